@@ -1,0 +1,28 @@
+"""Casework: triage, queues, cases, steps and the staff console."""
+
+
+def enqueue_triage(sender, request_id, **extra):
+    """Receiver of ``request_submitted``: wake the worker. The sweep covers a Redis outage."""
+    from casework.tasks import enqueue_triage_job
+
+    enqueue_triage_job(request_id)
+
+
+def init_app(app):
+    from casework import admin_views, messages, models, progress, tasks, views  # noqa: F401  (models: tables known to migrations)
+    from core.audit import append_only
+    from core.periodic import register_periodic
+    from intake.signals import request_submitted
+    from intake.tracking import register_answer_handler, register_progress_source
+    from notifications.services import register_failure_handler
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(admin_views.bp)
+    append_only(models.CaseEvent)
+    request_submitted.connect(enqueue_triage, sender=app)
+    register_progress_source(app, progress.citizen_progress)
+    register_answer_handler(app, progress.take_citizen_answer)
+    register_failure_handler(app, messages.record_failed_delivery)
+    register_periodic(app, tasks.sweep_pending_triage, interval_seconds=60)
+    register_periodic(app, tasks.watch_deadlines, interval_seconds=300)
+    register_periodic(app, tasks.send_supervisor_digest, interval_seconds=900)

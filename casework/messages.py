@@ -1,0 +1,121 @@
+"""What casework tells citizens and staff, put in the outbox with the change that causes it."""
+from flask import current_app
+
+from intake.links import tracking_url
+from casework.models import Case, CaseEvent
+from core.extensions import db
+from intake.models import ServiceRequest
+from notifications import services as outbox
+
+
+def tell_citizen(service_request, event, occasion, **details):
+    """Queue ``event`` for the citizen behind ``service_request``; return it, or None.
+
+    None when the citizen gave no email or this ``occasion`` (a string that
+    names this one happening, e.g. an event id) was already queued. Adds the
+    reference and tracking link to ``details``. Does not commit.
+    """
+    if not service_request.contact_email or not service_request.consent_to_contact:
+        return None
+    return outbox.queue_message(
+        dedupe_key=f"{event}:{service_request.id}:{occasion}",
+        recipient=service_request.contact_email,
+        template=event,
+        language=service_request.language,
+        request_id=service_request.id,
+        subject_key=f"request:{service_request.id}",
+        payload={"reference": service_request.reference, "tracking_url": tracking_url(service_request), **details},
+    )
+
+
+def case_url(case):
+    return f"{current_app.config['PUBLIC_URL']}/console/cases/{case.id}"
+
+
+def tell_staff(staff, case, event, occasion, **details):
+    """Queue ``event`` for staff member ``staff`` about ``case``; return it, or None. Does not commit."""
+    return outbox.queue_message(
+        dedupe_key=f"{event}:{case.id}:{staff.id}:{occasion}",
+        recipient=staff.email,
+        template=event,
+        language="en",
+        request_id=case.request_id,
+        payload={"reference": case.request.reference, "case_url": case_url(case), **details},
+    )
+
+
+def dispatch(*notifications):
+    """Enqueue delivery of the committed ``notifications`` (None entries are skipped)."""
+    for notification in notifications:
+        if notification is not None:
+            outbox.dispatch(notification)
+
+
+def record_failed_delivery(notification):
+    """Delivery failure handler: put the failure on the case timeline, for staff. Does not commit."""
+    if notification.request_id is None:
+        return
+    case = db.session.scalar(db.select(Case).filter_by(request_id=notification.request_id))
+    if case is None:
+        return
+    what = notification.template.replace("_", " ")
+    db.session.add(CaseEvent(
+        case=case, kind="message_failed",
+        message=f"The “{what}” message to {notification.channel} could not be delivered: {notification.last_error}",
+        details={"notification_id": notification.id},
+    ))
+
+
+PRIVATE_LINK = "(the citizen's private link)"
+
+
+def sample_payload(case):
+    """Every message variable filled from ``case``, for an admin's preview.
+
+    The tracking and stop links are replaced by a placeholder: a preview must
+    not hand the admin a working secret link.
+    """
+    service_request = case.request
+    latest = {}
+    for event in case.events:
+        latest[event.kind] = event.message
+    return {
+        "reference": service_request.reference,
+        "service_name": service_request.service.name,
+        "team": case.queue.department.name,
+        "expected_by": case.resolution_due_at.isoformat() if case.resolution_due_at else None,
+        "due_at": case.resolution_due_at.isoformat() if case.resolution_due_at else None,
+        "tracking_url": PRIVATE_LINK,
+        "stop_url": PRIVATE_LINK,
+        "case_url": case_url(case),
+        "question": latest.get("information_requested", "Which side of the road is it on?"),
+        "message": latest.get("public_reply", "A crew is booked for Tuesday."),
+        "resolution_note": case.resolution_note or "We filled the pothole.",
+        "reason": latest.get("reopened", "The repair did not hold."),
+        "answer": latest.get("citizen_answered", "The north side."),
+        "date": case.opened_at.date().isoformat(),
+        "open": 12, "breached": 2, "backlog": "- Road repairs: 12 open, 2 past due, oldest 9 days",
+    }
+
+
+def latest_case():
+    """Return the most recently opened case, or None."""
+    return db.session.scalar(db.select(Case).order_by(Case.id.desc()).limit(1))
+
+
+def case_by_reference(reference):
+    """Return the case of the request with public ``reference``, or None."""
+    return db.session.scalar(db.select(Case).join(ServiceRequest).where(ServiceRequest.reference == reference))
+
+
+def example_payload():
+    """Made-up values for a preview when there is no case yet."""
+    return {
+        "reference": "R-7K3M-Q9XA", "service_name": "Pothole", "team": "Roads and Streets",
+        "expected_by": "2026-03-02T17:00:00+00:00", "due_at": "2026-03-02T17:00:00+00:00",
+        "tracking_url": PRIVATE_LINK, "stop_url": PRIVATE_LINK, "case_url": "(link to the case)",
+        "question": "Which side of the road is it on?", "message": "A crew is booked for Tuesday.",
+        "resolution_note": "We filled the pothole.", "reason": "The repair did not hold.",
+        "answer": "The north side.", "date": "2026-03-02", "open": 12, "breached": 2,
+        "backlog": "- Road repairs: 12 open, 2 past due, oldest 9 days",
+    }

@@ -1,0 +1,52 @@
+"""The citizen's view of a case, given to intake's tracking page."""
+from casework import services
+from casework.models import Case, CaseEvent, CaseState
+from core.extensions import db
+from intake.tracking import Progress, TimelineEntry
+
+STATUS_LABELS = {
+    CaseState.NEW: "Received",
+    CaseState.TRIAGED: "With the team",
+    CaseState.ASSIGNED: "With the team",
+    CaseState.IN_PROGRESS: "In progress",
+    CaseState.WAITING_ON_CITIZEN: "Waiting for your reply",
+    CaseState.RESOLVED: "Resolved",
+    CaseState.CLOSED: "Closed",
+}
+
+EVENT_TITLES = {
+    "routed": "Sent to the team",
+    "public_reply": "Update from the team",
+    "information_requested": "We asked you for more information",
+    "citizen_answered": "You answered",
+    "resolved": "Resolved",
+    "reopened": "Reopened",
+    "merged": "Joined to an earlier report of the same problem",
+}
+
+
+def citizen_progress(service_request):
+    """Return the ``Progress`` of ``service_request``, or None before triage has run."""
+    case = db.session.scalar(db.select(Case).filter_by(request_id=service_request.id))
+    if case is None:
+        return None
+    events = db.session.scalars(
+        db.select(CaseEvent).filter_by(case_id=case.id, public=True).order_by(CaseEvent.id)
+    ).all()
+    if case.duplicate_of_id is not None and case.state == CaseState.CLOSED:
+        # a merged report follows the earlier one it was merged into
+        case = db.session.get(Case, case.duplicate_of_id)
+    waiting = case.state == CaseState.WAITING_ON_CITIZEN
+    question = next((e.message for e in reversed(events) if e.kind == "information_requested"), None)
+    return Progress(
+        question=question if waiting else None,
+        status=STATUS_LABELS[CaseState(case.state)],
+        team=case.queue.department.name,
+        expected_by=case.resolution_due_at if case.is_open else None,
+        timeline=[TimelineEntry(at=e.at, title=EVENT_TITLES.get(e.kind, "Update"), message=e.message) for e in events],
+    )
+
+
+def take_citizen_answer(request_id, answer):
+    """Answer handler for intake: True when the answer landed on a case waiting for it."""
+    return services.record_citizen_answer(request_id, answer) is not None

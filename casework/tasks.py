@@ -1,0 +1,56 @@
+"""Functions the RQ worker runs for casework. They take ids and let failures raise."""
+from flask import current_app
+
+from casework import sla, triage
+from core.extensions import db
+from core.queues import TRIAGE, enqueue_safely, reenqueue
+
+
+def triage_job_id(request_id):
+    return f"triage-{request_id}"
+
+
+def enqueue_triage_job(request_id):
+    """Wake the worker for a committed request; a Redis outage only delays it (the sweep covers it)."""
+    enqueue_safely(TRIAGE, triage_request, request_id, job_id=triage_job_id(request_id),
+                   job_timeout=current_app.config["TRIAGE_JOB_TIMEOUT"])
+
+
+def triage_request(request_id):
+    """Open the case for request ``request_id``. Idempotent.
+
+    A failure is counted on the request and raised, so RQ retries with
+    backoff; once the request has failed ``TRIAGE_MAX_ATTEMPTS`` times it is
+    moved to the supervisors' manual triage list and the job ends quietly,
+    instead of lingering in RQ's failed registry where nobody looks.
+    """
+    try:
+        case = triage.triage(request_id)
+    except triage.TriageFailed:
+        if triage.given_up(request_id):
+            return None
+        raise
+    except Exception as error:
+        db.session.rollback()
+        if triage.count_failed_attempt(request_id, f"{type(error).__name__}: {error}"):
+            return None
+        raise
+    return case.id if case is not None else None
+
+
+def sweep_pending_triage():
+    """Enqueue triage again for requests still pending after the grace period (periodic)."""
+    ids = triage.pending_requests(current_app.config["TRIAGE_GRACE_SECONDS"])
+    timeout = current_app.config["TRIAGE_JOB_TIMEOUT"]
+    return sum(1 for request_id in ids
+               if reenqueue(TRIAGE, triage_request, request_id, job_id=triage_job_id(request_id), job_timeout=timeout))
+
+
+def watch_deadlines():
+    """Warn about cases near or past their due date (periodic)."""
+    return sla.watch_deadlines()
+
+
+def send_supervisor_digest():
+    """Send the supervisors' daily digest once the day's hour has come (periodic)."""
+    return sla.send_supervisor_digest()

@@ -1,0 +1,184 @@
+"""Triage: turn a committed service request into a case in the right queue."""
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+
+from core.extensions import db
+from core.timeutil import utcnow
+from casework import assignment, duplicates, messages, rulebook
+from casework.models import Case, CaseEvent, CaseState, StepType
+from intake.models import ServiceRequest, TriageState
+
+
+class TriageFailed(Exception):
+    """The request cannot be routed (no rule and no default queue); RQ retries it."""
+
+
+def estimate_minutes(service_id):
+    """Return the standard minutes of the service's workflow steps, added up."""
+    total = db.session.scalar(
+        db.select(db.func.coalesce(db.func.sum(StepType.standard_minutes), 0)).filter_by(service_id=service_id)
+    )
+    return int(total)
+
+
+def triage(request_id):
+    """Open the case for request ``request_id``; return the case, or None if already done.
+
+    Idempotent: the request moves from pending to done by a conditional
+    update in the same transaction that inserts the case, so a second run
+    (a retry, a sweep, a duplicate job) changes nothing and sends nothing.
+    Commits; then dispatches the acknowledgement. Raises ``TriageFailed``
+    (after counting the attempt) when the request cannot be routed.
+    """
+    service_request = db.session.get(ServiceRequest, request_id)
+    if service_request is None or service_request.triage_state != TriageState.PENDING:
+        return None
+    try:
+        route = rulebook.decide(service_request)
+    except rulebook.NoRoute as error:
+        db.session.rollback()
+        count_failed_attempt(request_id, str(error))
+        raise TriageFailed(str(error)) from error
+    return open_case(service_request, route, from_states=(TriageState.PENDING,))
+
+
+def triage_by_hand(request_id, queue, priority, by):
+    """Open the case of a request that automatic triage gave up on, in ``queue``. Commits; returns the case or None."""
+    service_request = db.session.get(ServiceRequest, request_id)
+    if service_request is None:
+        return None
+    route = rulebook.Route(queue=queue, priority=priority, tags=[], resolution_hours=None,
+                           explanation=[f"Routed by hand by {by.name} after automatic triage could not route it."])
+    return open_case(service_request, route, from_states=(TriageState.PENDING, TriageState.FAILED))
+
+
+def open_case(service_request, route, from_states):
+    """Claim the request (a conditional update from ``from_states`` to done) and open its case on ``route``.
+
+    Returns the case, or None when another run claimed it first. Commits; then dispatches messages.
+    """
+    queue, priority, explanation = route.queue, route.priority, route.explanation
+    claimed = db.session.execute(
+        update(ServiceRequest)
+        .where(ServiceRequest.id == service_request.id, ServiceRequest.triage_state.in_(from_states))
+        .values(triage_state=TriageState.DONE, triage_attempts=ServiceRequest.triage_attempts + 1, triage_error=None)
+    ).rowcount
+    if claimed != 1:
+        db.session.rollback()
+        return None
+    service = service_request.service
+    opened = utcnow()
+    case = Case(
+        request=service_request,
+        queue=queue,
+        priority=priority,
+        state=CaseState.TRIAGED,
+        opened_at=opened,
+        first_response_due_at=opened + timedelta(hours=service.first_response_hours),
+        resolution_due_at=opened + timedelta(hours=route.resolution_hours or service.resolution_hours),
+        estimated_minutes=estimate_minutes(service.id),
+        triage_explanation=explanation,
+        tags=route.tags,
+    )
+    db.session.add(case)
+    db.session.add(CaseEvent(
+        case=case, kind="triaged", at=opened,
+        message=f"Routed to {queue.name} with {priority} priority. " + " ".join(explanation),
+        details={"queue_id": queue.id, "priority": str(priority), "explanation": explanation},
+    ))
+    db.session.add(CaseEvent(
+        case=case, kind="routed", public=True, at=opened,
+        message=f"Your request is with the {queue.department.name} team.",
+    ))
+    routed_message = messages.tell_citizen(
+        service_request, "request_routed", "triage",
+        service_name=service.name, team=queue.department.name, expected_by=case.resolution_due_at.isoformat(),
+    )
+    try:
+        db.session.flush()
+        note_likely_duplicate(case, opened)
+        assigned_message = assign_automatically(case, opened)
+        db.session.commit()
+    except IntegrityError:
+        # another run opened the case between our read and our flush
+        db.session.rollback()
+        return None
+    messages.dispatch(routed_message, assigned_message)
+    return case
+
+
+def note_likely_duplicate(case, at):
+    """Link the case to an earlier open one it probably repeats, for a caseworker to confirm or reject."""
+    link = duplicates.link_likely_duplicate(case)
+    if link is not None:
+        db.session.add(CaseEvent(
+            case=case, kind="likely_duplicate", at=at,
+            message=f"Probably the same problem as {link.original.request.reference} "
+                    f"(score {link.score:.2f}: {link.reasons}).",
+            details={"original_case_id": link.original.id, "score": link.score},
+        ))
+
+
+def assign_automatically(case, at):
+    """Give the new case to someone if its queue assigns automatically; return the message to them or None."""
+    assignee = assignment.choose_assignee(case.queue, case.request.language, on=at.date())
+    if assignee is None:
+        return None
+    case.assignee, case.state = assignee, CaseState.ASSIGNED
+    db.session.add(CaseEvent(
+        case=case, kind="assigned", at=at,
+        message=f"Assigned to {assignee.name} ({case.queue.assignment_mode.replace('_', ' ')} assignment).",
+        details={"to_staff_id": assignee.id, "mode": case.queue.assignment_mode},
+    ))
+    db.session.flush()
+    return messages.tell_staff(assignee, case, "case_assigned", "triage", service_name=case.request.service.name,
+                               due_at=case.resolution_due_at.isoformat())
+
+
+def count_failed_attempt(request_id, reason):
+    """Record a failed triage attempt; after ``TRIAGE_MAX_ATTEMPTS`` the request waits for a person. Commits.
+
+    Returns True when the request has been given up on (triage state failed):
+    it leaves the sweep and shows on the supervisors' manual triage list.
+    """
+    limit = current_app.config.get("TRIAGE_MAX_ATTEMPTS", 5)
+    db.session.execute(
+        update(ServiceRequest)
+        .where(ServiceRequest.id == request_id, ServiceRequest.triage_state == TriageState.PENDING)
+        .values(triage_attempts=ServiceRequest.triage_attempts + 1, triage_error=reason[:2000])
+    )
+    gave_up = db.session.execute(
+        update(ServiceRequest)
+        .where(ServiceRequest.id == request_id, ServiceRequest.triage_state == TriageState.PENDING,
+               ServiceRequest.triage_attempts >= limit)
+        .values(triage_state=TriageState.FAILED)
+    ).rowcount == 1
+    db.session.commit()
+    return gave_up
+
+
+def needing_manual_triage(limit=200):
+    """Requests automatic triage gave up on, oldest first."""
+    return db.session.scalars(
+        db.select(ServiceRequest).filter_by(triage_state=TriageState.FAILED)
+        .order_by(ServiceRequest.submitted_at).limit(limit)
+    ).all()
+
+
+def pending_requests(older_than_seconds, limit=500):
+    """Return ids of requests still pending triage after ``older_than_seconds``, oldest first."""
+    cutoff = utcnow() - timedelta(seconds=older_than_seconds)
+    return db.session.scalars(
+        db.select(ServiceRequest.id)
+        .where(ServiceRequest.triage_state == TriageState.PENDING, ServiceRequest.submitted_at < cutoff)
+        .order_by(ServiceRequest.submitted_at)
+        .limit(limit)
+    ).all()
+
+
+def given_up(request_id):
+    """True when automatic triage has given up on the request."""
+    return db.session.scalar(db.select(ServiceRequest.triage_state).filter_by(id=request_id)) == TriageState.FAILED

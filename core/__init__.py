@@ -1,0 +1,84 @@
+"""Tandem's shared wiring: the app factory, extensions, config, auth and queues."""
+import os
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+
+from core import config
+
+
+def create_app(test_config=None):
+    """Create the Tandem app; ``test_config`` overrides settings from the environment."""
+    app = Flask(__name__, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(config.from_environment(app.instance_path))
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    bound_database_waits(app.config)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_filters(app)
+    register_commands(app)
+    return app
+
+
+def bound_database_waits(settings):
+    """Give up connecting to an unreachable PostgreSQL after 5 s instead of the OS's minutes."""
+    if settings["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        options = dict(settings.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options["connect_args"] = {"connect_timeout": 5, **options.get("connect_args", {})}
+        settings["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def register_extensions(app):
+    from core import audit, auth, security
+    from core.extensions import csrf, db, migrate
+
+    db.init_app(app)
+    # batch mode lets later migrations alter tables on SQLite too
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    auth.init_app(app)
+    audit.init_app(app)
+    security.init_app(app)
+
+
+def register_blueprints(app):
+    import casework
+    import intake
+    import notifications
+    from core import auth_views, health
+
+    app.register_blueprint(auth_views.bp)
+    health.init_app(app)
+    intake.init_app(app)
+    notifications.init_app(app)
+    casework.init_app(app)
+
+
+def register_errorhandlers(app):
+    from core import errors
+
+    errors.init_app(app)
+
+
+def register_template_filters(app):
+    zone = ZoneInfo(app.config.get("AGENCY_TIMEZONE", "UTC"))
+
+    app.jinja_env.filters["zip"] = zip
+
+    @app.template_filter("datetime")
+    def format_datetime(value):
+        """``22 November 2026, 2:05pm`` in the agency's time zone."""
+        if value is None:
+            return ""
+        local = value.astimezone(zone)
+        return local.strftime("%-d %B %Y, %-I:%M") + local.strftime("%p").lower()
+
+
+def register_commands(app):
+    from core import commands
+
+    commands.init_app(app)

@@ -1,0 +1,54 @@
+"""Command-line tools for operators: staff accounts and the scheduler."""
+import click
+from flask import current_app
+from rq.cron import CronScheduler
+
+from core.extensions import db
+from core.models import Role, Staff
+from core.periodic import periodic_jobs
+from core.queues import redis_connection
+
+MIN_PASSWORD_LENGTH = 12
+
+
+def create_staff(name, email, password, role):
+    """Create a staff account; raise ``ValueError`` for a taken email or a short password. Commits."""
+    email = email.strip().lower()
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValueError(f"The password must be at least {MIN_PASSWORD_LENGTH} characters.")
+    if db.session.scalar(db.select(Staff).filter_by(email=email)) is not None:
+        raise ValueError(f"There is already an account for {email}.")
+    staff = Staff(name=name, email=email, role=Role(role))
+    staff.set_password(password)
+    db.session.add(staff)
+    db.session.commit()
+    return staff
+
+
+@click.command("create-staff")
+@click.option("--name", prompt=True)
+@click.option("--email", prompt=True)
+@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.CASEWORKER.value, show_default=True)
+@click.password_option()
+def create_staff_command(name, email, role, password):
+    """Create a staff account (asks for the password)."""
+    try:
+        staff = create_staff(name, email, password, role)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Created {staff.role} {staff.email}.")
+
+
+@click.command("scheduler")
+def scheduler_command():
+    """Run the periodic jobs (sweeps, SLA watch) until stopped."""
+    scheduler = CronScheduler(connection=redis_connection(), name=f"tandem-{current_app.name}")
+    for job in periodic_jobs():
+        scheduler.register(job.func, queue_name=job.queue_name, interval=job.interval_seconds)
+        click.echo(f"every {job.interval_seconds:>4} s: {job.func.__module__}.{job.func.__name__}")
+    scheduler.start()
+
+
+def init_app(app):
+    app.cli.add_command(create_staff_command)
+    app.cli.add_command(scheduler_command)

@@ -1,0 +1,108 @@
+"""Settings, read from the environment in this one place."""
+import os
+import secrets
+from pathlib import Path
+
+
+def env_str(name, default=None):
+    """Return the variable ``name``, or ``default`` when unset or blank."""
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+def env_int(name, default):
+    """Return the variable ``name`` as an int; raise a clear error if it is not one."""
+    value = env_str(name)
+    if value is None:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise RuntimeError(f"{name} must be a whole number, not {value!r}") from None
+
+
+def env_bool(name, default=False):
+    """Return the variable ``name`` as a bool (1/true/yes/on)."""
+    value = env_str(name)
+    if value is None:
+        return default
+    return value.lower() in {"1", "true", "yes", "on"}
+
+
+def load_secret_key(instance_path):
+    """Return ``SECRET_KEY``, or a generated key kept in ``instance/secret_key``.
+
+    Creates the file on first use, readable by its owner only, so sessions
+    survive restarts without anyone having to pick a key.
+    """
+    configured = env_str("SECRET_KEY")
+    if configured:
+        return configured
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def normalise_database_url(url):
+    """Pick the psycopg 3 driver for plain ``postgres://`` URLs (as Heroku-style hosts give)."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def from_environment(instance_path):
+    """Build the app's settings mapping from the environment."""
+    database_url = env_str("DATABASE_URL", f"sqlite:///{Path(instance_path) / 'tandem.sqlite'}")
+    return {
+        "SECRET_KEY": load_secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": env_str("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        # where messages go: an SMTP server, or .eml files in a folder a person can open
+        "SMTP_URL": env_str("SMTP_URL"),
+        # a private CA bundle for an internal mail relay's certificate; unset trusts the system's CAs
+        "SMTP_CA_FILE": env_str("SMTP_CA_FILE"),
+        "MAIL_FROM": env_str("MAIL_FROM", "Tandem <no-reply@tandem.localhost>"),
+        "MAILBOX_DIR": env_str("MAILBOX_DIR", str(Path(instance_path) / "mailbox")),
+        # text messages go to a provider's webhook as signed JSON; unset means no SMS channel
+        "SMS_WEBHOOK_URL": env_str("SMS_WEBHOOK_URL"),
+        "SMS_WEBHOOK_SECRET": env_str("SMS_WEBHOOK_SECRET"),
+        # absolute address used in links sent to citizens
+        "PUBLIC_URL": env_str("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "AGENCY_NAME": env_str("AGENCY_NAME", "City of Tandem"),
+        "AGENCY_TIMEZONE": env_str("AGENCY_TIMEZONE", "UTC"),
+        "TRIAGE_GRACE_SECONDS": env_int("TRIAGE_GRACE_SECONDS", 120),
+        # after this many failed attempts a request waits on the supervisors' manual triage list
+        "TRIAGE_MAX_ATTEMPTS": env_int("TRIAGE_MAX_ATTEMPTS", 5),
+        # a job running longer is treated as abandoned (its worker died) and retried
+        "TRIAGE_JOB_TIMEOUT": env_int("TRIAGE_JOB_TIMEOUT", 30),
+        "DELIVERY_JOB_TIMEOUT": env_int("DELIVERY_JOB_TIMEOUT", 60),
+        # how often each worker looks for jobs abandoned by dead workers, and its heartbeat TTL
+        "WORKER_MAINTENANCE_SECONDS": env_int("WORKER_MAINTENANCE_SECONDS", 20),
+        "WORKER_TTL_SECONDS": env_int("WORKER_TTL_SECONDS", 35),
+        # the SLA watch warns this many hours before a resolution date
+        "SLA_NEAR_BREACH_HOURS": env_int("SLA_NEAR_BREACH_HOURS", 4),
+        # the supervisors' digest goes out once a day from this hour, agency time
+        "DIGEST_HOUR": env_int("DIGEST_HOUR", 7),
+        # a new request is a likely duplicate of an open one for the same service this close, this recent
+        "DUPLICATE_RADIUS_METERS": env_int("DUPLICATE_RADIUS_METERS", 150),
+        "DUPLICATE_WINDOW_DAYS": env_int("DUPLICATE_WINDOW_DAYS", 14),
+        "NOTIFICATION_GRACE_SECONDS": env_int("NOTIFICATION_GRACE_SECONDS", 300),
+        # /readyz answers 503 once a request waits this long for triage (no worker running)
+        "READY_MAX_PENDING_TRIAGE_SECONDS": env_int("READY_MAX_PENDING_TRIAGE_SECONDS", 600),
+        # ... or once a message waits this long in the outbox (delivery stopped)
+        "READY_MAX_UNSENT_NOTIFICATION_SECONDS": env_int("READY_MAX_UNSENT_NOTIFICATION_SECONDS", 1800),
+        "SESSION_COOKIE_SECURE": env_bool("SESSION_COOKIE_SECURE", False),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        # tell browsers to use HTTPS only, for two years; turn on once the site is HTTPS-only
+        "HSTS_ENABLED": env_bool("HSTS_ENABLED", False),
+        "MAX_CONTENT_LENGTH": env_int("MAX_CONTENT_LENGTH", 1024 * 1024),
+        "MAX_FORM_MEMORY_SIZE": env_int("MAX_FORM_MEMORY_SIZE", 512 * 1024),
+        "WTF_CSRF_TIME_LIMIT": None,
+    }

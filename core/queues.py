@@ -1,0 +1,77 @@
+"""Access to Redis and the RQ queues, named by the kind of work they hold."""
+import logging
+
+from flask import current_app
+from redis import Redis
+from redis.exceptions import RedisError
+from rq import Queue, Retry
+from rq.exceptions import DuplicateJobError
+from rq.job import Job, JobStatus
+
+log = logging.getLogger(__name__)
+
+TRIAGE = "triage"
+NOTIFICATIONS = "notifications"
+PERIODIC = "periodic"
+QUEUE_NAMES = (TRIAGE, NOTIFICATIONS, PERIODIC)
+
+# a failed or abandoned job is retried at once, then after 1 and 5 minutes. The first retry
+# needs no scheduler: a killed worker's scheduler lock blocks scheduled jobs for up to a minute
+DEFAULT_RETRY = Retry(max=3, interval=[0, 60, 300])
+
+
+def redis_connection():
+    """Return the app's Redis client, created on first use (never at import)."""
+    extensions = current_app.extensions
+    if "tandem.redis" not in extensions:
+        extensions["tandem.redis"] = Redis.from_url(
+            current_app.config["REDIS_URL"], socket_connect_timeout=2, socket_timeout=5
+        )
+    return extensions["tandem.redis"]
+
+
+def get_queue(name):
+    """Return the RQ queue ``name`` on the app's Redis."""
+    return Queue(name, connection=redis_connection())
+
+
+def enqueue_safely(queue_name, func, *args, job_id, **options):
+    """Enqueue ``func(*args)`` as job ``job_id``; return the job, or None if Redis is down.
+
+    Callers have already committed the record the job works on, so a failed
+    enqueue loses nothing: the periodic sweep finds the record and enqueues it
+    again. A job id derived from the record makes a second enqueue of a job
+    that Redis still holds a no-op rather than a duplicate.
+    """
+    options.setdefault("retry", DEFAULT_RETRY)
+    try:
+        return get_queue(queue_name).enqueue(func, *args, job_id=job_id, unique=True, **options)
+    except DuplicateJobError:
+        return None
+    except RedisError as error:
+        log.warning("could not enqueue %s (%s); the sweep will retry", job_id, type(error).__name__)
+        return None
+
+
+# a job in one of these states will still run; anything else needs a new job
+LIVE_STATUSES = {
+    JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED,
+    JobStatus.DEFERRED, JobStatus.RATE_LIMITED,
+}
+
+
+def reenqueue(queue_name, func, *args, job_id, **options):
+    """Enqueue ``job_id`` again unless Redis holds a live copy of it.
+
+    Used by the sweeps: a job that failed for good, finished without effect,
+    or vanished with a restarted Redis is replaced by a fresh one. Raises
+    ``RedisError`` so a sweep run while Redis is down is marked failed.
+    """
+    connection = redis_connection()
+    job = Job.fetch(job_id, connection=connection) if Job.exists(job_id, connection) else None
+    if job is not None:
+        if job.get_status() in LIVE_STATUSES:
+            return None
+        job.delete()
+    options.setdefault("retry", DEFAULT_RETRY)
+    return get_queue(queue_name).enqueue(func, *args, job_id=job_id, **options)

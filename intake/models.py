@@ -1,0 +1,106 @@
+"""The catalogue (departments, services) and the requests citizens submit."""
+from datetime import datetime
+import secrets
+from enum import StrEnum
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.extensions import db
+from core.timeutil import UTCDateTime, utcnow
+
+# Crockford's base32 without the look-alikes I, L, O, U: a reference read
+# over the phone cannot be misheard as another one
+REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_reference():
+    """Return a random public reference such as ``R-7K3M-Q9XA`` (40 bits)."""
+    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"R-{chars[:4]}-{chars[4:]}"
+
+
+def new_tracking_token():
+    """Return an unguessable token (192 bits) for the citizen's private tracking link."""
+    return secrets.token_urlsafe(24)
+
+
+class Channel(StrEnum):
+    WEB = "web"
+    API = "api"
+    PHONE = "phone"
+    COUNTER = "counter"
+
+
+class TriageState(StrEnum):
+    PENDING = "pending"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class Department(db.Model):
+    """An agency or division; Open311's ``agency_responsible``."""
+
+    __tablename__ = "department"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+
+    services: Mapped[list["Service"]] = relationship(back_populates="department")
+
+
+class Service(db.Model):
+    """A catalogue entry a citizen can ask for."""
+
+    __tablename__ = "service"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    group: Mapped[str] = mapped_column(String(80))
+    description: Mapped[str] = mapped_column(Text, default="")
+    keywords: Mapped[str] = mapped_column(String(400), default="")
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+    # SLA targets in hours; business-calendar arithmetic arrives with triage rules
+    first_response_hours: Mapped[int] = mapped_column(default=24)
+    resolution_hours: Mapped[int] = mapped_column(default=120)
+    # what a minute of staff time costs, for cost per request
+    cost_per_minute: Mapped[float] = mapped_column(default=0.75)
+
+    department: Mapped[Department] = relationship(back_populates="services")
+
+
+class ServiceRequest(db.Model):
+    """What a citizen submitted. Committed before triage; never lost."""
+
+    __tablename__ = "service_request"
+    __table_args__ = (Index("ix_service_request_triage_pending", "triage_state", "submitted_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(16), unique=True, default=new_reference)
+    tracking_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_tracking_token)
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"))
+    description: Mapped[str] = mapped_column(Text)
+    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    address: Mapped[str | None] = mapped_column(String(300))
+    lat: Mapped[float | None]
+    long: Mapped[float | None]
+    contact_name: Mapped[str | None] = mapped_column(String(120))
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    contact_phone: Mapped[str | None] = mapped_column(String(40))
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    consent_to_contact: Mapped[bool] = mapped_column(default=True)
+    channel: Mapped[str] = mapped_column(String(12), default=Channel.WEB)
+    # the same key twice is the same submission (double click, retried POST)
+    idempotency_key: Mapped[str | None] = mapped_column(String(80), unique=True)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    triage_state: Mapped[str] = mapped_column(String(12), default=TriageState.PENDING)
+    triage_attempts: Mapped[int] = mapped_column(default=0)
+    triage_error: Mapped[str | None] = mapped_column(Text)
+
+    service: Mapped[Service] = relationship()
+
+    def __repr__(self):
+        return f"<ServiceRequest {self.reference}>"

@@ -1,0 +1,75 @@
+"""Shapes of what citizens send to intake."""
+from marshmallow import EXCLUDE, Schema, fields, pre_load, validate
+
+DESCRIPTION_MAX = 5000
+
+
+def text(label, max_length, required=True, min_length=None):
+    """A trimmed string field with plain-language messages naming ``label``."""
+    checks = [validate.Length(max=max_length, error=f"{label} must be {max_length:,} characters or fewer")]
+    if min_length:
+        checks.append(validate.Length(min=min_length, error=f"{label} must be at least {min_length} characters"))
+    optional = {} if required else {"load_default": None}
+    return fields.String(
+        required=required,
+        **optional,
+        validate=checks,
+        error_messages={"required": f"Enter {label.lower()}", "invalid": f"Enter {label.lower()} as text"},
+    )
+
+
+class SubmissionSchema(Schema):
+    """A request from the public form; unknown fields (the CSRF token) are ignored."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    service_code = fields.String(
+        required=True, validate=validate.Length(max=40),
+        error_messages={"required": "Select the service you need"},
+    )
+    description = text("A description of the problem", DESCRIPTION_MAX, min_length=5)
+    address = text("The address or place", 300)
+    contact_name = text("Your name", 120, required=False)
+    contact_email = fields.Email(
+        required=True, validate=validate.Length(max=254),
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+        },
+    )
+    contact_phone = fields.String(
+        load_default=None,
+        validate=validate.Regexp(r"^\+?[0-9 ()\-]{6,30}$", error="Enter a telephone number, like 01632 960 001"),
+    )
+    submission_key = fields.String(load_default=None, validate=validate.Length(max=80))
+
+    @pre_load
+    def drop_blank_values(self, data, **kwargs):
+        """Trim text and treat empty answers as missing, so "required" means something."""
+        cleaned = {}
+        for key, value in data.items():
+            if isinstance(value, str):
+                value = value.strip()
+                if not value:
+                    continue
+            cleaned[key] = value
+        return cleaned
+
+
+class AnswerSchema(Schema):
+    """The citizen's answer to a question from staff."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    answer = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=DESCRIPTION_MAX, error=f"Your answer must be {DESCRIPTION_MAX:,} characters or fewer"),
+        error_messages={"required": "Enter your answer"},
+    )
+
+    @pre_load
+    def trim(self, data, **kwargs):
+        answer = data.get("answer", "")
+        return {"answer": answer.strip()} if isinstance(answer, str) and answer.strip() else {}

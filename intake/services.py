@@ -1,0 +1,75 @@
+"""Business operations of intake: taking in a citizen's request."""
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from core.extensions import db
+from intake.models import Channel, Service, ServiceRequest
+from intake.signals import request_submitted
+
+
+class SubmissionRejected(Exception):
+    """The submission cannot be accepted; ``errors`` maps field names to messages."""
+
+    def __init__(self, errors):
+        super().__init__(errors)
+        self.errors = errors
+
+
+def active_services():
+    """Return the services citizens can ask for, grouped order then name."""
+    return db.session.scalars(
+        db.select(Service).where(Service.active).order_by(Service.group, Service.name)
+    ).all()
+
+
+def find_by_token(token):
+    """Return the request whose private tracking token is ``token``, or None."""
+    if not token or len(token) > 64:
+        return None
+    return db.session.scalar(db.select(ServiceRequest).filter_by(tracking_token=token))
+
+
+def submit_request(submission, language="en", channel=Channel.WEB):
+    """Record a citizen's request and hand it to triage.
+
+    ``submission`` is a dict loaded by ``SubmissionSchema``. Returns
+    ``(service_request, created)``: a submission whose idempotency key was
+    seen before returns the first request and ``created=False``, so a double
+    click or a retried POST never makes two. Commits, then sends
+    ``request_submitted`` (triage is enqueued by its receiver; if Redis is
+    down the request stays pending for the sweep). Raises
+    ``SubmissionRejected`` for a service that does not exist or is closed.
+    """
+    key = submission.get("submission_key")
+    if key:
+        existing = db.session.scalar(db.select(ServiceRequest).filter_by(idempotency_key=key))
+        if existing is not None:
+            return existing, False
+    service = db.session.scalar(
+        db.select(Service).filter_by(code=submission["service_code"], active=True)
+    )
+    if service is None:
+        raise SubmissionRejected({"service_code": "Select one of the services listed"})
+    service_request = ServiceRequest(
+        service=service,
+        description=submission["description"],
+        address=submission["address"],
+        contact_name=submission.get("contact_name"),
+        contact_email=submission["contact_email"],
+        contact_phone=submission.get("contact_phone"),
+        language=language,
+        channel=channel,
+        idempotency_key=key,
+    )
+    db.session.add(service_request)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # the same key committed by a concurrent request: that one wins
+        db.session.rollback()
+        existing = db.session.scalar(db.select(ServiceRequest).filter_by(idempotency_key=key))
+        if key and existing is not None:
+            return existing, False
+        raise
+    request_submitted.send(current_app._get_current_object(), request_id=service_request.id)
+    return service_request, True

@@ -1,0 +1,61 @@
+"""What the citizen sees of their request's progress.
+
+Intake knows requests, not cases. The package that works the cases registers
+a progress source here, so the tracking page can show it without intake
+importing that package.
+"""
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask import current_app
+
+
+@dataclass
+class TimelineEntry:
+    at: datetime
+    title: str
+    message: str = ""
+
+
+@dataclass
+class Progress:
+    status: str
+    team: str | None = None
+    expected_by: datetime | None = None
+    timeline: list[TimelineEntry] = field(default_factory=list)
+    # the staff's open question, when the request waits for the citizen's answer
+    question: str | None = None
+
+
+def register_progress_source(app, source):
+    """Make ``source(service_request) -> Progress | None`` answer for ``app``."""
+    app.extensions["tandem.progress_source"] = source
+
+
+def progress_for(service_request):
+    """Return the citizen-facing progress of ``service_request``."""
+    source = current_app.extensions.get("tandem.progress_source")
+    progress = source(service_request) if source else None
+    if progress is None:
+        progress = Progress(status="Received")
+    received = TimelineEntry(
+        at=service_request.submitted_at,
+        title="Request received",
+        message=f"Reference {service_request.reference}",
+    )
+    progress.timeline.insert(0, received)
+    return progress
+
+
+def register_answer_handler(app, handler):
+    """Make ``handler(request_id, answer) -> bool`` take citizens' answers for ``app``.
+
+    The handler returns False when the request is not waiting for an answer.
+    """
+    app.extensions["tandem.answer_handler"] = handler
+
+
+def answer_question(service_request, answer):
+    """Hand the citizen's ``answer`` to whoever asked; True if it was taken."""
+    handler = current_app.extensions.get("tandem.answer_handler")
+    return bool(handler and handler(service_request.id, answer))

@@ -1,0 +1,91 @@
+"""Public pages: the catalogue, the request form, confirmation and tracking."""
+import uuid
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from marshmallow import ValidationError
+
+from intake import services
+from intake.schemas import DESCRIPTION_MAX, AnswerSchema, SubmissionSchema
+from intake.tracking import answer_question, progress_for
+
+bp = Blueprint("intake", __name__, template_folder="templates")
+
+
+@bp.after_request
+def keep_out_of_caches(response):
+    # these pages can show a citizen's own details; no shared or back-button cache
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/")
+def home():
+    return render_template("intake/home.html", services=services.active_services())
+
+
+def render_form(values, errors, status=200):
+    return render_template(
+        "intake/form.html",
+        services=services.active_services(),
+        values=values,
+        errors=errors,
+        description_max=DESCRIPTION_MAX,
+    ), status
+
+
+@bp.get("/request")
+def new_request():
+    # a fresh key per form view: resubmitting this same form returns the same request
+    values = {"service_code": request.args.get("service", ""), "submission_key": uuid.uuid4().hex}
+    return render_form(values, {})
+
+
+@bp.post("/request")
+def submit():
+    try:
+        submission = SubmissionSchema().load(request.form)
+        service_request, _created = services.submit_request(submission)
+    except ValidationError as error:
+        return render_form(request.form, flatten(error.messages), status=400)
+    except services.SubmissionRejected as error:
+        return render_form(request.form, error.errors, status=400)
+    return redirect(url_for("intake.confirmation", token=service_request.tracking_token), 303)
+
+
+def flatten(messages):
+    """Keep the first message per field: one clear sentence beside each."""
+    return {field: texts[0] if isinstance(texts, list) else str(texts) for field, texts in messages.items()}
+
+
+@bp.get("/track/<token>/submitted")
+def confirmation(token):
+    service_request = services.find_by_token(token) or abort(404)
+    return render_template("intake/confirmation.html", service_request=service_request)
+
+
+@bp.get("/track/<token>")
+def track(token):
+    service_request = services.find_by_token(token) or abort(404)
+    return render_tracking(service_request)
+
+
+def render_tracking(service_request, errors=None, values=None, status=200):
+    return render_template(
+        "intake/track.html", service_request=service_request, progress=progress_for(service_request),
+        errors=errors or {}, values=values or {}, description_max=DESCRIPTION_MAX,
+    ), status
+
+
+@bp.post("/track/<token>/answer")
+def answer(token):
+    service_request = services.find_by_token(token) or abort(404)
+    try:
+        reply = AnswerSchema().load(request.form)
+    except ValidationError as error:
+        return render_tracking(service_request, errors=flatten(error.messages), values=request.form, status=400)
+    if not answer_question(service_request, reply["answer"]):
+        # only before triage has opened a case; the form is not offered then
+        flash("We could not pass on your answer yet. Please try again in a few minutes.", "error")
+        return render_tracking(service_request, values=request.form, status=409)
+    flash("Thank you. Your answer has been sent to the team.", "success")
+    return redirect(url_for("intake.track", token=token), 303)

@@ -1,0 +1,118 @@
+"""Message wording per event and language: built-in templates, admin overrides, rendering."""
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+from jinja2 import TemplateError, TemplateNotFound
+from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup, escape
+
+from core.extensions import db
+from notifications.models import MessageTemplate
+
+FALLBACK_LANGUAGE = "en"
+LANGUAGES = {"en": "English", "es": "Español", "pt": "Português"}
+
+# every event Tandem sends, who receives it, and the variables its wording can use
+EVENTS = {
+    "request_received": ("citizen", ["reference", "service_name", "tracking_url", "stop_url"]),
+    "request_routed": ("citizen", ["reference", "service_name", "team", "expected_by", "tracking_url", "stop_url"]),
+    "information_requested": ("citizen", ["reference", "question", "tracking_url", "stop_url"]),
+    "update_posted": ("citizen", ["reference", "message", "tracking_url", "stop_url"]),
+    "request_resolved": ("citizen", ["reference", "service_name", "resolution_note", "tracking_url", "stop_url"]),
+    "request_reopened": ("citizen", ["reference", "reason", "tracking_url", "stop_url"]),
+    "case_assigned": ("staff", ["reference", "service_name", "due_at", "case_url"]),
+    "citizen_answered": ("staff", ["reference", "answer", "case_url"]),
+    "case_near_breach": ("staff", ["reference", "service_name", "due_at", "case_url"]),
+    "case_breached": ("staff", ["reference", "service_name", "due_at", "case_url"]),
+    "supervisor_digest": ("staff", ["date", "open", "breached", "backlog"]),
+}
+
+URL = re.compile(r"https?://[^\s<>\"]+")
+
+
+class MessageTemplateError(ValueError):
+    """An admin's template does not render; ``message`` says where."""
+
+
+@dataclass
+class OutgoingMessage:
+    subject: str
+    text: str
+    html: str | None = None
+
+
+def sandbox():
+    """A Jinja environment that cannot reach Python internals: admins write these templates."""
+    environment = SandboxedEnvironment(autoescape=False, keep_trailing_newline=False)
+    environment.filters["datetime"] = current_app.jinja_env.filters["datetime"]
+    return environment
+
+
+def built_in_source(event, language):
+    """Return ``(subject, body)`` of the shipped template, or None if that language has none."""
+    name = f"notifications/{event}.{language}.txt"
+    try:
+        source, _filename, _uptodate = current_app.jinja_env.loader.get_source(current_app.jinja_env, name)
+    except TemplateNotFound:
+        return None
+    subject, _, body = source.partition("\n")
+    return subject.strip(), body.lstrip("\n")
+
+
+def template_source(event, language):
+    """Return ``(subject, body, language)``: the admin's wording, else the shipped one, else English."""
+    for candidate in dict.fromkeys((language, FALLBACK_LANGUAGE)):
+        override = db.session.scalar(db.select(MessageTemplate).filter_by(event=event, language=candidate))
+        if override is not None:
+            return override.subject, override.body, candidate
+        shipped = built_in_source(event, candidate)
+        if shipped is not None:
+            return (*shipped, candidate)
+    raise TemplateNotFound(f"{event}.{language}")
+
+
+def message_context(payload):
+    """The payload with ISO timestamps turned back into datetimes for the ``datetime`` filter."""
+    context = dict(payload, agency=current_app.config["AGENCY_NAME"])
+    for key in ("expected_by", "due_at"):
+        if isinstance(context.get(key), str):
+            context[key] = datetime.fromisoformat(context[key])
+    return context
+
+
+def render_parts(subject_source, body_source, payload, language):
+    """Render a subject and body; raise ``MessageTemplateError`` if the wording is broken."""
+    environment = sandbox()
+    context = message_context(payload)
+    try:
+        subject = environment.from_string(subject_source).render(context)
+        text = environment.from_string(body_source).render(context)
+    except TemplateError as error:
+        raise MessageTemplateError(f"The template cannot be used: {error}") from error
+    # a line break in a subject would forge mail headers
+    subject = " ".join(subject.split())
+    return OutgoingMessage(subject=subject, text=text.strip() + "\n", html=text_to_html(text, subject, language))
+
+
+def render_message(notification):
+    """Render ``notification`` in its language (English when there is no wording in it)."""
+    subject, body, language = template_source(notification.template, notification.language)
+    return render_parts(subject, body, notification.payload, language)
+
+
+def text_to_html(text, title, language):
+    """The HTML alternative: the same words, paragraphs kept and links clickable."""
+    paragraphs = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        escaped = str(escape(block))
+        linked = URL.sub(lambda match: f'<a href="{match.group(0)}">{match.group(0)}</a>', escaped)
+        paragraphs.append("<p>" + linked.replace("\n", "<br>\n") + "</p>")
+    return Markup(
+        f'<!doctype html>\n<html lang="{escape(language)}"><head><meta charset="utf-8">'
+        f"<title>{escape(title)}</title></head>\n"
+        '<body style="font-family: Arial, sans-serif; font-size: 16px; line-height: 1.5; color: #0b0c0c;">\n'
+        + "\n".join(paragraphs)
+        + "\n</body></html>\n"
+    )

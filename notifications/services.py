@@ -1,0 +1,142 @@
+"""The outbox: adding messages in the caller's transaction, and delivering them."""
+import logging
+from datetime import timedelta
+
+from flask import current_app
+from jinja2 import TemplateNotFound
+from sqlalchemy import update
+
+from core.extensions import db
+from core.queues import NOTIFICATIONS, enqueue_safely, reenqueue
+from core.timeutil import utcnow
+from notifications.channels import PermanentFailure, channel_for
+from notifications.messages import MessageTemplateError, render_message
+from notifications.models import DeliveryStatus, Notification
+from notifications.stops import is_stopped, stop_url
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 4
+
+
+def queue_message(dedupe_key, recipient, template, language, payload, request_id=None,
+                  channel="email", subject_key=None):
+    """Add a message to the outbox in the caller's transaction; return it, or None if already there.
+
+    Does not commit: the caller commits it with the change that caused it,
+    then calls ``dispatch``. ``dedupe_key`` names the event and recipient.
+    With ``subject_key`` (e.g. ``request:42``) the message carries a one-click
+    ``stop_url`` and is not sent once the recipient has used it.
+    """
+    if db.session.scalar(db.select(Notification.id).filter_by(dedupe_key=dedupe_key)) is not None:
+        return None
+    if subject_key is not None:
+        payload = dict(payload, stop_url=stop_url(subject_key))
+    notification = Notification(
+        dedupe_key=dedupe_key, recipient=recipient, template=template, language=language,
+        payload=payload, request_id=request_id, channel=channel, subject_key=subject_key,
+    )
+    db.session.add(notification)
+    return notification
+
+
+def job_id_for(notification_id):
+    return f"deliver-{notification_id}"
+
+
+def dispatch(notification):
+    """Enqueue delivery of a committed ``notification``; Redis being down only delays it."""
+    from notifications.tasks import deliver
+
+    enqueue_safely(NOTIFICATIONS, deliver, notification.id, job_id=job_id_for(notification.id),
+                   job_timeout=current_app.config["DELIVERY_JOB_TIMEOUT"])
+
+
+def deliver(notification_id):
+    """Send one outbox message, at most once.
+
+    Already sent or failed: does nothing. A temporary failure counts the
+    attempt, commits, and re-raises so RQ retries with backoff; after
+    ``MAX_ATTEMPTS`` or a permanent failure the row is marked failed with the
+    reason, and nothing is raised (there is nothing left to retry). Commits.
+    """
+    notification = db.session.get(Notification, notification_id)
+    if notification is None or notification.status != DeliveryStatus.PENDING:
+        return notification
+    if notification.subject_key and is_stopped(notification.subject_key):
+        notification.status = DeliveryStatus.STOPPED
+        db.session.commit()
+        return notification
+    try:
+        message = render_message(notification)
+    except (MessageTemplateError, TemplateNotFound) as error:
+        # wording that cannot render will not render on a retry either
+        notification.attempts += 1
+        mark_failed(notification, str(error))
+        return notification
+    notification.attempts += 1
+    try:
+        channel_for(notification.channel).send(notification.recipient, message)
+    except PermanentFailure as error:
+        mark_failed(notification, str(error))
+        return notification
+    except Exception as error:
+        notification.last_error = f"{type(error).__name__}: {error}"[:2000]
+        if notification.attempts >= MAX_ATTEMPTS:
+            mark_failed(notification, notification.last_error)
+            return notification
+        db.session.commit()
+        raise
+    # mark sent only if nothing else did meanwhile; the outcome is committed at once
+    db.session.execute(
+        update(Notification)
+        .where(Notification.id == notification.id, Notification.status == DeliveryStatus.PENDING)
+        .values(status=DeliveryStatus.SENT, sent_at=utcnow(), attempts=notification.attempts, last_error=None)
+    )
+    db.session.commit()
+    return notification
+
+
+def register_failure_handler(app, handler):
+    """Make ``handler(notification)`` run when a message fails for good, in the same transaction.
+
+    Lets the package that owns the subject (a case) record the failure where
+    staff will see it, without this package knowing about cases.
+    """
+    app.extensions.setdefault("tandem.delivery_failure_handlers", []).append(handler)
+
+
+def mark_failed(notification, reason):
+    """Mark ``notification`` failed for good with ``reason``, tell the registered handlers. Commits."""
+    notification.status = DeliveryStatus.FAILED
+    notification.last_error = reason[:2000]
+    for handler in current_app.extensions.get("tandem.delivery_failure_handlers", []):
+        handler(notification)
+    db.session.commit()
+    log.warning("notification %s failed for good after %s attempts", notification.id, notification.attempts)
+
+
+def sweep_unsent():
+    """Enqueue delivery again for messages still pending after the grace period. Returns how many."""
+    from notifications.tasks import deliver
+
+    cutoff = utcnow() - timedelta(seconds=current_app.config["NOTIFICATION_GRACE_SECONDS"])
+    ids = db.session.scalars(
+        db.select(Notification.id)
+        .where(Notification.status == DeliveryStatus.PENDING, Notification.created_at < cutoff)
+        .order_by(Notification.created_at)
+        .limit(500)
+    ).all()
+    timeout = current_app.config["DELIVERY_JOB_TIMEOUT"]
+    return sum(1 for notification_id in ids
+               if reenqueue(NOTIFICATIONS, deliver, notification_id, job_id=job_id_for(notification_id),
+                            job_timeout=timeout))
+
+
+def failures_for_request(request_id):
+    """Return the messages about ``request_id`` that could not be delivered."""
+    return db.session.scalars(
+        db.select(Notification)
+        .filter_by(request_id=request_id, status=DeliveryStatus.FAILED)
+        .order_by(Notification.created_at)
+    ).all()

@@ -1,0 +1,124 @@
+"""Fixtures: a Tandem app on the real PostgreSQL and Redis, a worker, a browser-like client."""
+import os
+import re
+
+import pytest
+from redis import Redis
+from rq import SimpleWorker
+from sqlalchemy import text
+
+from core import create_app
+from core.extensions import db
+from core.queues import QUEUE_NAMES, get_queue, redis_connection
+from tests.factories import PASSWORD
+
+DATABASE_URL = os.environ.get("TANDEM_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/tandem_test")
+REDIS_URL = os.environ.get("TANDEM_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def test_config(tmp_path, **overrides):
+    """Settings for a test app: the test database and Redis, mail into ``tmp_path``."""
+    settings = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": DATABASE_URL,
+        "REDIS_URL": REDIS_URL,
+        "SMTP_URL": None,
+        "MAILBOX_DIR": str(tmp_path / "mailbox"),
+        "PUBLIC_URL": "http://tandem.test",
+    }
+    settings.update(overrides)
+    return settings
+
+
+test_config.__test__ = False  # a helper, not a test, wherever it is imported
+
+
+def empty_tables():
+    """Remove every row, quickly, keeping the schema."""
+    tables = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    else:
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+# the schema is built once per run; each test then starts from empty tables
+_schema_ready = set()
+
+
+def fresh_app(tmp_path, **overrides):
+    """An app on the test database with empty tables and an empty Redis database."""
+    app = create_app(test_config(tmp_path, **overrides))
+    with app.app_context():
+        if DATABASE_URL not in _schema_ready:
+            db.drop_all()
+            db.create_all()
+            _schema_ready.add(DATABASE_URL)
+        empty_tables()
+        redis_connection().flushdb()
+    return app
+
+
+@pytest.fixture
+def app(tmp_path):
+    """A fresh app on empty tables and an empty Redis database."""
+    app = fresh_app(tmp_path)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def run_worker(app):
+    """Return a function that runs a real RQ worker until the queues are empty; returns jobs run."""
+    def run(queue_names=QUEUE_NAMES):
+        with app.app_context():
+            worker = SimpleWorker([get_queue(name) for name in queue_names], connection=redis_connection())
+            worker.work(burst=True)
+            return worker.successful_job_count + worker.failed_job_count
+    return run
+
+
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_token_from(page_text):
+    match = CSRF_FIELD.search(page_text)
+    assert match, "the page has no CSRF token field"
+    return match.group(1)
+
+
+@pytest.fixture
+def login_as(client):
+    """Sign ``staff`` in through the real login form; returns the response."""
+    def login(staff, password=PASSWORD):
+        page = client.get("/staff/login")
+        return client.post("/staff/login", data={
+            "email": staff.email, "password": password, "csrf_token": csrf_token_from(page.text),
+        })
+    return login
+
+
+@pytest.fixture
+def mail_server(app):
+    """A real SMTP server on loopback; the app sends its email there."""
+    from tests.mailserver import MailServer
+
+    server = MailServer().start()
+    app.config["SMTP_URL"] = server.url
+    yield server
+    server.stop()

@@ -1,0 +1,57 @@
+"""A real SMTP server for tests (aiosmtpd), collecting what it receives."""
+import socket
+from email import message_from_bytes, policy
+
+from aiosmtpd.controller import Controller
+
+
+class Collector:
+    """aiosmtpd handler that keeps every message as a parsed ``EmailMessage``."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        message.envelope_recipients = list(envelope.rcpt_tos)
+        self.messages.append(message)
+        return "250 Message accepted for delivery"
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class MailServer:
+    """Start with ``start()``; ``url`` is the SMTP_URL to configure; ``stop()`` when done."""
+
+    def __init__(self):
+        self.collector = Collector()
+        self.port = free_port()
+        self.controller = Controller(self.collector, hostname="127.0.0.1", port=self.port)
+
+    @property
+    def url(self):
+        return f"smtp://127.0.0.1:{self.port}"
+
+    @property
+    def messages(self):
+        return self.collector.messages
+
+    def start(self):
+        self.controller.start()
+        return self
+
+    def stop(self):
+        self.controller.stop()
+
+    def messages_to(self, address):
+        return [message for message in self.messages if message["To"] == address]
+
+
+def body_of(message):
+    """The plain-text body of ``message``."""
+    part = message.get_body(preferencelist=("plain",))
+    return part.get_content()

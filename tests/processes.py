@@ -1,0 +1,95 @@
+"""Real Tandem processes for fault tests: RQ workers and a private redis-server, on loopback."""
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class RedisServer:
+    """A redis-server of the test's own, so stopping it disturbs nobody else."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.process = None
+
+    @property
+    def url(self):
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self):
+        binary = shutil.which("redis-server") or "/usr/bin/redis-server"
+        self.process = subprocess.Popen(
+            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        wait_for(lambda: self.answers(), 10, "redis-server to start")
+        return self
+
+    def answers(self):
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as connection:
+                connection.sendall(b"PING\r\n")
+                return connection.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(10)
+
+
+class Worker:
+    """``python worker.py QUEUE...`` as its own process, configured through the environment."""
+
+    def __init__(self, environment, queues=("triage", "notifications")):
+        self.environment = environment
+        self.queues = queues
+        self.process = None
+
+    def start(self):
+        # the worker's own log, kept for a failing test's report
+        self.log = open(Path(self.environment["MAILBOX_DIR"]).parent / f"worker-{time.monotonic_ns()}.log", "wb")
+        self.process = subprocess.Popen(
+            [sys.executable, str(ROOT / "worker.py"), *self.queues], cwd=ROOT,
+            env={**os.environ, **self.environment}, stdout=self.log, stderr=subprocess.STDOUT,
+            # its own process group, so a kill takes its scheduler child with it
+            start_new_session=True,
+        )
+        return self
+
+    def kill(self):
+        """SIGKILL the worker and its children: no clean-up, as when a machine dies."""
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(10)
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+def wait_for(condition, seconds, what, state=None):
+    """Poll ``condition`` until true; fail after ``seconds`` saying what was awaited (and ``state()``)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out after {seconds} s waiting for {what}" + (f"; state: {state()}" if state else ""))

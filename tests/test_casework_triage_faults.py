@@ -1,0 +1,165 @@
+"""Never lose, never double: triage survives killed workers, Redis outages and crashes mid-transaction.
+
+These start real processes: RQ workers (``python worker.py``) and a redis-server of the test's own.
+"""
+import re
+from pathlib import Path
+
+import pytest
+from rq import SimpleWorker
+from sqlalchemy.engine import make_url
+
+from casework import tasks, triage
+from casework.models import Case
+from core.extensions import db
+from core.queues import QUEUE_NAMES, get_queue, redis_connection
+from intake.models import ServiceRequest, TriageState
+from notifications.models import DeliveryStatus, Notification
+from tests.conftest import DATABASE_URL, csrf_token_from, fresh_app
+from tests.factories import make_city
+from tests.processes import RedisServer, Worker, wait_for
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def redis_server():
+    server = RedisServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fault_app(tmp_path, redis_server):
+    # jobs time out after 3 s, so an abandoned one is found in seconds and the test stays short
+    app = fresh_app(tmp_path, REDIS_URL=redis_server.url, TRIAGE_GRACE_SECONDS=0, NOTIFICATION_GRACE_SECONDS=0,
+                    TRIAGE_JOB_TIMEOUT=3)
+    with app.app_context():
+        make_city()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def submit_many(app, count):
+    """Submit ``count`` requests through the public form; every one must be confirmed."""
+    client = app.test_client()
+    form = client.get("/request?service=pothole")
+    token = csrf_token_from(form.text)
+    for number in range(count):
+        response = client.post("/request", data={
+            "csrf_token": token, "submission_key": f"fault-test-{number}", "service_code": "pothole",
+            "description": f"Pothole number {number} on the long road", "address": f"{number} Long Road",
+            "contact_email": f"citizen{number}@example.org",
+        })
+        assert response.status_code == 303, response.text
+
+
+def counts(app):
+    with app.app_context():
+        db.session.expire_all()
+        return {
+            "requests": db.session.scalar(db.select(db.func.count(ServiceRequest.id))),
+            "pending": db.session.scalar(db.select(db.func.count(ServiceRequest.id))
+                                         .filter_by(triage_state=TriageState.PENDING)),
+            "cases": db.session.scalar(db.select(db.func.count(Case.id))),
+            "case_requests": db.session.scalar(db.select(db.func.count(db.distinct(Case.request_id)))),
+            "messages": db.session.scalar(db.select(db.func.count(Notification.id))),
+            "sent": db.session.scalar(db.select(db.func.count(Notification.id)).filter_by(status=DeliveryStatus.SENT)),
+        }
+
+
+def mailbox_references(app):
+    """References in the subjects of the .eml files written, one entry per file."""
+    files = list(Path(app.config["MAILBOX_DIR"]).glob("*.eml"))
+    return [re.search(rb"R-[0-9A-Z]{4}-[0-9A-Z]{4}", path.read_bytes()).group() for path in files]
+
+
+def assert_each_request_once(app, count):
+    state = counts(app)
+    assert state["requests"] == state["cases"] == state["case_requests"] == count
+    assert state["pending"] == 0
+    assert state["messages"] == count  # one routing message per request, never two
+    references = mailbox_references(app)
+    assert len(references) == len(set(references)) == count
+
+
+def run_in_process_worker(app):
+    with app.app_context():
+        SimpleWorker([get_queue(name) for name in QUEUE_NAMES], connection=redis_connection()).work(burst=True)
+
+
+def worker_environment(app, redis_server):
+    return {
+        "DATABASE_URL": make_url(DATABASE_URL).render_as_string(hide_password=False),
+        "REDIS_URL": redis_server.url, "SECRET_KEY": "test-secret-key", "SMTP_URL": "",
+        "MAILBOX_DIR": app.config["MAILBOX_DIR"], "PUBLIC_URL": "http://tandem.test",
+        "TRIAGE_JOB_TIMEOUT": "3", "WORKER_MAINTENANCE_SECONDS": "2", "WORKER_TTL_SECONDS": "5",
+    }
+
+
+def test_a_worker_killed_mid_stream_loses_and_doubles_nothing(fault_app, redis_server):
+    submit_many(fault_app, 60)
+    first = Worker(worker_environment(fault_app, redis_server)).start()
+    try:
+        wait_for(lambda: counts(fault_app)["cases"] >= 5, 60, "the first worker to triage some requests")
+    finally:
+        first.kill()
+    assert counts(fault_app)["cases"] < 60, "the first worker finished before it could be killed"
+    second = Worker(worker_environment(fault_app, redis_server)).start()
+    try:
+        wait_for(lambda: counts(fault_app)["cases"] == 60 and counts(fault_app)["sent"] == 60, 90,
+                 "the second worker to pick up everything, including any job the first abandoned",
+                 state=lambda: counts(fault_app))
+    finally:
+        second.stop()
+    assert_each_request_once(fault_app, 60)
+
+
+def test_submissions_while_redis_is_down_are_confirmed_and_triaged_once_it_is_back(fault_app, redis_server):
+    redis_server.stop()
+    submit_many(fault_app, 20)
+    assert counts(fault_app)["pending"] == 20
+    redis_server.start()
+    with fault_app.app_context():
+        assert tasks.sweep_pending_triage() == 20
+    run_in_process_worker(fault_app)
+    assert_each_request_once(fault_app, 20)
+
+
+def test_queued_jobs_lost_by_a_redis_restart_are_found_again_by_the_sweep(fault_app, redis_server):
+    submit_many(fault_app, 20)
+    redis_server.stop()
+    redis_server.start()  # an empty Redis: every queued job is gone
+    run_in_process_worker(fault_app)
+    assert counts(fault_app)["cases"] == 0
+    with fault_app.app_context():
+        assert tasks.sweep_pending_triage() == 20
+        assert tasks.sweep_pending_triage() == 0  # the jobs now queued are live: not enqueued twice
+    run_in_process_worker(fault_app)
+    assert_each_request_once(fault_app, 20)
+
+
+def test_a_crash_between_the_update_and_the_commit_leaves_no_trace_and_the_retry_succeeds(
+        fault_app, monkeypatch):
+    submit_many(fault_app, 1)
+    with fault_app.app_context():
+        request_id = db.session.scalar(db.select(ServiceRequest.id))
+    real = triage.assign_automatically
+
+    def crash(case, at):
+        raise RuntimeError("the process died here")
+
+    monkeypatch.setattr(triage, "assign_automatically", crash)
+    with fault_app.app_context():
+        with pytest.raises(RuntimeError):
+            tasks.triage_request(request_id)
+    state = counts(fault_app)
+    assert (state["pending"], state["cases"], state["messages"]) == (1, 0, 0)
+    monkeypatch.setattr(triage, "assign_automatically", real)
+    with fault_app.app_context():
+        tasks.triage_request(request_id)
+        tasks.triage_request(request_id)
+    run_in_process_worker(fault_app)
+    assert_each_request_once(fault_app, 1)

@@ -1,0 +1,86 @@
+"""Email goes through an SMTP server that demands STARTTLS and a login, as a city's relay would."""
+import ssl
+import subprocess
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+from core.extensions import db
+from notifications import services as outbox
+from notifications.models import DeliveryStatus, Notification
+from tests.mailserver import Collector, free_port
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory):
+    """A self-signed certificate for 127.0.0.1, standing in for the relay's private CA."""
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "relay.pem", folder / "relay.key"
+    subprocess.run([
+        "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+        "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert),
+    ], check=True, capture_output=True)
+    return cert, key
+
+
+def check_login(server, session, envelope, mechanism, auth_data):
+    ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (b"tandem", b"relay-pass")
+    # handled=False: aiosmtpd itself answers 535 to a refused login
+    return AuthResult(success=ok, handled=False)
+
+
+@pytest.fixture
+def relay(certificate):
+    cert, key = certificate
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    collector = Collector()
+    port = free_port()
+    controller = Controller(collector, hostname="127.0.0.1", port=port, tls_context=context,
+                            require_starttls=True, authenticator=check_login, auth_required=True)
+    controller.start()
+    yield port, collector, cert
+    controller.stop()
+
+
+def send_one(app, smtp_url, ca_file):
+    app.config.update(SMTP_URL=smtp_url, SMTP_CA_FILE=str(ca_file))
+    with app.app_context():
+        notification = outbox.queue_message(
+            dedupe_key="relay-test", recipient="ana@example.org", template="update_posted", language="en",
+            payload={"reference": "R-TEST-0001", "message": "Crew booked", "tracking_url": "http://t"},
+        )
+        db.session.commit()
+        try:
+            outbox.deliver(notification.id)
+        except OSError:
+            pass  # a temporary failure: counted on the row and re-raised for RQ to retry
+        return db.session.get(Notification, notification.id)
+
+
+def test_mail_goes_through_starttls_with_a_login(app, relay):
+    port, collector, cert = relay
+    sent = send_one(app, f"smtp://tandem:relay-pass@127.0.0.1:{port}?starttls=1", cert)
+    assert sent.status == DeliveryStatus.SENT
+    [message] = collector.messages
+    assert message["To"] == "ana@example.org" and "R-TEST-0001" in message["Subject"]
+
+
+def test_a_wrong_password_is_a_permanent_failure_with_a_clear_reason(app, relay):
+    port, collector, cert = relay
+    failed = send_one(app, f"smtp://tandem:wrong@127.0.0.1:{port}?starttls=1", cert)
+    assert failed.status == DeliveryStatus.FAILED
+    assert "user name or password" in failed.last_error
+    assert collector.messages == []
+
+
+def test_an_untrusted_certificate_is_not_accepted(app, relay, tmp_path):
+    port, collector, _cert = relay
+    other_ca = tmp_path / "other.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=other",
+                    "-keyout", str(tmp_path / "other.key"), "-out", str(other_ca)], check=True, capture_output=True)
+    pending = send_one(app, f"smtp://tandem:relay-pass@127.0.0.1:{port}?starttls=1", other_ca)
+    # a TLS failure may be a misconfiguration being fixed: kept for retry, never sent in clear
+    assert pending.status == DeliveryStatus.PENDING and "SSL" in pending.last_error
+    assert collector.messages == []

@@ -1,0 +1,62 @@
+"""Start an RQ worker inside the app context: ``python worker.py [queue ...]``.
+
+With no arguments it serves every queue, in priority order. Jobs run in this
+process (no fork per job), which keeps database connections and imports warm;
+the app context is pushed once and the session is cleaned after each job.
+"""
+import sys
+
+from flask import current_app
+from rq import SimpleWorker
+
+from core import create_app
+from core.extensions import db
+from core.queues import QUEUE_NAMES, get_queue, redis_connection
+
+# slack on top of a job's own timeout before a silent worker's job counts as abandoned
+HEARTBEAT_SLACK_SECONDS = 10
+
+
+class AppWorker(SimpleWorker):
+    """A worker that leaves no database session behind between jobs."""
+
+    def get_heartbeat_ttl(self, job, working_time=0.0):
+        # RQ allows a fixed extra minute; jobs here run in this process under their own
+        # timeout, so a little slack is enough and a killed worker's job is retried
+        # within about a minute (timeout + slack + one maintenance interval)
+        if job.timeout and job.timeout > 0:
+            return int(max(job.timeout - working_time, 1)) + HEARTBEAT_SLACK_SECONDS
+        return super().get_heartbeat_ttl(job, working_time)
+
+    def perform_job(self, *args, **kwargs):
+        # RQ 3 passes (job, queue, execution); pass on whatever this RQ passes
+        try:
+            return super().perform_job(*args, **kwargs)
+        finally:
+            db.session.remove()
+
+
+def build_worker(queue_names):
+    """Return a worker for ``queue_names``; call inside an app context.
+
+    Its short heartbeat TTL and maintenance interval (settings, 35 s and 30 s
+    by default) mean a job abandoned by a killed worker is found and retried
+    within about a minute, not RQ's default ten.
+    """
+    config = current_app.config
+    return AppWorker(
+        [get_queue(name) for name in queue_names],
+        connection=redis_connection(),
+        worker_ttl=config["WORKER_TTL_SECONDS"],
+        maintenance_interval=config["WORKER_MAINTENANCE_SECONDS"],
+    )
+
+
+def main(argv):
+    app = create_app()
+    with app.app_context():
+        build_worker(argv or QUEUE_NAMES).work(with_scheduler=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
