@@ -3,7 +3,7 @@ from datetime import datetime
 import secrets
 from enum import StrEnum
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.extensions import db
@@ -68,8 +68,68 @@ class Service(db.Model):
     resolution_hours: Mapped[int] = mapped_column(default=120)
     # what a minute of staff time costs, for cost per request
     cost_per_minute: Mapped[float] = mapped_column(default=0.75)
+    # citizens may leave name, email and phone blank
+    allows_anonymous: Mapped[bool] = mapped_column(default=False)
+    # {"es": {"name": ..., "description": ..., "keywords": ...}, "pt": {...}}; English lives in the columns
+    translations: Mapped[dict] = mapped_column(JSON, default=dict)
 
     department: Mapped[Department] = relationship(back_populates="services")
+    questions: Mapped[list["ServiceQuestion"]] = relationship(
+        back_populates="service", order_by="ServiceQuestion.position", cascade="all, delete-orphan")
+
+    def translated(self, field, language):
+        """``name``, ``description`` or ``keywords`` in ``language``, falling back to English."""
+        return (self.translations or {}).get(language, {}).get(field) or getattr(self, field)
+
+
+class QuestionType(StrEnum):
+    """Open311 GeoReport v2 attribute datatypes."""
+
+    STRING = "string"
+    NUMBER = "number"
+    DATETIME = "datetime"
+    TEXT = "text"
+    SINGLE = "singlevaluelist"
+    MULTI = "multivaluelist"
+
+
+class ServiceQuestion(db.Model):
+    """A question a service asks beyond the description; an Open311 ``attribute``.
+
+    A question with ``variable`` False is an informational notice, not asked.
+    An answer listed in ``stop_values`` stops the form with ``stop_notice``
+    (for example: "Is anyone in danger?" yes -> "Call 911 now").
+    """
+
+    __tablename__ = "service_question"
+    __table_args__ = (UniqueConstraint("service_id", "code", name="uq_service_question_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id", name="fk_service_question_service"))
+    code: Mapped[str] = mapped_column(String(40))
+    position: Mapped[int] = mapped_column(default=0)
+    datatype: Mapped[str] = mapped_column(String(20), default=QuestionType.STRING)
+    variable: Mapped[bool] = mapped_column(default=True)
+    required: Mapped[bool] = mapped_column(default=False)
+    prompt: Mapped[str] = mapped_column(String(300))
+    hint: Mapped[str] = mapped_column(String(300), default="")
+    # [{"key": "yes", "name": "Yes"}, ...] for the list types
+    values: Mapped[list] = mapped_column(JSON, default=list)
+    stop_values: Mapped[list] = mapped_column(JSON, default=list)
+    stop_notice: Mapped[str] = mapped_column(String(500), default="")
+    # {"es": {"prompt": ..., "hint": ..., "stop_notice": ..., "values": {"yes": "Sí"}}}
+    translations: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    service: Mapped[Service] = relationship(back_populates="questions")
+
+    def translated(self, field, language):
+        """``prompt``, ``hint`` or ``stop_notice`` in ``language``, falling back to English."""
+        return (self.translations or {}).get(language, {}).get(field) or getattr(self, field)
+
+    def choices(self, language="en"):
+        """The list values as ``(key, label)`` pairs in ``language``."""
+        names = (self.translations or {}).get(language, {}).get("values", {})
+        return [(value["key"], names.get(value["key"]) or value["name"]) for value in self.values or []]
 
 
 class ServiceRequest(db.Model):
