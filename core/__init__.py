@@ -34,9 +34,11 @@ def bound_database_waits(settings):
 
 def register_extensions(app):
     from core import audit, auth, security
-    from core.extensions import csrf, db, migrate
+    from core.extensions import csrf, db, limiter, migrate
 
     db.init_app(app)
+    app.config["RATELIMIT_STORAGE_URI"] = app.config.get("RATELIMIT_STORAGE_URI") or app.config["REDIS_URL"]
+    limiter.init_app(app)
     # batch mode lets later migrations alter tables on SQLite too
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"), render_as_batch=True)
     csrf.init_app(app)

@@ -105,4 +105,12 @@ def from_environment(instance_path):
         "MAX_CONTENT_LENGTH": env_int("MAX_CONTENT_LENGTH", 1024 * 1024),
         "MAX_FORM_MEMORY_SIZE": env_int("MAX_FORM_MEMORY_SIZE", 512 * 1024),
         "WTF_CSRF_TIME_LIMIT": None,
+        # rate limits (Flask-Limiter notation) on public endpoints, counted in Redis
+        "RATELIMIT_ENABLED": env_bool("RATELIMIT_ENABLED", True),
+        "SUBMISSION_RATE_LIMIT": env_str("SUBMISSION_RATE_LIMIT", "20 per minute;200 per hour"),
+        "RATELIMIT_STORAGE_URI": env_str("RATELIMIT_STORAGE_URI"),
+        # a limit that cannot be counted is not enforced: citizens are never refused for our outage
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        "RATELIMIT_HEADERS_ENABLED": True,
     }

@@ -15,6 +15,9 @@ def wants_json():
 def render_error(error):
     if isinstance(error, CSRFError):
         description = "Your form expired or was sent from another site. Go back, reload the page and try again."
+    elif error.code == 429:
+        # Flask-Limiter's own text ("20 per 1 minute") means nothing to a citizen
+        description = "You have sent several requests in a short time. Please wait a minute and try again."
     else:
         description = error.description
     if wants_json():

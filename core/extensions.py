@@ -1,4 +1,6 @@
 """Bare extension instances; each is bound to the app in ``create_app``."""
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -14,3 +16,6 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+# per-client limits on public endpoints; storage is Redis (see core.config), and
+# RATELIMIT_SWALLOW_ERRORS makes it fail open: a Redis outage never blocks a citizen
+limiter = Limiter(key_func=get_remote_address)

@@ -1,9 +1,10 @@
 """Public pages: the catalogue, the request form, confirmation and tracking."""
 import uuid
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
+from core.extensions import limiter
 from intake import services
 from intake.schemas import DESCRIPTION_MAX, AnswerSchema, SubmissionSchema
 from intake.tracking import answer_question, progress_for
@@ -40,7 +41,12 @@ def new_request():
     return render_form(values, {})
 
 
+def submission_limit():
+    return current_app.config["SUBMISSION_RATE_LIMIT"]
+
+
 @bp.post("/request")
+@limiter.limit(submission_limit)
 def submit():
     try:
         submission = SubmissionSchema().load(request.form)
@@ -77,6 +83,7 @@ def render_tracking(service_request, errors=None, values=None, status=200):
 
 
 @bp.post("/track/<token>/answer")
+@limiter.limit(submission_limit)
 def answer(token):
     service_request = services.find_by_token(token) or abort(404)
     try:
