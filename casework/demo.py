@@ -1,0 +1,332 @@
+"""A demo agency for people trying Tandem: catalogue, queues, staff and weeks of history.
+
+``seed_demo`` is idempotent: the catalogue and staff are matched by code and
+email and created only when missing, and the history is written only once
+(its requests carry ``demo-history-*`` idempotency keys). The history is
+synthetic but shaped like a real city's: weekday peaks, most cases resolved
+within target and some not, measured effort and staff friction on each step,
+so the supervisor's pages have something to show on the first run.
+"""
+import random
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+
+from casework.models import Case, CaseEvent, CaseState, Priority, Queue, RoutingRule, Step, StepType
+from core.extensions import db
+from core.models import Role, Staff
+from core.timeutil import utcnow
+from intake.models import Department, QuestionType, Service, ServiceQuestion, ServiceRequest, TriageState
+from intake.signals import request_submitted
+
+# the logins bin/run prints; demo data only, never for a real deployment
+DEMO_STAFF = [
+    ("Casey Caseworker", "casey@tandem.demo", Role.CASEWORKER, "tandem-demo-caseworker", "en es"),
+    ("Sam Supervisor", "sam@tandem.demo", Role.SUPERVISOR, "tandem-demo-supervisor", "en"),
+    ("Alex Admin", "alex@tandem.demo", Role.ADMIN, "tandem-demo-admin", "en"),
+    ("Jordan Rivera", "jordan@tandem.demo", Role.CASEWORKER, "tandem-demo-caseworker", "en es"),
+    ("Morgan Lee", "morgan@tandem.demo", Role.CASEWORKER, "tandem-demo-caseworker", "en"),
+    ("Riley Costa", "riley@tandem.demo", Role.CASEWORKER, "tandem-demo-caseworker", "en pt"),
+]
+
+DEPARTMENTS = [
+    ("streets", "Streets and Roads"),
+    ("waste", "Waste and Recycling"),
+    ("parks", "Parks and Trees"),
+    ("benefits", "Community Benefits"),
+]
+
+YES_NO = [{"key": "yes", "name": "Yes"}, {"key": "no", "name": "No"}]
+DANGER = dict(code="danger", datatype=QuestionType.SINGLE, required=True, values=YES_NO,
+              prompt="Is anyone in danger right now?", stop_values=["yes"],
+              stop_notice="Call 911 now. This form is not watched around the clock.",
+              translations={"es": {"prompt": "¿Hay alguien en peligro ahora mismo?",
+                                   "stop_notice": "Llame al 911 ahora. Este formulario no se atiende a todas horas.",
+                                   "values": {"yes": "Sí", "no": "No"}},
+                            "pt": {"prompt": "Alguém está em perigo agora?",
+                                   "stop_notice": "Ligue para o 911 agora. Este formulário não é vigiado 24 horas.",
+                                   "values": {"yes": "Sim", "no": "Não"}}})
+
+
+@dataclass
+class ServiceSpec:
+    code: str
+    department: str
+    group: str
+    name: str
+    names: tuple  # Spanish, Portuguese
+    keywords: str
+    description: str
+    first_response_hours: int
+    resolution_hours: int
+    steps: tuple  # (name, standard minutes)
+    questions: tuple = ()
+    weekly: int = 6  # typical requests a week
+    allows_anonymous: bool = False
+
+
+SERVICES = [
+    ServiceSpec("pothole", "streets", "Streets and sidewalks", "Pothole", ("Bache", "Buraco na rua"),
+                "hole road crack tarmac asphalt", "A hole or crack in the road surface.", 24, 120,
+                (("Inspect the site", 25), ("Schedule the repair", 10), ("Confirm the repair", 10)),
+                questions=(DANGER, dict(code="where", datatype=QuestionType.SINGLE, required=True,
+                                        prompt="Where is it?", values=[{"key": "road", "name": "In the road"},
+                                                                        {"key": "bike_lane", "name": "In a bike lane"}],
+                                        translations={"es": {"prompt": "¿Dónde está?", "values": {
+                                            "road": "En la calzada", "bike_lane": "En un carril bici"}}})),
+                weekly=14),
+    ServiceSpec("streetlight", "streets", "Streets and sidewalks", "Streetlight out",
+                ("Farola apagada", "Poste de luz apagado"), "lamp light dark pole",
+                "A streetlight that is out, flickering or on during the day.", 48, 240,
+                (("Check the light", 15), ("Order the repair", 10)),
+                questions=(dict(code="pole", datatype=QuestionType.STRING, prompt="Pole number, if you can see one",
+                                hint="Usually on a metal tag about head height"),), weekly=8),
+    ServiceSpec("sidewalk", "streets", "Streets and sidewalks", "Broken sidewalk", ("Acera rota", "Calçada quebrada"),
+                "pavement trip curb ramp", "A broken, lifted or blocked sidewalk or curb ramp.", 48, 480,
+                (("Inspect the site", 30), ("Make it safe", 40), ("Schedule the repair", 15)), weekly=4),
+    ServiceSpec("missed_collection", "waste", "Trash and recycling", "Missed collection",
+                ("Recogida no realizada", "Coleta não realizada"), "bin trash garbage recycling pickup",
+                "Your trash, recycling or compost was not picked up on collection day.", 8, 48,
+                (("Check the route log", 10), ("Send a crew", 15)),
+                questions=(dict(code="bins", datatype=QuestionType.MULTI, required=True, prompt="Which bins were missed?",
+                                values=[{"key": "trash", "name": "Trash"}, {"key": "recycling", "name": "Recycling"},
+                                        {"key": "compost", "name": "Compost"}],
+                                translations={"es": {"prompt": "¿Qué contenedores no se recogieron?",
+                                                     "values": {"trash": "Basura", "recycling": "Reciclaje",
+                                                                "compost": "Compost"}}}),),
+                weekly=16),
+    ServiceSpec("bulk_pickup", "waste", "Trash and recycling", "Bulky item pickup",
+                ("Recogida de objetos grandes", "Coleta de volumosos"), "sofa mattress furniture appliance",
+                "Book a pickup of furniture, mattresses or appliances.", 24, 168,
+                (("Book the pickup", 10),), weekly=6),
+    ServiceSpec("graffiti", "parks", "Clean and green", "Graffiti", ("Grafiti", "Pichação"),
+                "paint tag spray wall vandalism", "Graffiti on public property.", 48, 168,
+                (("Assess the surface", 15), ("Clean it off", 45)), weekly=5),
+    ServiceSpec("fallen_tree", "parks", "Clean and green", "Fallen tree or branch",
+                ("Árbol o rama caída", "Árvore ou galho caído"), "tree branch storm blocked",
+                "A tree or large branch that has fallen or looks about to.", 4, 72,
+                (("Make the area safe", 30), ("Remove the tree", 90)), questions=(DANGER,), weekly=3),
+    ServiceSpec("benefit_question", "benefits", "Help and benefits", "Question about a benefit",
+                ("Pregunta sobre una ayuda", "Dúvida sobre um benefício"), "snap food rent energy help money",
+                "Ask about food, rent or energy assistance, or about an application you made.", 24, 120,
+                (("Look up the application", 15), ("Answer the question", 20)),
+                questions=(dict(code="program", datatype=QuestionType.SINGLE, required=True, prompt="Which program?",
+                                values=[{"key": "food", "name": "Food assistance"},
+                                        {"key": "rent", "name": "Rent assistance"},
+                                        {"key": "energy", "name": "Energy assistance"}]),),
+                weekly=10, allows_anonymous=True),
+]
+
+QUEUES = [
+    ("Road repairs", "streets", True),
+    ("Road emergencies", "streets", False),
+    ("Collections", "waste", True),
+    ("Parks crew", "parks", True),
+    ("Benefits help desk", "benefits", True),
+]
+
+MEMBERS = {
+    "Road repairs": ["casey", "jordan"],
+    "Road emergencies": ["casey", "jordan"],
+    "Collections": ["morgan", "casey"],
+    "Parks crew": ["riley"],
+    "Benefits help desk": ["jordan", "riley"],
+}
+
+STREETS = ["High Street", "Mill Road", "Station Avenue", "Oak Lane", "Church Street", "Market Square",
+           "River Walk", "Elm Grove", "Park Road", "King Street"]
+NAMES = ["Ana Souza", "Ben Carter", "Chloe Nguyen", "Diego Ramos", "Esther Cohen", "Farah Ali", "Gus Murphy",
+         "Hana Sato", "Ivan Petrov", "Julia Mendes", "Kofi Mensah", "Lucia García"]
+COMPLAINTS = {
+    "pothole": "Deep pothole, cars swerve around it.",
+    "streetlight": "The light has been out for three nights.",
+    "sidewalk": "Slab lifted by tree roots, someone tripped.",
+    "missed_collection": "Our bins were not emptied this morning.",
+    "bulk_pickup": "Old sofa and a mattress to collect.",
+    "graffiti": "Fresh tags on the underpass wall.",
+    "fallen_tree": "A big branch is blocking half the path.",
+    "benefit_question": "I applied for help three weeks ago and have heard nothing.",
+}
+FRICTION_NOTES = [
+    "Had to phone the resident to find the exact spot.",
+    "The address is not in the GIS, searched by hand.",
+    "Re-keyed the details into the works system.",
+    "Waiting on another team to confirm.",
+    "Photo would have saved a site visit.",
+]
+
+
+def seed_demo(weeks=8, echo=print, seed=2026):
+    """Create the demo agency and ``weeks`` of history if missing. Commits. Returns counts made."""
+    made = {"services": 0, "staff": 0, "requests": 0}
+    departments = {code: get_or_create(Department, code=code, defaults={"name": name})[0]
+                   for code, name in DEPARTMENTS}
+    services = {}
+    for spec in SERVICES:
+        services[spec.code], created = seed_service(spec, departments[spec.department])
+        made["services"] += created
+    queues = {name: get_or_create(Queue, name=name, defaults={
+        "department": departments[department], "is_department_default": default})[0]
+        for name, department, default in QUEUES}
+    staff = {}
+    for name, email, role, password, languages in DEMO_STAFF:
+        staff[email.split("@")[0]], created = seed_staff(name, email, role, password, languages)
+        made["staff"] += created
+    for queue_name, handles in MEMBERS.items():
+        for handle in handles:
+            if staff[handle] not in queues[queue_name].members:
+                queues[queue_name].members.append(staff[handle])
+    if db.session.scalar(db.select(RoutingRule).filter_by(name="Sinkholes are emergencies")) is None:
+        db.session.add(RoutingRule(name="Sinkholes are emergencies", position=1, service=services["pothole"],
+                                   keywords="sinkhole collapse collapsed", queue=queues["Road emergencies"],
+                                   priority=Priority.URGENT, tags="safety", resolution_hours=24))
+    db.session.commit()
+    echo(f"catalogue: {len(services)} services in {len(departments)} departments, "
+         f"{len(queues)} queues, {len(staff)} staff")
+
+    if db.session.scalar(db.select(ServiceRequest.id).filter_by(idempotency_key="demo-history-0")) is None:
+        made["requests"] = seed_history(weeks, services, queues, staff, random.Random(seed), echo)
+    else:
+        echo("history: already there")
+    made["requests"] += submit_fresh_requests(services)
+    return made
+
+
+def get_or_create(model, defaults=None, **key):
+    """Return ``(record, created)`` for the row matching ``key``, adding it with ``defaults`` if missing."""
+    record = db.session.scalar(db.select(model).filter_by(**key))
+    if record is not None:
+        return record, False
+    record = model(**key, **(defaults or {}))
+    db.session.add(record)
+    return record, True
+
+
+def seed_service(spec, department):
+    service, created = get_or_create(Service, code=spec.code, defaults=dict(
+        name=spec.name, group=spec.group, department=department, keywords=spec.keywords,
+        description=spec.description, first_response_hours=spec.first_response_hours,
+        resolution_hours=spec.resolution_hours, allows_anonymous=spec.allows_anonymous,
+        translations={"es": {"name": spec.names[0]}, "pt": {"name": spec.names[1]}},
+    ))
+    if created:
+        for position, (name, minutes) in enumerate(spec.steps, start=1):
+            db.session.add(StepType(service=service, name=name, position=position, standard_minutes=minutes))
+        for position, question in enumerate(spec.questions, start=1):
+            service.questions.append(ServiceQuestion(position=position, **question))
+    return service, created
+
+
+def seed_staff(name, email, role, password, languages):
+    member, created = get_or_create(Staff, email=email, defaults=dict(name=name, role=role, languages=languages))
+    if created:
+        member.set_password(password)
+    return member, created
+
+
+def seed_history(weeks, services, queues, staff, rng, echo):
+    """Write ``weeks`` of requests with cases, steps and timelines, one commit per week. Returns the count."""
+    now = utcnow().replace(minute=0, second=0, microsecond=0)
+    start = now - timedelta(weeks=weeks)
+    specs = {spec.code: spec for spec in SERVICES}
+    default_queue = {q.department_id: q for q in queues.values() if q.is_department_default}
+    workers = {q.id: list(q.members) for q in queues.values()}
+    step_types = {service.id: db.session.scalars(db.select(StepType).filter_by(service_id=service.id)
+                                                 .order_by(StepType.position)).all()
+                  for service in services.values()}
+    number = 0
+    for week in range(weeks):
+        week_start = start + timedelta(weeks=week)
+        for spec in SERVICES:
+            for _ in range(max(1, round(rng.gauss(spec.weekly, spec.weekly / 4)))):
+                submitted = week_start + timedelta(days=weekday_biased(rng), hours=rng.uniform(7, 20))
+                if submitted >= now - timedelta(hours=2):
+                    continue
+                service = services[spec.code]
+                add_history_case(number, service, spec, default_queue[service.department_id],
+                                 workers, step_types[service.id], submitted, now, rng)
+                number += 1
+        db.session.commit()
+        echo(f"history: week {week + 1} of {weeks}, {number} requests so far")
+    return number
+
+
+def weekday_biased(rng):
+    """A day offset 0-6 where Monday and Tuesday are busiest, as in most 311 centres."""
+    return rng.choices(range(7), weights=[22, 19, 16, 15, 14, 7, 7])[0]
+
+
+def add_history_case(number, service, spec, queue, workers, step_types, submitted, now, rng):
+    """Add one past request, its case and timeline; older cases are mostly resolved."""
+    name = rng.choice(NAMES)
+    request = ServiceRequest(
+        service=service, description=COMPLAINTS[spec.code],
+        address=f"{rng.randint(1, 240)} {rng.choice(STREETS)}",
+        contact_name=name, contact_email=f"{name.split()[0].lower()}.{number}@example.org",
+        language=rng.choices(["en", "es", "pt"], weights=[80, 15, 5])[0],
+        submitted_at=submitted, triage_state=TriageState.DONE, triage_attempts=1,
+        idempotency_key=f"demo-history-{number}",
+    )
+    opened = submitted + timedelta(seconds=rng.uniform(1, 20))
+    worker = rng.choice(workers[queue.id])
+    case = Case(
+        request=request, queue=queue, priority=rng.choices(list(Priority), weights=[10, 70, 15, 5])[0],
+        state=CaseState.TRIAGED, opened_at=opened,
+        first_response_due_at=opened + timedelta(hours=service.first_response_hours),
+        resolution_due_at=opened + timedelta(hours=service.resolution_hours),
+        estimated_minutes=sum(minutes for _, minutes in spec.steps),
+        triage_explanation=[f"No rule matched; {queue.name} is the default queue of {queue.department.name}."],
+    )
+    db.session.add_all([request, case, CaseEvent(case=case, kind="triaged", at=opened,
+                                                 message=f"Routed to {queue.name} with {case.priority} priority."),
+                        CaseEvent(case=case, kind="routed", public=True, at=opened,
+                                  message=f"Your request is with the {queue.department.name} team.")])
+    # how long it took: usually inside the target, sometimes well over it
+    took = timedelta(hours=service.resolution_hours * rng.lognormvariate(-0.9, 0.7))
+    at = opened + timedelta(hours=rng.uniform(0.5, service.first_response_hours * 0.8))
+    if at >= now:
+        return
+    case.assignee, case.state, case.first_response_at = worker, CaseState.IN_PROGRESS, at
+    db.session.add(CaseEvent(case=case, actor=worker, kind="assigned", at=at, message=f"Assigned to {worker.name}."))
+    for step_type in step_types:
+        if at >= now:
+            return
+        effort = max(3, round(rng.gauss(step_type.standard_minutes, step_type.standard_minutes / 3)))
+        friction = rng.choices([1, 2, 3, 4, 5], weights=[30, 30, 20, 12, 8])[0]
+        db.session.add(Step(case=case, step_type=step_type, staff=worker, ended_at=at, effort_minutes=effort,
+                            started_at=at - timedelta(minutes=effort), friction=friction,
+                            friction_note=rng.choice(FRICTION_NOTES) if friction >= 4 else None))
+        db.session.add(CaseEvent(case=case, actor=worker, kind="step", at=at,
+                                 message=f"{step_type.name} ({effort} min)."))
+        at += took / max(1, len(step_types))
+    if at >= now:
+        return
+    case.state, case.resolved_at = CaseState.RESOLVED, at
+    case.resolution_note = "Fixed. Thank you for telling us."
+    db.session.add(CaseEvent(case=case, actor=worker, kind="resolved", public=True, at=at,
+                             message=case.resolution_note))
+
+
+FRESH = [
+    ("pothole", "There is a sinkhole opening up by the bus stop, the kerb has collapsed.", "3 Station Avenue", "es"),
+    ("missed_collection", "Recycling not collected on Elm Grove again this week.", "18 Elm Grove", "en"),
+    ("streetlight", "Streetlight flickering all night outside the school.", "40 Church Street", "en"),
+]
+
+
+def submit_fresh_requests(services):
+    """Submit a few requests now, as citizens would, so the worker has something to triage. Idempotent."""
+    count = 0
+    for number, (code, description, address, language) in enumerate(FRESH):
+        key = f"demo-fresh-{number}"
+        if db.session.scalar(db.select(ServiceRequest.id).filter_by(idempotency_key=key)) is not None:
+            continue
+        request = ServiceRequest(service=services[code], description=description, address=address,
+                                 contact_name="Demo Resident", contact_email=f"resident{number}@example.org",
+                                 language=language, idempotency_key=key)
+        db.session.add(request)
+        db.session.commit()
+        request_submitted.send(current_app._get_current_object(), request_id=request.id)
+        count += 1
+    return count

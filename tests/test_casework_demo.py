@@ -1,0 +1,73 @@
+"""The demo agency bin/run loads: a working catalogue, the printed logins, history, and live requests."""
+from casework.models import Case, CaseState, Step
+from core import create_app
+from core.extensions import db
+from core.queues import redis_connection
+from intake.models import Department, Service, ServiceRequest, TriageState
+from tests.conftest import csrf_token_from, test_config
+
+# exactly what bin/run prints
+PRINTED_LOGINS = [
+    ("casey@tandem.demo", "tandem-demo-caseworker", "/console/"),
+    ("sam@tandem.demo", "tandem-demo-supervisor", "/console/"),
+    ("alex@tandem.demo", "tandem-demo-admin", "/admin/"),
+]
+
+
+def test_seed_demo_builds_an_agency_with_history_and_is_safe_to_run_again(app, runner):
+    first = runner.invoke(args=["seed-demo", "--weeks", "4"])
+    assert first.exit_code == 0, first.output
+    assert "history: week 4 of 4" in first.output  # progress, week by week
+
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Department.id))) >= 4
+        assert db.session.scalar(db.select(db.func.count(Service.id))) >= 8
+        requests = db.session.scalar(db.select(db.func.count(ServiceRequest.id)))
+        resolved = db.session.scalar(db.select(db.func.count(Case.id)).filter_by(state=CaseState.RESOLVED))
+        effort = db.session.scalar(db.select(db.func.sum(Step.effort_minutes)))
+        pothole = db.session.scalar(db.select(Service).filter_by(code="pothole"))
+        assert pothole.translated("name", "es") == "Bache"
+        assert [q.code for q in pothole.questions] == ["danger", "where"]
+    assert requests > 100 and resolved > 50 and effort > 1000
+
+    again = runner.invoke(args=["seed-demo", "--weeks", "4"])
+    assert again.exit_code == 0, again.output
+    assert "0 services, 0 staff accounts and 0 requests added" in again.output
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(ServiceRequest.id))) == requests
+
+
+def test_the_printed_demo_logins_work(app, runner, client):
+    assert runner.invoke(args=["seed-demo", "--weeks", "0"]).exit_code == 0
+    for email, password, start_page in PRINTED_LOGINS:
+        page = client.get("/staff/login")
+        signed_in = client.post("/staff/login", data={
+            "email": email, "password": password, "csrf_token": csrf_token_from(page.text)})
+        assert signed_in.status_code in (302, 303), email
+        assert client.get(start_page).status_code == 200, email
+        client.post("/staff/logout", data={"csrf_token": csrf_token_from(client.get(start_page).text)})
+
+
+def test_the_fresh_demo_requests_are_triaged_by_the_worker(app, runner, run_worker):
+    assert runner.invoke(args=["seed-demo", "--weeks", "0"]).exit_code == 0
+    run_worker()
+    with app.app_context():
+        pending = db.session.scalar(
+            db.select(db.func.count(ServiceRequest.id)).filter_by(triage_state=TriageState.PENDING))
+        sinkhole = db.session.scalar(db.select(Case).join(ServiceRequest)
+                                     .where(ServiceRequest.description.contains("sinkhole")))
+        assert pending == 0
+        assert sinkhole.queue.name == "Road emergencies" and sinkhole.priority == "urgent"
+
+
+def test_seed_demo_works_on_the_zero_config_sqlite_database(tmp_path):
+    app = create_app(test_config(tmp_path, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'tandem.sqlite'}"))
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    with app.app_context():
+        redis_connection().flushdb()
+    seeded = runner.invoke(args=["seed-demo", "--weeks", "2"])
+    assert seeded.exit_code == 0, seeded.output
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(ServiceRequest.id))) > 20
+        redis_connection().flushdb()

@@ -1,0 +1,105 @@
+"""Bad input on the public form gets a clear answer and creates nothing; limits protect it."""
+import re
+
+import pytest
+
+from core import create_app
+from core.extensions import db
+from intake.models import ServiceRequest
+from tests.conftest import csrf_token_from, test_config
+from tests.factories import make_city
+
+
+def filled_form(client, **changes):
+    """A valid submission from a freshly loaded form, with ``changes`` applied (None removes a field)."""
+    form = client.get("/request?service=pothole")
+    data = {
+        "csrf_token": csrf_token_from(form.text),
+        "submission_key": re.search(r'name="submission_key" value="([^"]+)"', form.text).group(1),
+        "service_code": "pothole",
+        "description": "Pothole by the bus stop",
+        "address": "1 Station Avenue",
+        "contact_email": "ana@example.org",
+    }
+    data.update(changes)
+    return {name: value for name, value in data.items() if value is not None}
+
+
+def request_count(app):
+    with app.app_context():
+        return db.session.scalar(db.select(db.func.count(ServiceRequest.id)))
+
+
+@pytest.fixture
+def city(app):
+    with app.app_context():
+        return make_city()
+
+
+@pytest.mark.parametrize("missing, message", [
+    ("description", "Enter a description of the problem"),
+    ("address", "Enter the address or place"),
+    ("contact_email", "Enter your email address"),
+    ("service_code", "Select the service you need"),
+])
+def test_a_missing_answer_is_named_and_nothing_is_created(app, client, city, missing, message):
+    response = client.post("/request", data=filled_form(client, **{missing: None}))
+    assert response.status_code == 400
+    assert "There is a problem" in response.text and message in response.text
+    assert request_count(app) == 0
+
+
+def test_a_100_kb_description_is_refused_with_the_limit_and_the_text_is_kept(app, client, city):
+    long_text = "The road is broken. " * 5000  # 100,000 characters
+    response = client.post("/request", data=filled_form(client, description=long_text))
+    assert response.status_code in (400, 413)
+    assert "5,000 characters or fewer" in response.text or "too large" in response.text.lower()
+    assert request_count(app) == 0
+
+
+def test_a_service_that_does_not_exist_is_refused(app, client, city):
+    response = client.post("/request", data=filled_form(client, service_code="no-such-service"))
+    assert response.status_code == 400
+    assert "Select one of the services listed" in response.text
+    assert request_count(app) == 0
+
+
+def test_a_forged_csrf_token_is_refused_with_a_plain_explanation(app, client, city):
+    response = client.post("/request", data=filled_form(client, csrf_token="forged-token"))
+    assert response.status_code == 400
+    assert "Your form expired or was sent from another site" in response.text
+    assert request_count(app) == 0
+
+
+def test_an_email_that_is_not_one_is_refused(app, client, city):
+    response = client.post("/request", data=filled_form(client, contact_email="ana at example"))
+    assert response.status_code == 400
+    assert "Enter an email address in the correct format" in response.text
+    assert request_count(app) == 0
+
+
+def test_a_body_over_the_size_limit_gets_413_not_a_crash(app, client, city):
+    response = client.post("/request", data=filled_form(client, description="x" * (2 * 1024 * 1024)))
+    assert response.status_code == 413
+    assert request_count(app) == 0
+
+
+def test_submissions_over_the_rate_limit_are_refused_politely(tmp_path, app, client, city):
+    app.config["SUBMISSION_RATE_LIMIT"] = "2 per minute"
+    for _ in range(2):
+        assert client.post("/request", data=filled_form(client)).status_code == 303
+    refused = client.post("/request", data=filled_form(client))
+    assert refused.status_code == 429
+    assert "Please wait a minute and try again" in refused.text
+    assert request_count(app) == 2
+
+
+def test_the_rate_limit_fails_open_when_redis_is_down(tmp_path, app, city):
+    """A Redis outage must never stop a citizen's submission; the sweep triages it later."""
+    from tests.conftest import DATABASE_URL
+    offline = create_app(test_config(tmp_path, SQLALCHEMY_DATABASE_URI=DATABASE_URL,
+                                     REDIS_URL="redis://127.0.0.1:1/0", SUBMISSION_RATE_LIMIT="1 per minute"))
+    client = offline.test_client()
+    for _ in range(3):
+        assert client.post("/request", data=filled_form(client)).status_code == 303
+    assert request_count(app) == 3
