@@ -63,25 +63,56 @@ def score(new, old, radius_m):
 
 
 def find_likely_original(case):
-    """Return ``(original_case, score, reasons)`` for the best earlier open match of ``case``, or None."""
+    """Return ``(original_case, score, reasons)`` for the best earlier open match of ``case``, or None.
+
+    One query, reading plain columns (no ORM objects, no lazy loads), narrowed
+    in SQL to the place: a bounding box around coordinates, or the same house
+    number for an address. Triage runs this for every request, so its cost
+    sets the worker's throughput.
+    """
     config = current_app.config
     window = timedelta(days=config.get("DUPLICATE_WINDOW_DAYS", 14))
     radius = config.get("DUPLICATE_RADIUS_METERS", 150)
     threshold = config.get("DUPLICATE_MIN_SCORE", 0.5)
     new = case.request
-    candidates = db.session.scalars(
-        db.select(Case).join(ServiceRequest, Case.request_id == ServiceRequest.id)
+    query = (
+        db.select(Case.id, ServiceRequest.lat, ServiceRequest.long, ServiceRequest.address,
+                  ServiceRequest.description)
+        .join(ServiceRequest, Case.request_id == ServiceRequest.id)
         .where(ServiceRequest.service_id == new.service_id, Case.id != case.id, Case.state.in_(OPEN_STATES),
                Case.duplicate_of_id.is_(None), ServiceRequest.submitted_at >= new.submitted_at - window,
                ServiceRequest.submitted_at <= new.submitted_at)
+        .order_by(ServiceRequest.submitted_at.desc())
         .limit(200)
-    ).all()
+    )
+    query = narrowed_to_place(query, new, radius)
+    if query is None:
+        return None
     best = None
-    for candidate in candidates:
-        value, reasons = score(new, candidate.request, radius)
+    for candidate in db.session.execute(query):
+        value, reasons = score(new, candidate, radius)
         if value >= threshold and (best is None or value > best[1]):
-            best = (candidate, value, reasons)
-    return best
+            best = (candidate.id, value, reasons)
+    if best is None:
+        return None
+    return db.session.get(Case, best[0]), best[1], best[2]
+
+
+def narrowed_to_place(query, new, radius_m):
+    """Add a cheap SQL filter on place to ``query``; None when ``new`` has no place to compare."""
+    if new.lat is not None and new.long is not None:
+        # a box a little larger than the circle; the haversine decides inside it
+        d_lat = radius_m / 111_000 * 1.1
+        d_long = d_lat / max(math.cos(math.radians(new.lat)), 0.01)
+        return query.where(ServiceRequest.lat.between(new.lat - d_lat, new.lat + d_lat),
+                           ServiceRequest.long.between(new.long - d_long, new.long + d_long))
+    if not new.address:
+        return None
+    numbers = re.findall(r"\d+", new.address)
+    if numbers:
+        # the same address always shares its house number
+        query = query.where(ServiceRequest.address.contains(numbers[0]))
+    return query
 
 
 def link_likely_duplicate(case):
