@@ -3,6 +3,8 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from core.extensions import db
+from notifications import services as outbox
+from intake import messages
 from intake.models import Channel, Service, ServiceRequest
 from intake.signals import request_submitted
 
@@ -37,7 +39,8 @@ def submit_request(submission, language="en", channel=Channel.WEB):
     seen before returns the first request and ``created=False``, so a double
     click or a retried POST never makes two. Commits, then sends
     ``request_submitted`` (triage is enqueued by its receiver; if Redis is
-    down the request stays pending for the sweep). Raises
+    down the request stays pending for the sweep). The citizen's
+    acknowledgement is written to the outbox in the same transaction. Raises
     ``SubmissionRejected`` for a service that does not exist or is closed.
     """
     key = submission.get("submission_key")
@@ -63,6 +66,9 @@ def submit_request(submission, language="en", channel=Channel.WEB):
     )
     db.session.add(service_request)
     try:
+        db.session.flush()
+        # the acknowledgement is committed with the request: both or neither
+        acknowledgement = messages.acknowledge(service_request)
         db.session.commit()
     except IntegrityError:
         # the same key committed by a concurrent request: that one wins
@@ -71,5 +77,7 @@ def submit_request(submission, language="en", channel=Channel.WEB):
         if key and existing is not None:
             return existing, False
         raise
+    if acknowledgement is not None:
+        outbox.dispatch(acknowledgement)
     request_submitted.send(current_app._get_current_object(), request_id=service_request.id)
     return service_request, True

@@ -26,6 +26,8 @@ def test_config(tmp_path, **overrides):
         "SMTP_URL": None,
         "MAILBOX_DIR": str(tmp_path / "mailbox"),
         "PUBLIC_URL": "http://tandem.test",
+        # tests submit many requests from one address; the rate-limit tests lower this again
+        "SUBMISSION_RATE_LIMIT": "10000 per minute",
     }
     settings.update(overrides)
     return settings

@@ -150,9 +150,9 @@ def test_metrics_show_pending_requests_and_queue_depths(app, client, run_worker)
     assert values["tandem_up"] == 1
     assert values["tandem_pending_triage_requests"] == 2
     assert values["tandem_oldest_pending_triage_seconds"] >= 0
-    assert values["tandem_unsent_notifications"] == 0
+    assert values["tandem_unsent_notifications"] == 2  # the two acknowledgements
     assert {name: values[f'tandem_rq_queue_depth{{queue="{name}"}}'] for name in QUEUE_NAMES} == {
-        "triage": 2, "notifications": 0, "periodic": 0,
+        "triage": 2, "notifications": 2, "periodic": 0,
     }
 
     run_worker()

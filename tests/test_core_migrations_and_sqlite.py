@@ -79,7 +79,7 @@ def test_the_zero_config_sqlite_database_carries_a_request_to_resolution(tmp_pat
     assert resolved.status_code == 303
     with app.app_context():
         assert db.session.get(Case, case_id).state == CaseState.RESOLVED
-    assert len(list((tmp_path / "mailbox").glob("*.eml"))) == 1  # the acknowledgement; resolution not yet delivered
+    assert len(list((tmp_path / "mailbox").glob("*.eml"))) == 2  # received and routed; resolution not yet delivered
 
 
 INITIAL_REVISION = "4783a27f9bc5"

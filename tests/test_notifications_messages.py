@@ -4,18 +4,20 @@ import hmac
 import json
 import re
 import threading
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
 from casework import services
 from casework.models import Case, CaseState
+from core import create_app
 from core.extensions import db
 from core.models import Staff
 from intake.models import ServiceRequest
 from notifications import services as outbox
 from notifications.models import DeliveryStatus, MessageTemplate, Notification
-from tests.conftest import csrf_token_from
+from tests.conftest import csrf_token_from, test_config
 from tests.factories import make_city
 from tests.mailserver import body_of
 
@@ -48,10 +50,41 @@ def city(app):
         return make_city()
 
 
+def test_the_acknowledgement_is_in_the_outbox_with_the_request_and_goes_before_triage(
+        app, client, city, run_worker, mail_server):
+    tracking_path = submit(client)
+    with app.app_context():
+        [queued] = db.session.scalars(db.select(Notification)).all()
+        reference = db.session.scalar(db.select(ServiceRequest.reference))
+    assert queued.template == "request_received"
+    run_worker(["notifications"])  # delivery alone, triage not yet run
+    [message] = mail_server.messages
+    assert message["Subject"] == f"We have your request {reference}: Pothole"
+    assert f"http://tandem.test{tracking_path}" in body_of(message)
+    assert re.search(r"http://tandem\.test/messages/stop/\S+", body_of(message))
+
+
+def test_an_acknowledgement_queued_while_redis_was_down_is_sent_once_by_the_sweep(
+        tmp_path, app, client, city, run_worker, mail_server):
+    offline = create_app(test_config(tmp_path, REDIS_URL="redis://127.0.0.1:1/0"))
+    submit(offline.test_client())
+    run_worker()
+    assert mail_server.messages == []  # nothing was enqueued: Redis was down
+    with app.app_context():
+        for notification in db.session.scalars(db.select(Notification)):
+            notification.created_at -= timedelta(hours=1)
+        db.session.commit()
+        outbox.sweep_unsent()
+    run_worker(["notifications"])
+    run_worker(["notifications"])
+    [message] = mail_server.messages
+    assert message["Subject"].startswith("We have your request")
+
+
 def test_routing_message_tells_the_team_date_and_link_and_how_to_stop(app, client, city, run_worker, mail_server):
     tracking_path = submit(client)
     run_worker()
-    [message] = mail_server.messages
+    _received, message = mail_server.messages
     assert message["To"] == "ana@example.org"
     assert "is with the Roads and Streets team" in message["Subject"]
     text = body_of(message)
@@ -70,7 +103,7 @@ def test_citizens_are_written_to_in_their_language(app, client, city, run_worker
     submit(client)
     set_language(app, language)
     run_worker()
-    [message] = mail_server.messages
+    message = mail_server.messages[-1]  # routed after the language was set
     assert subject_words in message["Subject"]
     assert f'<html lang="{language}">' in message.get_body(preferencelist=("html",)).get_content()
 
@@ -79,7 +112,7 @@ def test_a_language_without_wording_falls_back_to_english(app, client, city, run
     submit(client)
     set_language(app, "fr")
     run_worker()
-    assert "is with the Roads and Streets team" in mail_server.messages[0]["Subject"]
+    assert "is with the Roads and Streets team" in mail_server.messages[-1]["Subject"]
 
 
 def test_every_case_change_reaches_the_citizen_once(app, client, city, run_worker, mail_server):
@@ -95,7 +128,8 @@ def test_every_case_change_reaches_the_citizen_once(app, client, city, run_worke
     run_worker()
     run_worker()  # a second pass finds nothing more to send
     subjects = [message["Subject"] for message in mail_server.messages_to("ana@example.org")]
-    assert len(subjects) == 5
+    assert len(subjects) == 6
+    assert subjects[0].startswith("We have your request")
     assert any("need more information" in subject for subject in subjects)
     assert any(subject.startswith("Update on your request") for subject in subjects)
     assert any("has been resolved" in subject for subject in subjects)
@@ -135,10 +169,10 @@ def test_the_stop_link_needs_a_confirming_press_and_then_stops_messages(app, cli
         services.reply_to_citizen(case, by=case.queue.members[0], message="Booked.", effort_minutes=1)
     client.post(stop_link, data={"csrf_token": csrf_token_from(confirm.text)})
     run_worker()
-    assert len(mail_server.messages) == 1
+    assert len(mail_server.messages) == 2  # received and routed, before the stop
     with app.app_context():
         statuses = db.session.scalars(db.select(Notification.status).order_by(Notification.id)).all()
-    assert statuses == [DeliveryStatus.SENT, DeliveryStatus.STOPPED]
+    assert statuses == [DeliveryStatus.SENT, DeliveryStatus.SENT, DeliveryStatus.STOPPED]
     assert client.get("/messages/stop/forged-token").status_code == 404
 
 
@@ -151,11 +185,11 @@ def test_an_admins_wording_replaces_the_built_in_one_and_cannot_reach_python(app
     submit(client)
     run_worker()
     with app.app_context():
-        notification = db.session.scalar(db.select(Notification))
+        notification = db.session.scalar(db.select(Notification).filter_by(template="request_routed"))
         # the sandbox refuses the attribute walk: the message fails visibly instead of leaking internals
         assert notification.status == DeliveryStatus.FAILED
         assert "cannot be used" in notification.last_error or "unsafe" in notification.last_error
-    assert mail_server.messages == []
+    assert [message["Subject"].split(" R-")[0] for message in mail_server.messages] == ["We have your request"]
 
 
 def test_a_server_that_keeps_refusing_temporarily_leads_to_retries_then_a_visible_failure(app, client, city, run_worker):
