@@ -11,15 +11,18 @@ from notifications import services as outbox
 def tell_citizen(service_request, event, occasion, **details):
     """Queue ``event`` for the citizen behind ``service_request``; return it, or None.
 
-    None when the citizen gave no email or this ``occasion`` (a string that
+    None when the citizen left no way to reach them or this ``occasion`` (a string that
     names this one happening, e.g. an event id) was already queued. Adds the
     reference and tracking link to ``details``. Does not commit.
     """
-    if not service_request.contact_email or not service_request.consent_to_contact:
+    contact = service_request.contact_address()
+    if contact is None:
         return None
+    channel, recipient = contact
     return outbox.queue_message(
         dedupe_key=f"{event}:{service_request.id}:{occasion}",
-        recipient=service_request.contact_email,
+        recipient=recipient,
+        channel=channel,
         template=event,
         language=service_request.language,
         request_id=service_request.id,

@@ -6,14 +6,17 @@ from notifications import services as outbox
 def acknowledge(service_request):
     """Queue the "we have your request" message for a flushed ``service_request``; return it, or None.
 
-    None when the citizen gave no email or did not agree to be contacted.
+    None when the citizen left no way to reach them or did not agree to be contacted.
     Does not commit: the caller commits it with the request, then dispatches it.
     """
-    if not service_request.contact_email or not service_request.consent_to_contact:
+    contact = service_request.contact_address()
+    if contact is None:
         return None
+    channel, recipient = contact
     return outbox.queue_message(
         dedupe_key=f"request_received:{service_request.id}:submitted",
-        recipient=service_request.contact_email,
+        recipient=recipient,
+        channel=channel,
         template="request_received",
         language=service_request.language,
         request_id=service_request.id,

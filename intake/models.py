@@ -32,6 +32,13 @@ class Channel(StrEnum):
     COUNTER = "counter"
 
 
+class ContactChannel(StrEnum):
+    """How the citizen chose to hear from the agency."""
+
+    EMAIL = "email"
+    SMS = "sms"
+
+
 class TriageState(StrEnum):
     PENDING = "pending"
     DONE = "done"
@@ -152,6 +159,7 @@ class ServiceRequest(db.Model):
     contact_phone: Mapped[str | None] = mapped_column(String(40))
     language: Mapped[str] = mapped_column(String(8), default="en")
     consent_to_contact: Mapped[bool] = mapped_column(default=True)
+    notify_by: Mapped[str] = mapped_column(String(8), default=ContactChannel.EMAIL)
     channel: Mapped[str] = mapped_column(String(12), default=Channel.WEB)
     # the same key twice is the same submission (double click, retried POST)
     idempotency_key: Mapped[str | None] = mapped_column(String(80), unique=True)
@@ -164,3 +172,16 @@ class ServiceRequest(db.Model):
 
     def __repr__(self):
         return f"<ServiceRequest {self.reference}>"
+
+    def contact_address(self):
+        """Return ``(channel, recipient)`` for messages to this citizen, or None when we may not write.
+
+        Text messages go to the phone when the citizen chose them; otherwise email.
+        """
+        if not self.consent_to_contact:
+            return None
+        if self.notify_by == ContactChannel.SMS and self.contact_phone:
+            return ContactChannel.SMS, self.contact_phone
+        if self.contact_email:
+            return ContactChannel.EMAIL, self.contact_email
+        return None

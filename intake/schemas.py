@@ -1,5 +1,6 @@
 """Shapes of what citizens send to intake."""
-from marshmallow import EXCLUDE, Schema, fields, pre_load, validate
+from flask import current_app
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 DESCRIPTION_MAX = 5000
 
@@ -31,8 +32,12 @@ class SubmissionSchema(Schema):
     description = text("A description of the problem", DESCRIPTION_MAX, min_length=5)
     address = text("The address or place", 300)
     contact_name = text("Your name", 120, required=False)
+    notify_by = fields.String(
+        load_default="email",
+        validate=validate.OneOf(["email", "sms"], error="Choose email or text message"),
+    )
     contact_email = fields.Email(
-        required=True, validate=validate.Length(max=254),
+        load_default=None, validate=validate.Length(max=254),
         error_messages={
             "required": "Enter your email address",
             "invalid": "Enter an email address in the correct format, like name@example.com",
@@ -43,6 +48,17 @@ class SubmissionSchema(Schema):
         validate=validate.Regexp(r"^\+?[0-9 ()\-]{6,30}$", error="Enter a telephone number, like 01632 960 001"),
     )
     submission_key = fields.String(load_default=None, validate=validate.Length(max=80))
+
+    @validates_schema
+    def reachable_on_the_chosen_channel(self, data, **kwargs):
+        """Email needs an address and text messages a phone number; say which is missing."""
+        if data.get("notify_by") == "sms":
+            if not data.get("contact_phone"):
+                raise ValidationError("Enter a mobile number for text messages", "contact_phone")
+            if not current_app.config.get("SMS_WEBHOOK_URL"):
+                raise ValidationError("Text messages are not available. Choose email", "notify_by")
+        elif not data.get("contact_email"):
+            raise ValidationError("Enter your email address", "contact_email")
 
     @pre_load
     def drop_blank_values(self, data, **kwargs):

@@ -31,6 +31,7 @@ def render_form(values, errors, status=200):
         values=values,
         errors=errors,
         description_max=DESCRIPTION_MAX,
+        sms_available=bool(current_app.config.get("SMS_WEBHOOK_URL")),
     ), status
 
 

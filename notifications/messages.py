@@ -97,9 +97,32 @@ def render_parts(subject_source, body_source, payload, language):
 
 
 def render_message(notification):
-    """Render ``notification`` in its language (English when there is no wording in it)."""
+    """Render ``notification`` in its language (English when there is no wording in it).
+
+    A text message is the subject, what staff wrote (if anything) and the
+    links: the body is written for email, and a phone would split it into
+    many paid parts.
+    """
     subject, body, language = template_source(notification.template, notification.language)
-    return render_parts(subject, body, notification.payload, language)
+    message = render_parts(subject, body, notification.payload, language)
+    if notification.channel == "sms":
+        return OutgoingMessage(subject=message.subject, text=text_message(message.subject, notification.payload))
+    return message
+
+
+# what staff wrote, in the payload of the events that carry it
+STAFF_WORDS = ("message", "question", "resolution_note", "reason")
+SMS_WORDS_MAX = 300
+
+
+def text_message(subject, payload):
+    """The short text of a text message: subject, staff's words (cut to 300 characters), links."""
+    lines = [subject]
+    words = next((payload[key] for key in STAFF_WORDS if payload.get(key)), None)
+    if words:
+        lines.append(words if len(words) <= SMS_WORDS_MAX else words[:SMS_WORDS_MAX - 1] + "…")
+    lines += [payload[key] for key in ("tracking_url", "stop_url") if payload.get(key)]
+    return "\n".join(lines) + "\n"
 
 
 def text_to_html(text, title, language):
