@@ -13,6 +13,7 @@ def init_app(app):
     from core.audit import append_only
     from core.periodic import register_periodic
     from intake.signals import request_submitted
+    from intake.survey import register_feedback_handler
     from intake.tracking import register_answer_handler, register_progress_source
     from notifications.services import register_failure_handler
 
@@ -23,6 +24,7 @@ def init_app(app):
     request_submitted.connect(enqueue_triage, sender=app)
     register_progress_source(app, progress.citizen_progress)
     register_answer_handler(app, progress.take_citizen_answer)
+    register_feedback_handler(app, progress.take_citizen_feedback)
     register_failure_handler(app, messages.record_failed_delivery)
     register_periodic(app, tasks.sweep_pending_triage, interval_seconds=60)
     register_periodic(app, tasks.watch_deadlines, interval_seconds=300)

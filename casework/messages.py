@@ -90,6 +90,8 @@ def sample_payload(case):
         "due_at": case.resolution_due_at.isoformat() if case.resolution_due_at else None,
         "tracking_url": PRIVATE_LINK,
         "stop_url": PRIVATE_LINK,
+        "feedback_url": PRIVATE_LINK,
+        "comment": "The hole is back after the rain.",
         "case_url": case_url(case),
         "question": latest.get("information_requested", "Which side of the road is it on?"),
         "message": latest.get("public_reply", "A crew is booked for Tuesday."),
@@ -116,7 +118,8 @@ def example_payload():
     return {
         "reference": "R-7K3M-Q9XA", "service_name": "Pothole", "team": "Roads and Streets",
         "expected_by": "2026-03-02T17:00:00+00:00", "due_at": "2026-03-02T17:00:00+00:00",
-        "tracking_url": PRIVATE_LINK, "stop_url": PRIVATE_LINK, "case_url": "(link to the case)",
+        "tracking_url": PRIVATE_LINK, "stop_url": PRIVATE_LINK, "feedback_url": PRIVATE_LINK,
+        "comment": "The hole is back after the rain.", "case_url": "(link to the case)",
         "question": "Which side of the road is it on?", "message": "A crew is booked for Tuesday.",
         "resolution_note": "We filled the pothole.", "reason": "The repair did not hold.",
         "answer": "The north side.", "date": "2026-03-02", "open": 12, "breached": 2,

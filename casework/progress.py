@@ -21,6 +21,7 @@ EVENT_TITLES = {
     "citizen_answered": "You answered",
     "resolved": "Resolved",
     "reopened": "Reopened",
+    "reopened_by_citizen": "Reopened because you told us it is not fixed",
     "merged": "Joined to an earlier report of the same problem",
 }
 
@@ -38,13 +39,21 @@ def citizen_progress(service_request):
         case = db.session.get(Case, case.duplicate_of_id)
     waiting = case.state == CaseState.WAITING_ON_CITIZEN
     question = next((e.message for e in reversed(events) if e.kind == "information_requested"), None)
+    resolutions = sum(1 for e in events if e.kind == "resolved")
     return Progress(
         question=question if waiting else None,
+        resolution=resolutions if not case.is_open and resolutions else None,
         status=STATUS_LABELS[CaseState(case.state)],
         team=case.queue.department.name,
         expected_by=case.resolution_due_at if case.is_open else None,
         timeline=[TimelineEntry(at=e.at, title=EVENT_TITLES.get(e.kind, "Update"), message=e.message) for e in events],
     )
+
+
+def take_citizen_feedback(request_id, feedback):
+    """Feedback handler for intake: put it on the case; "not fixed" reopens it. Commits."""
+    services.record_citizen_feedback(request_id, feedback.fixed, feedback.comment,
+                                     feedback.satisfaction)
 
 
 def take_citizen_answer(request_id, answer):

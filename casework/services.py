@@ -5,6 +5,7 @@ from core import audit
 from core.extensions import db
 from core.models import Staff
 from core.timeutil import utcnow
+from intake.links import feedback_url
 from intake.models import ServiceRequest, TriageState
 from casework.models import (
     OPEN_STATES, Absence, Case, CaseEvent, CaseState, DuplicateLink, DuplicateStatus, Queue, Step, StepType,
@@ -87,6 +88,7 @@ def resolve_case(case, by, public_note, effort_minutes):
     notifications = [messages.tell_citizen(
         case.request, "request_resolved", event.id,
         service_name=case.request.service.name, resolution_note=public_note,
+        feedback_url=feedback_url(case.request),
     )]
     # everyone whose report was merged into this one hears the outcome too
     for merged in merged_into(case):
@@ -97,6 +99,7 @@ def resolve_case(case, by, public_note, effort_minutes):
         notifications.append(messages.tell_citizen(
             merged.request, "request_resolved", merged_event.id,
             service_name=merged.request.service.name, resolution_note=public_note,
+            feedback_url=feedback_url(merged.request),
         ))
     db.session.commit()
     messages.dispatch(*notifications)
@@ -237,6 +240,39 @@ def reopen_case(case, by, reason):
     notification = messages.tell_citizen(case.request, "request_reopened", event.id, reason=reason)
     db.session.commit()
     messages.dispatch(notification)
+    return case
+
+
+def record_citizen_feedback(request_id, fixed, comment, satisfaction):
+    """Put the citizen's feedback on their case; "not fixed" reopens it and tells the assignee.
+
+    Returns the case, or None when the request has no case. Commits; then
+    dispatches the messages.
+    """
+    case = db.session.scalar(db.select(Case).filter_by(request_id=request_id))
+    if case is None:
+        return None
+    now = utcnow()
+    verdict = "fixed" if fixed else "not fixed"
+    rating = f", satisfaction {satisfaction} of 5" if satisfaction else ""
+    db.session.add(CaseEvent(case=case, kind="citizen_feedback", at=now,
+                             message=f"The citizen says it is {verdict}{rating}." + (f" “{comment}”" if comment else ""),
+                             details={"fixed": fixed, "satisfaction": satisfaction}))
+    notifications = []
+    if not fixed and not case.is_open and case.duplicate_of_id is None:
+        event = CaseEvent(case=case, kind="reopened_by_citizen", public=True, at=now,
+                          message="You told us the problem is not fixed, so we have reopened your request.",
+                          details={"from": case.state, "to": CaseState.IN_PROGRESS})
+        case.state = CaseState.IN_PROGRESS if case.assignee_id else CaseState.TRIAGED
+        case.resolved_at = None
+        db.session.add(event)
+        db.session.flush()
+        notifications.append(messages.tell_citizen(case.request, "request_reopened", event.id, reason=event.message))
+        if case.assignee is not None:
+            notifications.append(messages.tell_staff(case.assignee, case, "citizen_reopened", event.id,
+                                                     comment=comment or ""))
+    db.session.commit()
+    messages.dispatch(*notifications)
     return case
 
 

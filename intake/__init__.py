@@ -2,7 +2,8 @@
 
 
 def init_app(app):
-    from intake import health, views
+    from intake import health, survey_views, views
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(survey_views.bp)
     health.init_app(app)

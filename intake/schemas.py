@@ -1,6 +1,6 @@
 """Shapes of what citizens send to intake."""
 from flask import current_app
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate, validates_schema
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
 DESCRIPTION_MAX = 5000
 
@@ -89,3 +89,42 @@ class AnswerSchema(Schema):
     def trim(self, data, **kwargs):
         answer = data.get("answer", "")
         return {"answer": answer.strip()} if isinstance(answer, str) and answer.strip() else {}
+
+
+def agreement(label):
+    """An optional 1-5 answer to an A-11 statement."""
+    return fields.Integer(
+        load_default=None, strict=False,
+        validate=validate.Range(min=1, max=5, error=f"Choose how much you agree that {label}"),
+        error_messages={"invalid": f"Choose how much you agree that {label}"},
+    )
+
+
+class FeedbackSchema(Schema):
+    """The citizen's post-resolution feedback; only "was it fixed" is required."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    fixed = fields.String(
+        required=True, validate=validate.OneOf(["yes", "no"], error="Say whether the problem was fixed"),
+        error_messages={"required": "Say whether the problem was fixed"},
+    )
+    satisfaction = agreement("you are satisfied with the service")
+    trust = agreement("this increased your confidence")
+    ease = agreement("it was easy")
+    efficiency = agreement("it took a reasonable time")
+    equity = agreement("you were treated fairly")
+    helpfulness = agreement("staff were helpful")
+    comment = fields.String(
+        load_default=None,
+        validate=validate.Length(max=2000, error="Your comment must be 2,000 characters or fewer"),
+    )
+
+    @pre_load
+    def drop_blank_values(self, data, **kwargs):
+        return {key: value.strip() for key, value in data.items() if isinstance(value, str) and value.strip()}
+
+    @post_load
+    def as_record(self, data, **kwargs):
+        return dict(data, fixed=data["fixed"] == "yes")

@@ -25,6 +25,8 @@ class Progress:
     timeline: list[TimelineEntry] = field(default_factory=list)
     # the staff's open question, when the request waits for the citizen's answer
     question: str | None = None
+    # when resolved: which resolution this is (1, or more after reopening), for feedback
+    resolution: int | None = None
 
 
 def register_progress_source(app, source):
