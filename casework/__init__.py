@@ -8,7 +8,20 @@ def enqueue_triage(sender, request_id, **extra):
     enqueue_triage_job(request_id)
 
 
+def check_calendar(app):
+    """Refuse to start with opening hours nobody can read, rather than fail on the first request."""
+    from casework.calendar import CalendarError, parse_hours
+
+    hours = app.config.get("AGENCY_HOURS", "always")
+    if hours.strip().lower() != "always":
+        try:
+            parse_hours(hours)
+        except CalendarError as error:
+            raise RuntimeError(f"AGENCY_HOURS: {error}") from None
+
+
 def init_app(app):
+    check_calendar(app)
     from casework import admin_views, commands, messages, models, progress, tasks, views  # noqa: F401  (models: tables known to migrations)
     from core.audit import append_only
     from core.periodic import register_periodic

@@ -170,6 +170,8 @@ class Case(db.Model):
     # when the SLA watch warned about this case, so each warning goes out once
     near_breach_flagged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     breach_flagged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # set while the case waits on the citizen: the SLA clock is stopped from then
+    sla_paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     request: Mapped[ServiceRequest] = relationship()
     queue: Mapped[Queue] = relationship()

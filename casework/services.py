@@ -11,6 +11,7 @@ from casework.models import (
     OPEN_STATES, Absence, Case, CaseEvent, CaseState, DuplicateLink, DuplicateStatus, Queue, Step, StepType,
 )
 from casework import messages
+from casework.calendar import agency_calendar
 
 
 class CaseActionRefused(Exception):
@@ -193,6 +194,7 @@ def request_information(case, by, question, effort_minutes):
     event = CaseEvent(case=case, actor=by, kind="information_requested", public=True, at=now, message=question,
                       details={"from": case.state, "to": CaseState.WAITING_ON_CITIZEN})
     case.state = CaseState.WAITING_ON_CITIZEN
+    case.sla_paused_at = case.sla_paused_at or now
     db.session.add(event)
     db.session.flush()
     notification = messages.tell_citizen(case.request, "information_requested", event.id, question=question)
@@ -217,6 +219,7 @@ def record_citizen_answer(request_id, answer):
         resumed = CaseState.IN_PROGRESS if case.assignee_id else CaseState.TRIAGED
         event.details = {"from": case.state, "to": resumed}
         case.state = resumed
+        resume_sla_clock(case, now)
     db.session.add(event)
     db.session.flush()
     notification = messages.tell_staff(case.assignee, case, "citizen_answered", event.id, answer=answer) \
@@ -224,6 +227,27 @@ def record_citizen_answer(request_id, answer):
     db.session.commit()
     messages.dispatch(notification)
     return case
+
+
+def resume_sla_clock(case, now):
+    """Restart a paused SLA clock: push the due dates out by the business hours it was stopped. Does not commit."""
+    if case.sla_paused_at is None:
+        return
+    calendar = agency_calendar()
+    paused = calendar.business_hours_between(case.sla_paused_at, now)
+    case.sla_paused_at = None
+    if paused <= 0 or case.resolution_due_at is None:
+        return
+    case.resolution_due_at = calendar.add_business_hours(case.resolution_due_at, paused)
+    if case.breach_flagged_at is None:
+        # the warning was about the old date; warn again before the new one
+        case.near_breach_flagged_at = None
+    db.session.add(CaseEvent(
+        case=case, kind="sla_resumed", at=now,
+        message=f"The SLA clock was stopped for {paused:.1f} business hours while we waited for the citizen; "
+                "the resolution date moved accordingly.",
+        details={"paused_business_hours": round(paused, 2), "resolution_due_at": case.resolution_due_at.isoformat()},
+    ))
 
 
 def reopen_case(case, by, reason):

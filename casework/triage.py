@@ -7,21 +7,14 @@ from sqlalchemy.exc import IntegrityError
 
 from core.extensions import db
 from core.timeutil import utcnow
-from casework import assignment, duplicates, messages, rulebook
-from casework.models import Case, CaseEvent, CaseState, StepType
+from casework import assignment, duplicates, estimate, messages, rulebook
+from casework.calendar import agency_calendar
+from casework.models import Case, CaseEvent, CaseState
 from intake.models import ServiceRequest, TriageState
 
 
 class TriageFailed(Exception):
     """The request cannot be routed (no rule and no default queue); RQ retries it."""
-
-
-def estimate_minutes(service_id):
-    """Return the standard minutes of the service's workflow steps, added up."""
-    total = db.session.scalar(
-        db.select(db.func.coalesce(db.func.sum(StepType.standard_minutes), 0)).filter_by(service_id=service_id)
-    )
-    return int(total)
 
 
 def triage(request_id):
@@ -71,15 +64,17 @@ def open_case(service_request, route, from_states):
         return None
     service = service_request.service
     opened = utcnow()
+    # SLA targets are business hours on the agency's calendar
+    calendar = agency_calendar()
     case = Case(
         request=service_request,
         queue=queue,
         priority=priority,
         state=CaseState.TRIAGED,
         opened_at=opened,
-        first_response_due_at=opened + timedelta(hours=service.first_response_hours),
-        resolution_due_at=opened + timedelta(hours=route.resolution_hours or service.resolution_hours),
-        estimated_minutes=estimate_minutes(service.id),
+        first_response_due_at=calendar.add_business_hours(opened, service.first_response_hours),
+        resolution_due_at=calendar.add_business_hours(opened, route.resolution_hours or service.resolution_hours),
+        estimated_minutes=estimate.estimate_minutes(service.id),
         triage_explanation=explanation,
         tags=route.tags,
     )

@@ -75,6 +75,15 @@ def from_environment(instance_path):
         "PUBLIC_URL": env_str("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
         "AGENCY_NAME": env_str("AGENCY_NAME", "City of Tandem"),
         "AGENCY_TIMEZONE": env_str("AGENCY_TIMEZONE", "UTC"),
+        # SLA clocks count opening hours only: "mon-fri 08:00-17:00; sat 09:00-12:00", or "always"
+        "AGENCY_HOURS": env_str("AGENCY_HOURS", "mon-fri 08:00-17:00"),
+        # public holidays from the `holidays` package (ISO country, optional state/province); blank for none
+        "AGENCY_HOLIDAYS_COUNTRY": env_str("AGENCY_HOLIDAYS_COUNTRY", "US"),
+        "AGENCY_HOLIDAYS_SUBDIVISION": env_str("AGENCY_HOLIDAYS_SUBDIVISION"),
+        # the agency's own closed days, as ISO dates separated by commas or spaces
+        "AGENCY_CLOSURES": env_str("AGENCY_CLOSURES", ""),
+        # a case's effort estimate follows measured effort once this many similar cases have closed
+        "ESTIMATE_MIN_SAMPLES": env_int("ESTIMATE_MIN_SAMPLES", 20),
         "TRIAGE_GRACE_SECONDS": env_int("TRIAGE_GRACE_SECONDS", 120),
         # after this many failed attempts a request waits on the supervisors' manual triage list
         "TRIAGE_MAX_ATTEMPTS": env_int("TRIAGE_MAX_ATTEMPTS", 5),

@@ -28,6 +28,8 @@ def test_config(tmp_path, **overrides):
         "PUBLIC_URL": "http://tandem.test",
         # tests submit many requests from one address; the rate-limit tests lower this again
         "SUBMISSION_RATE_LIMIT": "10000 per minute",
+        # due dates in wall-clock hours; the calendar tests set opening hours of their own
+        "AGENCY_HOURS": "always",
     }
     settings.update(overrides)
     return settings

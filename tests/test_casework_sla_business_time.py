@@ -1,0 +1,99 @@
+"""Due dates count the agency's opening hours; waiting on the citizen stops the clock; estimates learn."""
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from casework import services, sla
+from casework.estimate import estimate_minutes
+from casework.models import Case, CaseState, Step
+from casework.triage import triage
+from core.extensions import db
+from core.models import Staff
+from intake.models import ServiceRequest
+from tests.factories import make_city
+
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+@pytest.fixture
+def city(app):
+    app.config.update(AGENCY_TIMEZONE="America/New_York", AGENCY_HOURS="mon-fri 09:00-17:00",
+                      AGENCY_HOLIDAYS_COUNTRY="US")
+    with app.app_context():
+        return make_city()
+
+
+def new_case(city, description="Pothole on the ring road"):
+    service_request = ServiceRequest(service_id=city.pothole.id, description=description, address="Ring Road",
+                                     contact_email="ana@example.org")
+    db.session.add(service_request)
+    db.session.commit()
+    return triage(service_request.id)
+
+
+def test_due_dates_count_opening_hours_only(app, city):
+    with app.app_context():
+        case = new_case(city)
+        opened = case.opened_at
+        # the pothole service promises a first response in 24 and a resolution in 72 business hours
+        from casework.calendar import agency_calendar
+        calendar = agency_calendar()
+        assert calendar.business_hours_between(opened, case.first_response_due_at) == pytest.approx(24)
+        assert calendar.business_hours_between(opened, case.resolution_due_at) == pytest.approx(72)
+        # 72 opening hours of 8 a day is nine working days: always more than twelve calendar days away
+        assert case.resolution_due_at - opened >= timedelta(days=11)
+        local_due = case.resolution_due_at.astimezone(NEW_YORK)
+        assert local_due.weekday() < 5 and 9 <= local_due.hour <= 17
+
+
+def test_waiting_on_the_citizen_stops_the_clock_and_the_answer_moves_the_due_date(app, city, monkeypatch):
+    with app.app_context():
+        case = new_case(city)
+        worker = db.session.get(Staff, city.caseworker.id)
+        # Monday 10am: the caseworker asks; the citizen answers on Thursday at 10am (three business days)
+        asked = datetime(2026, 11, 16, 10, 0, tzinfo=NEW_YORK)
+        answered = datetime(2026, 11, 19, 10, 0, tzinfo=NEW_YORK)
+        due_before = case.resolution_due_at
+        monkeypatch.setattr(services, "utcnow", lambda: asked)
+        services.request_information(case, by=worker, question="Which side of the road?", effort_minutes=2)
+        assert db.session.get(Case, case.id).sla_paused_at == asked
+
+        # a watch run while paused, even far past the old date, raises nothing
+        assert sla.watch_deadlines(now=due_before + timedelta(days=3)) == (0, 0)
+
+        monkeypatch.setattr(services, "utcnow", lambda: answered)
+        services.record_citizen_answer(case.request_id, "The north side.")
+        case = db.session.get(Case, case.id)
+        assert case.state == CaseState.IN_PROGRESS and case.sla_paused_at is None
+        from casework.calendar import agency_calendar
+        assert agency_calendar().business_hours_between(due_before, case.resolution_due_at) == pytest.approx(24)
+        assert any(e.kind == "sla_resumed" and "24.0 business hours" in e.message for e in case.events)
+
+
+def test_the_case_page_says_the_clock_is_paused(app, client, city, login_as):
+    with app.app_context():
+        case = new_case(city)
+        services.request_information(case, by=db.session.get(Staff, city.caseworker.id),
+                                     question="Which side of the road?", effort_minutes=2)
+        case_id = case.id
+    login_as(city.caseworker)
+    page = client.get(f"/console/cases/{case_id}")
+    assert "clock paused" in page.text and "while waiting for the citizen" in page.text
+
+
+def test_the_estimate_follows_measured_effort_once_enough_cases_have_closed(app, city):
+    app.config["ESTIMATE_MIN_SAMPLES"] = 5
+    with app.app_context():
+        assert estimate_minutes(city.pothole.id) == 30  # the standard: 20 + 10 minutes of steps
+        worker = db.session.get(Staff, city.caseworker.id)
+        for effort in (40, 50, 60, 70):
+            case = new_case(city, description=f"Pothole {effort}")
+            services.record_step(case, worker, effort_minutes=effort - 10)
+            services.resolve_case(case, by=worker, public_note="Done.", effort_minutes=10)
+        assert estimate_minutes(city.pothole.id) == 30  # four closed cases are not enough yet
+        case = new_case(city, description="Pothole 500")
+        services.resolve_case(case, by=worker, public_note="Done.", effort_minutes=500)
+        assert estimate_minutes(city.pothole.id) == 60  # the median, not thrown off by the 500-minute one
+        assert new_case(city, description="Another one").estimated_minutes == 60
+        assert db.session.scalar(db.select(db.func.count(Step.id))) > 0
