@@ -33,7 +33,7 @@ def bound_database_waits(settings):
 
 
 def register_extensions(app):
-    from core import audit, auth, security
+    from core import audit, auth, security, sessions, totp
     from core.extensions import csrf, db, limiter, migrate
 
     db.init_app(app)
@@ -45,6 +45,8 @@ def register_extensions(app):
     auth.init_app(app)
     audit.init_app(app)
     security.init_app(app)
+    sessions.init_app(app)
+    totp.init_app(app)
 
 
 def register_blueprints(app):

@@ -10,9 +10,15 @@ from core.models import Role, Staff
 
 
 @login_manager.user_loader
-def load_staff(staff_id):
+def load_staff(session_id):
+    """The staff member of a session id ``"<id>:<version>"``; None when inactive or signed out elsewhere."""
+    staff_id, _, version = session_id.partition(":")
+    if not staff_id.isdigit() or not version.isdigit():
+        return None
     staff = db.session.get(Staff, int(staff_id))
-    return staff if staff is not None and staff.active else None
+    if staff is None or not staff.active or staff.session_version != int(version):
+        return None
+    return staff
 
 
 def refuse(what, **details):

@@ -1,14 +1,21 @@
-"""Staff sign-in and sign-out pages."""
+"""Staff sign-in, the second factor, sign-out and password change pages."""
+from hashlib import sha256
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_required, logout_user
 
-from core import audit
-from core.extensions import db
+from core import audit, totp
+from core.extensions import db, limiter
 from core.models import Staff
+from core.passwords import WeakPassword, check_password_policy
+from core.sessions import start_session
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
+
+# the account waiting for its second factor, between the two sign-in steps
+PENDING = "pending_staff_id"
 
 
 def safe_next(target):
@@ -18,7 +25,21 @@ def safe_next(target):
     return url_for("casework.console_home")
 
 
+def failed(response):
+    # only failed attempts count: a real user signing in is never slowed by the limits
+    return response.status_code == 400
+
+
+def account_and_address():
+    """Throttle key: the typed account (hashed, never stored as typed) from this address."""
+    email = request.form.get("email", "").strip().lower()[:254]
+    return f"{sha256(email.encode()).hexdigest()[:16]}@{get_remote_address()}"
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_ADDRESS_RATE_LIMIT"], methods=["POST"], deduct_when=failed)
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], key_func=account_and_address,
+               methods=["POST"], deduct_when=failed)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("casework.console_home"))
@@ -28,9 +49,11 @@ def login():
         password = request.form.get("password", "")[:1024]
         staff = db.session.scalar(db.select(Staff).filter_by(email=email)) if email else None
         if staff is not None and staff.active and staff.check_password(password):
-            # a fresh session on sign-in, so a planted session id is worthless
-            session.clear()
-            login_user(staff)
+            if staff.totp_secret:
+                session.clear()
+                session[PENDING] = staff.id
+                return redirect(url_for("auth.second_factor", next=request.args.get("next")))
+            start_session(staff)
             audit.record_now("signed_in", actor=staff)
             return redirect(safe_next(request.args.get("next")))
         # the account, if any, is named by id: the typed address stays out of the trail
@@ -39,11 +62,58 @@ def login():
     return render_template("auth/login.html", errors=errors, values={"email": email}), 400 if errors else 200
 
 
+@bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], deduct_when=failed)
+def second_factor():
+    staff = db.session.get(Staff, session.get(PENDING, 0))
+    if staff is None or not staff.totp_secret:
+        return redirect(url_for("auth.login"))
+    errors = {}
+    if request.method == "POST":
+        if totp.verify(staff, request.form.get("code", "")):
+            start_session(staff)
+            audit.record_now("signed_in", actor=staff, second_factor=True)
+            return redirect(safe_next(request.args.get("next")))
+        audit.record_now("second_factor_failed", target=staff)
+        errors["code"] = "Enter the 6-digit code your authenticator app shows now"
+    return render_template("auth/code.html", errors=errors), 400 if errors else 200
+
+
 @bp.post("/logout")
 @login_required
 def logout():
     audit.record_now("signed_out", actor=current_user)
+    staff = db.session.get(Staff, current_user.id)
+    staff.end_all_sessions()  # signed out here means signed out on every device
+    db.session.commit()
     logout_user()
     session.clear()
     flash("You have signed out.", "success")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    errors = {}
+    if request.method == "POST":
+        staff = db.session.get(Staff, current_user.id)
+        current, new, again = (request.form.get(name, "")[:1024] for name in ("current", "new", "again"))
+        if not staff.check_password(current):
+            errors["current"] = "Enter your current password correctly"
+        elif new != again:
+            errors["again"] = "The two new passwords do not match"
+        else:
+            try:
+                check_password_policy(new, user_inputs=(staff.email, staff.name))
+            except WeakPassword as error:
+                errors["new"] = str(error)
+        if not errors:
+            staff.set_password(new)
+            staff.end_all_sessions()
+            db.session.commit()
+            audit.record_now("password_changed", actor=staff)
+            start_session(staff)  # this session goes on; every other one has ended
+            flash("Your password has been changed. You have been signed out everywhere else.", "success")
+            return redirect(url_for("casework.console_home"))
+    return render_template("auth/password.html", errors=errors), 400 if errors else 200

@@ -5,17 +5,14 @@ from rq.cron import CronScheduler
 
 from core.extensions import db
 from core.models import Role, Staff
+from core.passwords import check_password_policy
 from core.periodic import periodic_jobs
 from core.queues import redis_connection
 
-MIN_PASSWORD_LENGTH = 12
-
-
 def create_staff(name, email, password, role):
-    """Create a staff account; raise ``ValueError`` for a taken email or a short password. Commits."""
+    """Create a staff account; raise ``ValueError`` for a taken email or a weak password. Commits."""
     email = email.strip().lower()
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValueError(f"The password must be at least {MIN_PASSWORD_LENGTH} characters.")
+    check_password_policy(password, user_inputs=(email, name))
     if db.session.scalar(db.select(Staff).filter_by(email=email)) is not None:
         raise ValueError(f"There is already an account for {email}.")
     staff = Staff(name=name, email=email, role=Role(role))

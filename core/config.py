@@ -106,6 +106,14 @@ def from_environment(instance_path):
         # ... or once a message waits this long in the outbox (delivery stopped)
         "READY_MAX_UNSENT_NOTIFICATION_SECONDS": env_int("READY_MAX_UNSENT_NOTIFICATION_SECONDS", 1800),
         "SESSION_COOKIE_SECURE": env_bool("SESSION_COOKIE_SECURE", False),
+        # a staff session ends after this long without a request, and this long after sign-in at most
+        "STAFF_IDLE_MINUTES": env_int("STAFF_IDLE_MINUTES", 30),
+        "STAFF_SESSION_HOURS": env_int("STAFF_SESSION_HOURS", 12),
+        # roles that must use two-step sign-in (TOTP), comma separated, e.g. "supervisor,admin"
+        "TOTP_REQUIRED_ROLES": env_str("TOTP_REQUIRED_ROLES", ""),
+        # failed sign-ins allowed per minute from one address for one account, and from one address
+        "LOGIN_RATE_LIMIT": env_str("LOGIN_RATE_LIMIT", "5 per minute"),
+        "LOGIN_ADDRESS_RATE_LIMIT": env_str("LOGIN_ADDRESS_RATE_LIMIT", "30 per minute"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,

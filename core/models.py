@@ -34,9 +34,21 @@ class Staff(UserMixin, db.Model):
     languages: Mapped[str] = mapped_column(String(60), default="en")
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # part of every session's id: raising it signs the account out everywhere
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # base32 secret of the optional second factor (TOTP); None when not set up
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
 
     def set_password(self, password):
         self.password_hash = generate_password_hash(password)
+
+    def get_id(self):
+        # Flask-Login keeps this in the session; a stale version is refused by the loader
+        return f"{self.id}:{self.session_version}"
+
+    def end_all_sessions(self):
+        """Make every existing session of this account invalid (logout, password change). Does not commit."""
+        self.session_version = (self.session_version or 1) + 1
 
     def check_password(self, password):
         return check_password_hash(self.password_hash, password)

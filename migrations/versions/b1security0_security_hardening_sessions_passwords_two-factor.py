@@ -16,8 +16,12 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    with op.batch_alter_table('staff', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('session_version', sa.Integer(), nullable=False, server_default='1'))
+        batch_op.add_column(sa.Column('totp_secret', sa.String(length=64), nullable=True))
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('staff', schema=None) as batch_op:
+        batch_op.drop_column('totp_secret')
+        batch_op.drop_column('session_version')
