@@ -11,6 +11,7 @@ from rq import SimpleWorker
 
 from core import create_app
 from core.extensions import db
+from core.logs import request_id_var
 from core.queues import QUEUE_NAMES, get_queue, redis_connection
 
 # slack on top of a job's own timeout before a silent worker's job counts as abandoned
@@ -30,9 +31,13 @@ class AppWorker(SimpleWorker):
 
     def perform_job(self, *args, **kwargs):
         # RQ 3 passes (job, queue, execution); pass on whatever this RQ passes
+        job = args[0] if args else kwargs.get("job")
+        # the job's log lines carry the id of the web request that caused it, or the job's own
+        token = request_id_var.set((job.meta or {}).get("request_id") or f"job:{job.id}")
         try:
             return super().perform_job(*args, **kwargs)
         finally:
+            request_id_var.reset(token)
             db.session.remove()
 
 

@@ -42,3 +42,4 @@ def init_app(app):
     register_periodic(app, tasks.sweep_pending_triage, interval_seconds=60)
     register_periodic(app, tasks.watch_deadlines, interval_seconds=300)
     register_periodic(app, tasks.send_supervisor_digest, interval_seconds=900)
+    register_periodic(app, tasks.apply_retention, interval_seconds=3600)

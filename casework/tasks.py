@@ -54,3 +54,10 @@ def watch_deadlines():
 def send_supervisor_digest():
     """Send the supervisors' daily digest once the day's hour has come (periodic)."""
     return sla.send_supervisor_digest()
+
+
+def apply_retention():
+    """Remove personal data of requests resolved longer ago than the retention period (periodic)."""
+    from casework.retention import anonymise_resolved_requests
+
+    return anonymise_resolved_requests()

@@ -33,9 +33,10 @@ def bound_database_waits(settings):
 
 
 def register_extensions(app):
-    from core import audit, auth, security, sessions, totp
+    from core import audit, auth, logs, security, sessions, totp
     from core.extensions import csrf, db, limiter, migrate
 
+    logs.init_app(app)
     db.init_app(app)
     app.config["RATELIMIT_STORAGE_URI"] = app.config.get("RATELIMIT_STORAGE_URI") or app.config["REDIS_URL"]
     limiter.init_app(app)

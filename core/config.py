@@ -84,6 +84,11 @@ def from_environment(instance_path):
         "AGENCY_CLOSURES": env_str("AGENCY_CLOSURES", ""),
         # a case's effort estimate follows measured effort once this many similar cases have closed
         "ESTIMATE_MIN_SAMPLES": env_int("ESTIMATE_MIN_SAMPLES", 20),
+        # personal data of requests resolved longer ago than this is removed; the case and its measures stay
+        "RETENTION_DAYS": env_int("RETENTION_DAYS", 730),
+        "LOG_LEVEL": env_str("LOG_LEVEL", "INFO"),
+        # "json" (one object per line, for a log pipeline) or "text" (for a person at a terminal)
+        "LOG_FORMAT": env_str("LOG_FORMAT", "json"),
         "TRIAGE_GRACE_SECONDS": env_int("TRIAGE_GRACE_SECONDS", 120),
         # after this many failed attempts a request waits on the supervisors' manual triage list
         "TRIAGE_MAX_ATTEMPTS": env_int("TRIAGE_MAX_ATTEMPTS", 5),

@@ -35,6 +35,14 @@ def get_queue(name):
     return Queue(name, connection=redis_connection())
 
 
+def job_meta():
+    """What a job carries from the request that caused it: its request id, for the logs."""
+    from core.logs import request_id_var
+
+    request_id = request_id_var.get()
+    return {"request_id": request_id} if request_id else {}
+
+
 def enqueue_safely(queue_name, func, *args, job_id, **options):
     """Enqueue ``func(*args)`` as job ``job_id``; return the job, or None if Redis is down.
 
@@ -44,6 +52,7 @@ def enqueue_safely(queue_name, func, *args, job_id, **options):
     that Redis still holds a no-op rather than a duplicate.
     """
     options.setdefault("retry", DEFAULT_RETRY)
+    options.setdefault("meta", job_meta())
     try:
         return get_queue(queue_name).enqueue(func, *args, job_id=job_id, unique=True, **options)
     except DuplicateJobError:
@@ -74,4 +83,5 @@ def reenqueue(queue_name, func, *args, job_id, **options):
             return None
         job.delete()
     options.setdefault("retry", DEFAULT_RETRY)
+    options.setdefault("meta", job_meta())
     return get_queue(queue_name).enqueue(func, *args, job_id=job_id, **options)

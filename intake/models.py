@@ -167,6 +167,8 @@ class ServiceRequest(db.Model):
     triage_state: Mapped[str] = mapped_column(String(12), default=TriageState.PENDING)
     triage_attempts: Mapped[int] = mapped_column(default=0)
     triage_error: Mapped[str | None] = mapped_column(Text)
+    # set when retention removed the personal data (see core/personal_data.py)
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     service: Mapped[Service] = relationship()
 
