@@ -118,7 +118,8 @@ class WebhookChannel:
             "X-Tandem-Signature": self.signature(timestamp, body),
         })
         try:
-            with urllib.request.urlopen(request, timeout=15) as response:  # nosec B310: URL is operator configuration
+            # the URL is operator configuration (SMS_WEBHOOK_URL), never user input
+            with urllib.request.urlopen(request, timeout=15) as response:  # nosec B310
                 response.read()
         except urllib.error.HTTPError as error:
             # 4xx other than 408/429 will not get better by retrying
