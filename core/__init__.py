@@ -15,6 +15,7 @@ def create_app(test_config=None):
     if test_config is not None:
         app.config.from_mapping(test_config)
     bound_database_waits(app.config)
+    trust_proxies(app)
 
     register_extensions(app)
     register_blueprints(app)
@@ -22,6 +23,19 @@ def create_app(test_config=None):
     register_template_filters(app)
     register_commands(app)
     return app
+
+
+def trust_proxies(app):
+    """Behind ``PROXY_HOPS`` proxies, take the client address and scheme from their headers.
+
+    Rate limits and audit need the citizen's address, not the load balancer's;
+    with no proxy configured the headers are ignored, so nobody can forge them.
+    """
+    hops = app.config.get("PROXY_HOPS", 0)
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)
 
 
 def bound_database_waits(settings):

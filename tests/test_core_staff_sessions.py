@@ -150,3 +150,23 @@ def test_staff_accounts_cannot_be_created_with_a_common_password(app, runner):
     assert result.exit_code != 0 and "most common" in result.output
     with app.app_context():
         assert db.session.scalar(db.select(Staff).filter_by(email="pat@city.example")) is None
+
+
+def test_behind_a_configured_proxy_limits_count_the_real_client_not_the_balancer(tmp_path, city):
+    from tests.conftest import DATABASE_URL
+    proxied = create_app(test_config(tmp_path, SQLALCHEMY_DATABASE_URI=DATABASE_URL, PROXY_HOPS=1))
+    balancer = {"REMOTE_ADDR": "10.0.0.2"}
+    for attempt in range(6):
+        client = proxied.test_client()
+        page = client.get("/staff/login", environ_base=balancer, headers={"X-Forwarded-For": "198.51.100.7"})
+        response = client.post("/staff/login", environ_base=balancer, headers={"X-Forwarded-For": "198.51.100.7"},
+                               data={"email": city.caseworker.email, "password": "wrong-wrong-wrong",
+                                     "csrf_token": csrf_token_from(page.text)})
+    assert response.status_code == 429
+    # another citizen behind the same balancer is not slowed by the first one's failures
+    client = proxied.test_client()
+    page = client.get("/staff/login", environ_base=balancer, headers={"X-Forwarded-For": "198.51.100.8"})
+    other = client.post("/staff/login", environ_base=balancer, headers={"X-Forwarded-For": "198.51.100.8"},
+                        data={"email": city.caseworker.email, "password": PASSWORD,
+                              "csrf_token": csrf_token_from(page.text)})
+    assert other.status_code == 302
