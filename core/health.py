@@ -16,6 +16,7 @@ from redis.exceptions import RedisError
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from core import http_metrics
 from core.extensions import db
 from core.queues import QUEUE_NAMES, get_queue, redis_connection
 
@@ -157,8 +158,9 @@ def metrics():
             "tandem_rq_queue_depth", "Jobs waiting in each RQ queue.",
             {f'{{queue="{name}"}}': depth for name, depth in depths.items()},
         )
-    return "\n".join(lines) + "\n", 200, {"Content-Type": METRICS_CONTENT_TYPE}
+    return "\n".join(lines) + "\n" + http_metrics.exposition(), 200, {"Content-Type": METRICS_CONTENT_TYPE}
 
 
 def init_app(app):
     app.register_blueprint(bp)
+    http_metrics.init_app(app)

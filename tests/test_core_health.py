@@ -1,4 +1,5 @@
 """Liveness, readiness and metrics tell operators the truth, and never fail with a 500."""
+import re
 from datetime import timedelta
 
 import pytest
@@ -181,3 +182,22 @@ def test_metrics_leave_out_database_counts_while_the_database_is_down(app_with):
     assert "tandem_pending_triage_requests" not in values
     assert "tandem_unsent_notifications" not in values
     assert values['tandem_rq_queue_depth{queue="triage"}'] == 0
+
+
+def test_metrics_count_requests_by_route_pattern_with_latency_and_sla_breaches(app, client, run_worker):
+    with app.app_context():
+        make_city()
+        submit()
+    run_worker()
+    client.get("/track/not-a-real-token")
+    with app.app_context():
+        from casework.models import Case
+        case = db.session.scalar(db.select(Case))
+        case.resolution_due_at = utcnow() - timedelta(hours=1)
+        db.session.commit()
+    text = client.get("/metrics").text
+    values = metric_values(client.get("/metrics"))
+    assert values["tandem_sla_breached_open_cases"] == 1 and values["tandem_open_cases"] == 1
+    assert re.search(r'tandem_http_requests_total\{method="GET",route="/track/<token>",status="404"\} [1-9]', text)
+    assert 'tandem_http_request_duration_seconds_bucket{le="0.5",route="/metrics"}' in text
+    assert "not-a-real-token" not in text  # patterns, never paths
