@@ -167,6 +167,8 @@ class ServiceRequest(db.Model):
     triage_state: Mapped[str] = mapped_column(String(12), default=TriageState.PENDING)
     triage_attempts: Mapped[int] = mapped_column(default=0)
     triage_error: Mapped[str | None] = mapped_column(Text)
+    # the Open311 client that submitted it, for requests that came through the API
+    api_client_id: Mapped[int | None] = mapped_column(ForeignKey("api_client.id", name="fk_service_request_api_client"))
     # set when retention removed the personal data (see core/personal_data.py)
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -56,8 +56,12 @@ def submit_request(submission, language="en", channel=Channel.WEB):
     service_request = ServiceRequest(
         service=service,
         description=submission["description"],
-        address=submission["address"],
+        address=submission.get("address"),
         contact_name=submission.get("contact_name"),
+        lat=submission.get("lat"),
+        long=submission.get("long"),
+        answers=submission.get("answers") or {},
+        api_client_id=submission.get("api_client_id"),
         contact_email=submission.get("contact_email"),
         notify_by=submission.get("notify_by", "email"),
         contact_phone=submission.get("contact_phone"),

@@ -1,0 +1,146 @@
+"""Open311 GeoReport v2 as an existing 311 app uses it: JSON and XML, keys, errors, filters."""
+from xml.etree import ElementTree
+
+import pytest
+
+from core.extensions import db
+from intake.models import QuestionType, ServiceQuestion, ServiceRequest
+from intake.open311.models import ApiClient
+from tests.factories import make_city
+
+
+@pytest.fixture
+def city(app):
+    with app.app_context():
+        city = make_city()
+        db.session.add(ServiceQuestion(service_id=city.pothole.id, code="where", position=1, required=True,
+                                       datatype=QuestionType.SINGLE, prompt="Where is it?",
+                                       values=[{"key": "road", "name": "In the road"},
+                                               {"key": "bike_lane", "name": "In a bike lane"}]))
+        db.session.commit()
+        return city
+
+
+@pytest.fixture
+def api_key(app, city):
+    with app.app_context():
+        client, key = ApiClient.issue("City app")
+        db.session.add(client)
+        db.session.commit()
+    return key
+
+
+def post_request(client, key, fmt="json", **fields):
+    data = {"api_key": key, "service_code": "pothole", "lat": "51.5007", "long": "-0.1246",
+            "address_string": "12 High Street", "description": "Deep pothole", "attribute[where]": "road",
+            "email": "ana@example.org", "first_name": "Ana", **fields}
+    return client.post(f"/open311/v2/requests.{fmt}", data={k: v for k, v in data.items() if v is not None})
+
+
+def test_discovery_and_service_list_in_both_formats(client, city):
+    discovery = client.get("/open311/discovery.json").json
+    assert discovery["endpoints"][0]["url"].endswith("/open311/v2/")
+    assert ElementTree.fromstring(client.get("/open311/discovery.xml").data).find("endpoints/endpoint/url") is not None
+
+    services = client.get("/open311/v2/services.json").json
+    assert isinstance(services, list)
+    pothole = next(s for s in services if s["service_code"] == "pothole")
+    assert pothole["metadata"] is True and pothole["type"] == "realtime" and pothole["group"] == "Streets"
+    xml = ElementTree.fromstring(client.get("/open311/v2/services.xml").data)
+    assert xml.tag == "services" and {s.findtext("service_code") for s in xml.findall("service")} == {
+        "pothole", "graffiti"}
+
+
+def test_a_service_definition_lists_its_attributes_including_the_old_singular_path(client, city):
+    definition = client.get("/open311/v2/services/pothole.json").json
+    [where] = definition["attributes"]
+    assert (where["code"], where["datatype"], where["required"], where["variable"]) == (
+        "where", "singlevaluelist", True, True)
+    assert where["values"] == [{"key": "road", "name": "In the road"}, {"key": "bike_lane", "name": "In a bike lane"}]
+    assert client.get("/open311/v2/service/pothole.json").json == definition
+    xml = ElementTree.fromstring(client.get("/open311/v2/services/pothole.xml").data)
+    assert xml.findtext("attributes/attribute/code") == "where"
+    missing = client.get("/open311/v2/services/nope.json")
+    assert missing.status_code == 404 and missing.json[0]["code"] == 404
+
+
+def test_a_request_posted_with_a_key_is_triaged_and_read_back(app, client, city, api_key, run_worker):
+    created = post_request(client, api_key)
+    assert created.status_code == 201
+    [answer] = created.json
+    reference = answer["service_request_id"]
+    run_worker()
+    [read] = client.get(f"/open311/v2/requests/{reference}.json").json
+    assert read["status"] == "open" and read["service_code"] == "pothole"
+    assert read["agency_responsible"] == "Roads and Streets"
+    assert read["expected_datetime"].endswith("+00:00") and read["requested_datetime"].endswith("+00:00")
+    assert read["lat"] == pytest.approx(51.5007)
+    assert "email" not in read and "ana@example.org" not in str(read)  # contact details never leave
+    with app.app_context():
+        stored = db.session.scalar(db.select(ServiceRequest).filter_by(reference=reference))
+        assert stored.channel == "api" and stored.api_client_id is not None
+        assert stored.answers == {"where": "road"}
+    xml = ElementTree.fromstring(client.get(f"/open311/v2/requests/{reference}.xml").data)
+    assert xml.tag == "service_requests" and xml.findtext("request/service_request_id") == reference
+
+
+@pytest.mark.parametrize("changes, status, words", [
+    ({"api_key": None}, 403, "api_key"),
+    ({"api_key": "t311_not-a-real-key"}, 403, "api_key"),
+    ({"service_code": None}, 400, "service_code is required"),
+    ({"service_code": "nope"}, 400, "no service with code nope"),
+    ({"lat": None, "long": None, "address_string": None}, 400, "location is required"),
+    ({"lat": "north"}, 400, "decimal degrees"),
+    ({"attribute[where]": None}, 400, "attribute[where] is required"),
+    ({"attribute[where]": "sky"}, 400, "must be one of"),
+    ({"email": "not-an-email"}, 400, "email"),
+])
+def test_bad_submissions_get_the_specs_error_list_and_create_nothing(app, client, city, api_key, changes, status, words):
+    for fmt in ("json", "xml"):
+        response = post_request(client, api_key, fmt=fmt, **changes)
+        assert response.status_code == status
+        if fmt == "json":
+            [problem] = response.json
+            assert problem["code"] == status and words in problem["description"]
+        else:
+            assert ElementTree.fromstring(response.data).findtext("error/code") == str(status)
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(ServiceRequest.id))) == 0
+
+
+def test_a_retry_with_the_same_idempotency_key_makes_one_request(app, client, city, api_key):
+    headers = {"Idempotency-Key": "app-retry-1"}
+    data = {"api_key": api_key, "service_code": "graffiti", "address_string": "Station wall"}
+    first = client.post("/open311/v2/requests.json", data=data, headers=headers).json
+    again = client.post("/open311/v2/requests.json", data=data, headers=headers).json
+    assert first == again
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(ServiceRequest.id))) == 1
+
+
+def test_the_request_list_filters_and_pages_and_ids_override_other_filters(app, client, city, api_key, run_worker):
+    refs = [post_request(client, api_key).json[0]["service_request_id"] for _ in range(3)]
+    graffiti = client.post("/open311/v2/requests.json", data={
+        "api_key": api_key, "service_code": "graffiti", "address_string": "Station wall"}).json[0]["service_request_id"]
+    run_worker()
+    assert {r["service_request_id"] for r in client.get("/open311/v2/requests.json?service_code=graffiti").json} == {
+        graffiti}
+    assert len(client.get("/open311/v2/requests.json?service_code=pothole,graffiti&status=open").json) == 4
+    assert client.get("/open311/v2/requests.json?status=closed").json == []
+    assert len(client.get("/open311/v2/requests.json?page_size=2&page=2").json) == 2
+    by_id = client.get(f"/open311/v2/requests.json?service_request_id={refs[0]},{graffiti}&service_code=nope").json
+    assert {r["service_request_id"] for r in by_id} == {refs[0], graffiti}
+    assert client.get("/open311/v2/requests.json?start_date=yesterday").status_code == 400
+    assert client.get("/open311/v2/requests.json?start_date=&service_code=").status_code == 200  # blank = absent
+    assert client.get("/open311/v2/requests/R-0000-0000.json").json[0]["code"] == 404
+    assert client.get(f"/open311/v2/tokens/{refs[1]}.json").json == [{"service_request_id": refs[1], "token": refs[1]}]
+
+
+def test_api_keys_are_issued_once_and_stored_only_as_a_digest(app, runner):
+    issued = runner.invoke(args=["open311", "issue-key", "Partner CRM"])
+    key = issued.output.strip().splitlines()[-1]
+    assert key.startswith("t311_")
+    with app.app_context():
+        client = db.session.scalar(db.select(ApiClient))
+        assert key not in (client.key_digest, client.key_hint) and client.key_hint == key[:9]
+    assert runner.invoke(args=["open311", "revoke-key", str(client.id)]).exit_code == 0
