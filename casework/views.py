@@ -10,6 +10,8 @@ from casework.schemas import (
     ResolveSchema, StepSchema,
 )
 from core.auth import caseworker_required, supervisor_required
+from core.extensions import db
+from intake.open311.models import ApiClient
 from notifications.services import failures_for_request
 
 bp = Blueprint("casework", __name__, template_folder="templates")
@@ -46,6 +48,7 @@ def render_case(case, errors=None, values=None, contact_shown=False, status=200)
         merged=services.merged_into(case), errors=errors or {}, values=values or {},
         contact_shown=contact_shown, max_minutes=MAX_STEP_MINUTES,
         failed_messages=failures_for_request(case.request_id),
+        api_client=db.session.get(ApiClient, case.request.api_client_id) if case.request.api_client_id else None,
     ), status
 
 

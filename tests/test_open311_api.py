@@ -1,4 +1,5 @@
 """Open311 GeoReport v2 as an existing 311 app uses it: JSON and XML, keys, errors, filters."""
+import re
 from xml.etree import ElementTree
 
 import pytest
@@ -6,7 +7,7 @@ import pytest
 from core.extensions import db
 from intake.models import QuestionType, ServiceQuestion, ServiceRequest
 from intake.open311.models import ApiClient
-from tests.factories import make_city
+from tests.factories import loaded, make_city
 
 
 @pytest.fixture
@@ -18,6 +19,7 @@ def city(app):
                                        values=[{"key": "road", "name": "In the road"},
                                                {"key": "bike_lane", "name": "In a bike lane"}]))
         db.session.commit()
+        loaded(*vars(city).values())
         return city
 
 
@@ -144,3 +146,31 @@ def test_api_keys_are_issued_once_and_stored_only_as_a_digest(app, runner):
         client = db.session.scalar(db.select(ApiClient))
         assert key not in (client.key_digest, client.key_hint) and client.key_hint == key[:9]
     assert runner.invoke(args=["open311", "revoke-key", str(client.id)]).exit_code == 0
+
+
+def test_admins_issue_and_revoke_keys_in_the_console_and_cases_name_the_client(app, client, city, login_as, run_worker):
+    from tests.conftest import csrf_token_from
+    login_as(city.admin)
+    page = client.get("/admin/api-keys/")
+    issued = client.post("/admin/api-keys/", data={"csrf_token": csrf_token_from(page.text), "name": "Partner CRM"})
+    key = re.search(r'<code class="secret-key">(t311_[^<]+)</code>', issued.text).group(1)
+    assert "shown this once" in issued.text
+    assert key not in client.get("/admin/api-keys/").text  # never shown again
+    refused = client.post("/admin/api-keys/", data={"csrf_token": csrf_token_from(page.text), "name": ""})
+    assert refused.status_code == 400 and "Enter who the key is for" in refused.text
+
+    reference = post_request(client, key).json[0]["service_request_id"]
+    run_worker()
+    with app.app_context():
+        from casework.models import Case
+        case_id = db.session.scalar(db.select(Case.id))
+        client_id = db.session.scalar(db.select(ApiClient.id))
+    assert "(api, by Partner CRM)" in client.get(f"/console/cases/{case_id}").text
+    client.post(f"/admin/api-keys/{client_id}/revoke", data={"csrf_token": csrf_token_from(page.text)})
+    assert post_request(client, key).status_code == 403
+    assert reference
+
+
+def test_caseworkers_cannot_reach_the_api_keys_page(client, city, login_as):
+    login_as(city.caseworker)
+    assert client.get("/admin/api-keys/").status_code == 403
