@@ -27,7 +27,9 @@ def init_app(app):
     from core.periodic import register_periodic
     from intake.signals import request_submitted
     from intake.survey import register_feedback_handler
-    from intake.tracking import register_answer_handler, register_progress_source
+    from intake.tracking import (
+        register_answer_handler, register_progress_source, register_update_handler, register_updates_source,
+    )
     from notifications.services import register_failure_handler
 
     app.register_blueprint(views.bp)
@@ -40,6 +42,8 @@ def init_app(app):
     register_progress_source(app, progress.citizen_progress)
     register_answer_handler(app, progress.take_citizen_answer)
     register_feedback_handler(app, progress.take_citizen_feedback)
+    register_updates_source(app, progress.updates_between)
+    register_update_handler(app, progress.take_partner_update)
     register_failure_handler(app, messages.record_failed_delivery)
     register_periodic(app, tasks.sweep_pending_triage, interval_seconds=60)
     register_periodic(app, tasks.watch_deadlines, interval_seconds=300)

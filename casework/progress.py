@@ -1,6 +1,6 @@
 """The citizen's view of a case, given to intake's tracking page."""
 from casework import services
-from casework.models import Case, CaseEvent, CaseState
+from casework.models import OPEN_STATES, Case, CaseEvent, CaseState
 from core.extensions import db
 from intake.tracking import Progress, TimelineEntry
 
@@ -23,6 +23,7 @@ EVENT_TITLES = {
     "reopened": "Reopened",
     "reopened_by_citizen": "Reopened because you told us it is not fixed",
     "merged": "Joined to an earlier report of the same problem",
+    "partner_update": "Update from our partner",
 }
 
 
@@ -59,3 +60,27 @@ def take_citizen_feedback(request_id, feedback):
 def take_citizen_answer(request_id, answer):
     """Answer handler for intake: True when the answer landed on a case waiting for it."""
     return services.record_citizen_answer(request_id, answer) is not None
+
+
+def updates_between(start, end, request_ids, limit):
+    """Public timeline events between ``start`` and ``end`` as Open311 updates, oldest first."""
+    query = (
+        db.select(CaseEvent, Case.state, Case.request_id)
+        .join(Case, CaseEvent.case_id == Case.id)
+        .where(CaseEvent.public, CaseEvent.at >= start, CaseEvent.at <= end)
+        .order_by(CaseEvent.at, CaseEvent.id)
+        .limit(limit)
+    )
+    if request_ids is not None:
+        query = query.where(Case.request_id.in_(request_ids))
+    return [
+        {"update_id": str(event.id), "request_id": request_id, "at": event.at,
+         "status": "open" if state in OPEN_STATES else "closed",
+         "title": EVENT_TITLES.get(event.kind, "Update"), "message": event.message}
+        for event, state, request_id in db.session.execute(query)
+    ]
+
+
+def take_partner_update(request_id, text, source_name):
+    """Update handler for intake: a partner's note on the case. True when it landed."""
+    return services.record_partner_update(request_id, text, source_name) is not None

@@ -300,6 +300,22 @@ def record_citizen_feedback(request_id, fixed, comment, satisfaction):
     return case
 
 
+def record_partner_update(request_id, text, source_name):
+    """Put a partner system's update (Open311 POST servicerequestupdates) on the case, for all to see.
+
+    Returns the event, or None when the request has no case yet. Commits;
+    the assignee is told through the timeline, the citizen through tracking.
+    """
+    case = db.session.scalar(db.select(Case).filter_by(request_id=request_id))
+    if case is None:
+        return None
+    event = CaseEvent(case=case, kind="partner_update", public=True, at=utcnow(), message=text,
+                      details={"source": source_name})
+    db.session.add(event)
+    db.session.commit()
+    return event
+
+
 def assign_case(case, assignee, by):
     """Give ``case`` to ``assignee`` (who must work its queue). Commits; tells the assignee if someone else assigned it."""
     if not case.is_open:

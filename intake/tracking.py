@@ -61,3 +61,25 @@ def answer_question(service_request, answer):
     """Hand the citizen's ``answer`` to whoever asked; True if it was taken."""
     handler = current_app.extensions.get("tandem.answer_handler")
     return bool(handler and handler(service_request.id, answer))
+
+
+def register_updates_source(app, source):
+    """Make ``source(start, end, request_ids, limit) -> [dict]`` list public updates (Open311's updates)."""
+    app.extensions["tandem.updates_source"] = source
+
+
+def public_updates(start, end, request_ids=None, limit=1000):
+    """Public updates on requests between ``start`` and ``end``, oldest first; [] when nothing works cases."""
+    source = current_app.extensions.get("tandem.updates_source")
+    return source(start, end, request_ids, limit) if source else []
+
+
+def register_update_handler(app, handler):
+    """Make ``handler(request_id, text, source_name) -> bool`` take partners' updates for ``app``."""
+    app.extensions["tandem.update_handler"] = handler
+
+
+def add_partner_update(service_request, text, source_name):
+    """Hand a partner system's update to whoever works the request; True if it landed on a case."""
+    handler = current_app.extensions.get("tandem.update_handler")
+    return bool(handler and handler(service_request.id, text, source_name))

@@ -21,7 +21,7 @@ MINIMUM_ROLE = {
 }
 PUBLIC = {"intake.", "survey.", "health.", "notifications.", "static", "auth.login", "auth.second_factor", "open311."}
 # needs an Open311 API key whoever asks: a staff session grants no API access
-API_KEY = {"open311.create_request"}
+API_KEY = {"open311.create_request", "open311.create_update"}
 RANK = {"anonymous": 0, "caseworker": 1, "supervisor": 2, "admin": 3}
 NEEDED = {"any staff": 1, "caseworker": 1, "supervisor": 2, "admin": 3}
 # routes on one case, which a caseworker outside the case's queue must not reach

@@ -174,3 +174,27 @@ def test_admins_issue_and_revoke_keys_in_the_console_and_cases_name_the_client(a
 def test_caseworkers_cannot_reach_the_api_keys_page(client, city, login_as):
     login_as(city.caseworker)
     assert client.get("/admin/api-keys/").status_code == 403
+
+
+def test_a_partner_follows_and_feeds_a_case_through_service_request_updates(app, client, city, api_key, run_worker):
+    reference = post_request(client, api_key).json[0]["service_request_id"]
+    early = client.post("/open311/v2/servicerequestupdates.json", data={
+        "api_key": api_key, "service_request_id": reference, "description": "Crew booked"})
+    assert early.status_code == 400 and "not been triaged" in early.json[0]["description"]
+    run_worker()
+    posted = client.post("/open311/v2/servicerequestupdates.json", data={
+        "api_key": api_key, "service_request_id": reference, "description": "Crew booked for Tuesday"})
+    assert posted.status_code == 201
+    updates = client.get(f"/open311/v2/servicerequestupdates.json?service_request_id={reference}").json
+    assert [u["service_request_id"] for u in updates] == [reference, reference]
+    assert updates[-1]["description"] == "Update from our partner: Crew booked for Tuesday"
+    assert updates[-1]["status"] == "open" and updates[-1]["updated_datetime"].endswith("+00:00")
+    xml = ElementTree.fromstring(client.get("/open311/v2/servicerequestupdates.xml").data)
+    assert len(xml.findall("request_update")) == 2
+    with app.app_context():
+        token = db.session.scalar(db.select(ServiceRequest.tracking_token))
+    assert "Crew booked for Tuesday" in client.get(f"/track/{token}").text  # the citizen sees it too
+    assert client.post("/open311/v2/servicerequestupdates.json", data={
+        "service_request_id": reference, "description": "x"}).status_code == 403
+    assert client.post("/open311/v2/servicerequestupdates.json", data={
+        "api_key": api_key, "service_request_id": "R-NONE-0000", "description": "x"}).status_code == 404

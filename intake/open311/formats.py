@@ -4,7 +4,8 @@ from xml.etree.ElementTree import Element, SubElement, tostring
 from flask import Response, jsonify
 
 # XML wraps each list in a plural element; JSON sends the bare array
-XML_NAMES = {"services": "service", "service_requests": "request", "errors": "error", "discovery": None}
+XML_NAMES = {"services": "service", "service_requests": "request", "errors": "error", "discovery": None,
+             "service_request_updates": "request_update"}
 
 
 def xml_value(parent, name, value):

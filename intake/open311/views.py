@@ -16,7 +16,7 @@ from intake.models import Channel, QuestionType, Service, ServiceRequest
 from intake.open311.formats import error, respond, respond_object
 from intake.open311.models import client_for_key
 from intake.open311.params import attributes, listed, param
-from intake.tracking import progress_for
+from intake.tracking import add_partner_update, progress_for, public_updates
 
 bp = Blueprint("open311", __name__, url_prefix="/open311")
 csrf.exempt(bp)  # key-authenticated API: no browser session to forge
@@ -252,3 +252,55 @@ def create_request(fmt):
     return respond(fmt, "service_requests", [{
         "service_request_id": service_request.reference, "service_notice": None, "account_id": param("account_id"),
     }], status=201)
+
+
+@bp.get("/v2/servicerequestupdates.<fmt>")
+def update_list(fmt):
+    """The common extension: public updates since ``start_date`` (default: the last 24 hours)."""
+    if not check_format(fmt):
+        return error("json", 404, "Formats are json and xml")
+    try:
+        end = parse_date("end_date", fmt) or utcnow()
+        start = parse_date("start_date", fmt) or end - timedelta(days=1)
+    except BadParameter as problem:
+        return error(fmt, 400, str(problem))
+    references = listed("service_request_id")
+    by_id = {}
+    if references:
+        by_id = {r.id: r.reference for r in db.session.scalars(
+            db.select(ServiceRequest).where(ServiceRequest.reference.in_(references)))}
+    updates = public_updates(start, end, list(by_id) if references else None, MAX_ROWS)
+    if not references:
+        ids = {update["request_id"] for update in updates}
+        rows = db.session.execute(db.select(ServiceRequest.id, ServiceRequest.reference)
+                                  .where(ServiceRequest.id.in_(ids))).all() if ids else []
+        by_id = {request_id: reference for request_id, reference in rows}
+    return respond(fmt, "service_request_updates", [{
+        "update_id": update["update_id"], "service_request_id": by_id.get(update["request_id"]),
+        "status": update["status"], "updated_datetime": iso(update["at"]),
+        "description": f"{update['title']}: {update['message']}" if update["message"] else update["title"],
+        "media_url": None,
+    } for update in updates])
+
+
+@bp.post("/v2/servicerequestupdates.<fmt>")
+@limiter.limit(api_key_limit, key_func=lambda: param("api_key") or request.remote_addr or "")
+def create_update(fmt):
+    """A partner system (a contractor, another agency) adds a public note to a request's case."""
+    if not check_format(fmt):
+        return error("json", 404, "Formats are json and xml")
+    client = client_for_key(param("api_key"))
+    if client is None:
+        return error(fmt, 403, "A valid api_key is required to post updates")
+    reference, text = param("service_request_id"), param("description")
+    service_request = db.session.scalar(db.select(ServiceRequest).filter_by(reference=reference)) if reference else None
+    if service_request is None:
+        return error(fmt, 404 if reference else 400, f"There is no request {reference}" if reference
+                     else "service_request_id is required")
+    if not text or len(text) > 2000:
+        return error(fmt, 400, "description is required, 2,000 characters or fewer")
+    if param("status") and param("status") not in ("open", "closed"):
+        return error(fmt, 400, "status is open or closed")
+    if not add_partner_update(service_request, text, client.name):
+        return error(fmt, 400, "The request has not been triaged yet; try again in a minute")
+    return respond(fmt, "service_request_updates", [{"service_request_id": reference, "status": "accepted"}], 201)
