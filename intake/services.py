@@ -24,6 +24,13 @@ def active_services():
     ).all()
 
 
+def service_by_code(code):
+    """The active service with ``code``, or None (also for a missing or overlong code)."""
+    if not code or len(code) > 40:
+        return None
+    return db.session.scalar(db.select(Service).filter_by(code=code, active=True))
+
+
 def find_by_token(token):
     """Return the request whose private tracking token is ``token``, or None."""
     if not token or len(token) > 64:

@@ -7,6 +7,7 @@ from marshmallow import ValidationError
 from core.extensions import limiter
 from intake import services
 from intake.schemas import DESCRIPTION_MAX, AnswerSchema, SubmissionSchema
+from intake.questions import read_answers
 from intake.tracking import answer_question, progress_for
 
 bp = Blueprint("intake", __name__, template_folder="templates")
@@ -25,9 +26,12 @@ def home():
 
 
 def render_form(values, errors, status=200):
+    chosen = services.service_by_code(values.get("service_code"))
     return render_template(
         "intake/form.html",
         services=services.active_services(),
+        chosen=chosen,
+        question_values=values,
         values=values,
         errors=errors,
         description_max=DESCRIPTION_MAX,
@@ -49,11 +53,20 @@ def submission_limit():
 @bp.post("/request")
 @limiter.limit(submission_limit)
 def submit():
+    chosen = services.service_by_code(request.form.get("service_code"))
+    answers = read_answers(chosen, request.form) if chosen else None
     try:
         submission = SubmissionSchema().load(request.form)
-        service_request, _created = services.submit_request(submission)
     except ValidationError as error:
-        return render_form(request.form, flatten(error.messages), status=400)
+        return render_form(request.form, flatten(error.messages) | (answers.errors if answers else {}), status=400)
+    if answers and answers.errors:
+        return render_form(request.form, answers.errors, status=400)
+    if answers and answers.stop_notice:
+        # nothing is recorded: this needs a call, not a form
+        return render_template("intake/stop.html", service=chosen, notice=answers.stop_notice)
+    submission["answers"] = answers.values if answers else {}
+    try:
+        service_request, _created = services.submit_request(submission)
     except services.SubmissionRejected as error:
         return render_form(request.form, error.errors, status=400)
     return redirect(url_for("intake.confirmation", token=service_request.tracking_token), 303)
