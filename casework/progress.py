@@ -1,29 +1,32 @@
 """The citizen's view of a case, given to intake's tracking page."""
+from flask_babel import lazy_gettext as _
+
 from casework import services
 from casework.models import OPEN_STATES, Case, CaseEvent, CaseState
 from core.extensions import db
 from intake.tracking import Progress, TimelineEntry
 
+# what the citizen reads, in their language (lazy: translated when shown)
 STATUS_LABELS = {
-    CaseState.NEW: "Received",
-    CaseState.TRIAGED: "With the team",
-    CaseState.ASSIGNED: "With the team",
-    CaseState.IN_PROGRESS: "In progress",
-    CaseState.WAITING_ON_CITIZEN: "Waiting for your reply",
-    CaseState.RESOLVED: "Resolved",
-    CaseState.CLOSED: "Closed",
+    CaseState.NEW: _("Received"),
+    CaseState.TRIAGED: _("With the team"),
+    CaseState.ASSIGNED: _("With the team"),
+    CaseState.IN_PROGRESS: _("In progress"),
+    CaseState.WAITING_ON_CITIZEN: _("Waiting for your reply"),
+    CaseState.RESOLVED: _("Resolved"),
+    CaseState.CLOSED: _("Closed"),
 }
 
 EVENT_TITLES = {
-    "routed": "Sent to the team",
-    "public_reply": "Update from the team",
-    "information_requested": "We asked you for more information",
-    "citizen_answered": "You answered",
-    "resolved": "Resolved",
-    "reopened": "Reopened",
-    "reopened_by_citizen": "Reopened because you told us it is not fixed",
-    "merged": "Joined to an earlier report of the same problem",
-    "partner_update": "Update from our partner",
+    "routed": _("Sent to the team"),
+    "public_reply": _("Update from the team"),
+    "information_requested": _("We asked you for more information"),
+    "citizen_answered": _("You answered"),
+    "resolved": _("Resolved"),
+    "reopened": _("Reopened"),
+    "reopened_by_citizen": _("Reopened because you told us it is not fixed"),
+    "merged": _("Joined to an earlier report of the same problem"),
+    "partner_update": _("Update from our partner"),
 }
 
 
@@ -44,10 +47,11 @@ def citizen_progress(service_request):
     return Progress(
         question=question if waiting else None,
         resolution=resolutions if not case.is_open and resolutions else None,
+        closed=not case.is_open,
         status=STATUS_LABELS[CaseState(case.state)],
         team=case.queue.department.name,
         expected_by=case.resolution_due_at if case.is_open else None,
-        timeline=[TimelineEntry(at=e.at, title=EVENT_TITLES.get(e.kind, "Update"), message=e.message) for e in events],
+        timeline=[TimelineEntry(at=e.at, title=EVENT_TITLES.get(e.kind, _("Update")), message=e.message) for e in events],
     )
 
 
@@ -76,7 +80,7 @@ def updates_between(start, end, request_ids, limit):
     return [
         {"update_id": str(event.id), "request_id": request_id, "at": event.at,
          "status": "open" if state in OPEN_STATES else "closed",
-         "title": EVENT_TITLES.get(event.kind, "Update"), "message": event.message}
+         "title": str(EVENT_TITLES.get(event.kind, _("Update"))), "message": event.message}
         for event, state, request_id in db.session.execute(query)
     ]
 

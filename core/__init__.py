@@ -47,7 +47,7 @@ def bound_database_waits(settings):
 
 
 def register_extensions(app):
-    from core import audit, auth, logs, security, sessions, totp
+    from core import audit, auth, i18n, logs, security, sessions, totp
     from core.extensions import csrf, db, limiter, migrate
 
     logs.init_app(app)
@@ -57,6 +57,7 @@ def register_extensions(app):
     # batch mode lets later migrations alter tables on SQLite too
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    i18n.init_app(app)
     auth.init_app(app)
     audit.init_app(app)
     security.init_app(app)

@@ -1,4 +1,5 @@
 """Bare extension instances; each is bound to the app in ``create_app``."""
+from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -19,3 +20,4 @@ csrf = CSRFProtect()
 # per-client limits on public endpoints; storage is Redis (see core.config), and
 # RATELIMIT_SWALLOW_ERRORS makes it fail open: a Redis outage never blocks a citizen
 limiter = Limiter(key_func=get_remote_address)
+babel = Babel()

@@ -6,6 +6,8 @@ value per ticked box. Answers are stored by question code, as Open311 does.
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import gettext
+
 from intake.models import QuestionType
 
 LIMITS = {QuestionType.STRING: 300, QuestionType.TEXT: 2000}
@@ -36,7 +38,8 @@ def read_answers(service, form, language="en"):
             given = (form.get(name) or "").strip()
         if not given:
             if question.required:
-                result.errors[name] = f"Answer the question: {question.translated('prompt', language)}"
+                result.errors[name] = gettext("Answer the question: %(prompt)s",
+                                              prompt=question.translated("prompt", language))
             continue
         value, problem = checked(question, given, language)
         if problem:
@@ -54,21 +57,23 @@ def checked(question, given, language):
     prompt = question.translated("prompt", language)
     keys = [key for key, _label in question.choices(language)]
     if question.datatype == QuestionType.SINGLE:
-        return (given, None) if given in keys else (None, f"Choose one of the answers to: {prompt}")
+        return (given, None) if given in keys else (None, gettext("Choose one of the answers to: %(prompt)s", prompt=prompt))
     if question.datatype == QuestionType.MULTI:
         unknown = [value for value in given if value not in keys]
-        return (given, None) if not unknown else (None, f"Choose from the answers listed for: {prompt}")
+        return (given, None) if not unknown else (
+            None, gettext("Choose from the answers listed for: %(prompt)s", prompt=prompt))
     if question.datatype == QuestionType.NUMBER:
         try:
             return float(given) if "." in given else int(given), None
         except ValueError:
-            return None, f"Enter a number for: {prompt}"
+            return None, gettext("Enter a number for: %(prompt)s", prompt=prompt)
     if question.datatype == QuestionType.DATETIME:
         try:
             return datetime.fromisoformat(given).isoformat(), None
         except ValueError:
-            return None, f"Enter a date and time for: {prompt}"
+            return None, gettext("Enter a date and time for: %(prompt)s", prompt=prompt)
     limit = LIMITS.get(question.datatype, 300)
     if len(given) > limit:
-        return None, f"Your answer must be {limit:,} characters or fewer: {prompt}"
+        return None, gettext("Your answer must be %(count)s characters or fewer: %(prompt)s",
+                             count=f"{limit:,}", prompt=prompt)
     return given, None

@@ -5,17 +5,23 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre
 DESCRIPTION_MAX = 5000
 
 
-def text(label, max_length, required=True, min_length=None):
-    """A trimmed string field with plain-language messages naming ``label``."""
-    checks = [validate.Length(max=max_length, error=f"{label} must be {max_length:,} characters or fewer")]
+def _(message):
+    """Mark ``message`` for translation. Schemas keep English msgids; ``translate_errors`` shows them
+    in the citizen's language (marshmallow wants plain strings when a schema is built)."""
+    return message
+
+
+def text(missing, too_long, max_length, required=True, min_length=None, too_short=None):
+    """A trimmed string field with the citizen's-language messages given (lazy strings)."""
+    checks = [validate.Length(max=max_length, error=too_long)]
     if min_length:
-        checks.append(validate.Length(min=min_length, error=f"{label} must be at least {min_length} characters"))
+        checks.append(validate.Length(min=min_length, error=too_short))
     optional = {} if required else {"load_default": None}
     return fields.String(
         required=required,
         **optional,
         validate=checks,
-        error_messages={"required": f"Enter {label.lower()}", "invalid": f"Enter {label.lower()} as text"},
+        error_messages={"required": missing, "invalid": missing},
     )
 
 
@@ -27,25 +33,30 @@ class SubmissionSchema(Schema):
 
     service_code = fields.String(
         required=True, validate=validate.Length(max=40),
-        error_messages={"required": "Select the service you need"},
+        error_messages={"required": _("Select the service you need")},
     )
-    description = text("A description of the problem", DESCRIPTION_MAX, min_length=5)
-    address = text("The address or place", 300)
-    contact_name = text("Your name", 120, required=False)
+    description = text(_("Enter a description of the problem"),
+                       _("A description of the problem must be 5,000 characters or fewer"),
+                       DESCRIPTION_MAX, min_length=5,
+                       too_short=_("A description of the problem must be at least 5 characters"))
+    address = text(_("Enter the address or place"),
+                   _("The address or place must be 300 characters or fewer"), 300)
+    contact_name = text(_("Enter your name"), _("Your name must be 120 characters or fewer"),
+                        120, required=False)
     notify_by = fields.String(
         load_default="email",
-        validate=validate.OneOf(["email", "sms"], error="Choose email or text message"),
+        validate=validate.OneOf(["email", "sms"], error=_("Choose email or text message")),
     )
     contact_email = fields.Email(
         load_default=None, validate=validate.Length(max=254),
         error_messages={
-            "required": "Enter your email address",
-            "invalid": "Enter an email address in the correct format, like name@example.com",
+            "required": _("Enter your email address"),
+            "invalid": _("Enter an email address in the correct format, like name@example.com"),
         },
     )
     contact_phone = fields.String(
         load_default=None,
-        validate=validate.Regexp(r"^\+?[0-9 ()\-]{6,30}$", error="Enter a telephone number, like 01632 960 001"),
+        validate=validate.Regexp(r"^\+?[0-9 ()\-]{6,30}$", error=_("Enter a telephone number, like 01632 960 001")),
     )
     submission_key = fields.String(load_default=None, validate=validate.Length(max=80))
 
@@ -54,11 +65,11 @@ class SubmissionSchema(Schema):
         """Email needs an address and text messages a phone number; say which is missing."""
         if data.get("notify_by") == "sms":
             if not data.get("contact_phone"):
-                raise ValidationError("Enter a mobile number for text messages", "contact_phone")
+                raise ValidationError(_("Enter a mobile number for text messages"), "contact_phone")
             if not current_app.config.get("SMS_WEBHOOK_URL"):
-                raise ValidationError("Text messages are not available. Choose email", "notify_by")
+                raise ValidationError(_("Text messages are not available. Choose email"), "notify_by")
         elif not data.get("contact_email"):
-            raise ValidationError("Enter your email address", "contact_email")
+            raise ValidationError(_("Enter your email address"), "contact_email")
 
     @pre_load
     def drop_blank_values(self, data, **kwargs):
@@ -81,8 +92,8 @@ class AnswerSchema(Schema):
 
     answer = fields.String(
         required=True,
-        validate=validate.Length(min=1, max=DESCRIPTION_MAX, error=f"Your answer must be {DESCRIPTION_MAX:,} characters or fewer"),
-        error_messages={"required": "Enter your answer"},
+        validate=validate.Length(min=1, max=DESCRIPTION_MAX, error=_("Your answer must be 5,000 characters or fewer")),
+        error_messages={"required": _("Enter your answer")},
     )
 
     @pre_load
@@ -91,12 +102,12 @@ class AnswerSchema(Schema):
         return {"answer": answer.strip()} if isinstance(answer, str) and answer.strip() else {}
 
 
-def agreement(label):
-    """An optional 1-5 answer to an A-11 statement."""
+def agreement(message):
+    """An optional 1-5 answer to an A-11 statement; ``message`` says what to fix."""
     return fields.Integer(
         load_default=None, strict=False,
-        validate=validate.Range(min=1, max=5, error=f"Choose how much you agree that {label}"),
-        error_messages={"invalid": f"Choose how much you agree that {label}"},
+        validate=validate.Range(min=1, max=5, error=message),
+        error_messages={"invalid": message},
     )
 
 
@@ -107,18 +118,18 @@ class FeedbackSchema(Schema):
         unknown = EXCLUDE
 
     fixed = fields.String(
-        required=True, validate=validate.OneOf(["yes", "no"], error="Say whether the problem was fixed"),
-        error_messages={"required": "Say whether the problem was fixed"},
+        required=True, validate=validate.OneOf(["yes", "no"], error=_("Say whether the problem was fixed")),
+        error_messages={"required": _("Say whether the problem was fixed")},
     )
-    satisfaction = agreement("you are satisfied with the service")
-    trust = agreement("this increased your confidence")
-    ease = agreement("it was easy")
-    efficiency = agreement("it took a reasonable time")
-    equity = agreement("you were treated fairly")
-    helpfulness = agreement("staff were helpful")
+    satisfaction = agreement(_("Choose how much you agree that you are satisfied with the service"))
+    trust = agreement(_("Choose how much you agree that this increased your confidence"))
+    ease = agreement(_("Choose how much you agree that it was easy"))
+    efficiency = agreement(_("Choose how much you agree that it took a reasonable time"))
+    equity = agreement(_("Choose how much you agree that you were treated fairly"))
+    helpfulness = agreement(_("Choose how much you agree that staff were helpful"))
     comment = fields.String(
         load_default=None,
-        validate=validate.Length(max=2000, error="Your comment must be 2,000 characters or fewer"),
+        validate=validate.Length(max=2000, error=_("Your comment must be 2,000 characters or fewer")),
     )
 
     @pre_load
@@ -128,3 +139,10 @@ class FeedbackSchema(Schema):
     @post_load
     def as_record(self, data, **kwargs):
         return dict(data, fixed=data["fixed"] == "yes")
+
+
+def translate_errors(messages):
+    """Marshmallow's ``{field: [message, ...]}`` as ``{field: first message}`` in the citizen's language."""
+    from flask_babel import gettext
+
+    return {field: gettext(texts[0] if isinstance(texts, list) else str(texts)) for field, texts in messages.items()}

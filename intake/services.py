@@ -6,6 +6,7 @@ from core.extensions import db
 from notifications import services as outbox
 from intake import messages
 from intake.models import Channel, Service, ServiceRequest
+from intake.schemas import _
 from intake.signals import request_submitted
 
 
@@ -59,7 +60,8 @@ def submit_request(submission, language="en", channel=Channel.WEB):
         db.select(Service).filter_by(code=submission["service_code"], active=True)
     )
     if service is None:
-        raise SubmissionRejected({"service_code": "Select one of the services listed"})
+        # an English msgid; the page shows it in the citizen's language
+        raise SubmissionRejected({"service_code": _("Select one of the services listed")})
     service_request = ServiceRequest(
         service=service,
         description=submission["description"],

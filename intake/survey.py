@@ -7,6 +7,7 @@ cases (registered with ``register_feedback_handler``), which reopens it.
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import lazy_gettext as _
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
@@ -15,17 +16,17 @@ from core.extensions import db
 from core.timeutil import UTCDateTime, utcnow
 
 # OMB Circular A-11 Section 280: the post-transaction customer experience drivers,
-# each a statement answered on a five-point agreement scale
+# each a statement answered on a five-point agreement scale (lazy: translated when shown)
 A11_ITEMS = [
-    ("satisfaction", "I am satisfied with the service I received from {agency}."),
-    ("trust", "This interaction increased my confidence in {agency}."),
-    ("ease", "It was easy to get what I needed."),
-    ("efficiency", "It took a reasonable amount of time to get what I needed."),
-    ("equity", "I was treated fairly."),
-    ("helpfulness", "The staff I dealt with were helpful."),
+    ("satisfaction", _("I am satisfied with the service I received from %(agency)s.")),
+    ("trust", _("This interaction increased my confidence in %(agency)s.")),
+    ("ease", _("It was easy to get what I needed.")),
+    ("efficiency", _("It took a reasonable amount of time to get what I needed.")),
+    ("equity", _("I was treated fairly.")),
+    ("helpfulness", _("The staff I dealt with were helpful.")),
 ]
-AGREEMENT = [(5, "Strongly agree"), (4, "Agree"), (3, "Neither agree nor disagree"),
-             (2, "Disagree"), (1, "Strongly disagree")]
+AGREEMENT = [(5, _("Strongly agree")), (4, _("Agree")), (3, _("Neither agree nor disagree")),
+             (2, _("Disagree")), (1, _("Strongly disagree"))]
 COMMENT_MAX = 2000
 
 

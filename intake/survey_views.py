@@ -1,10 +1,11 @@
 """The citizen's feedback page, reached from the tracking page and the resolution message."""
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from marshmallow import ValidationError
 
 from core.extensions import limiter
 from intake import services, survey
-from intake.schemas import FeedbackSchema
+from intake.schemas import FeedbackSchema, translate_errors
 from intake.tracking import progress_for
 
 bp = Blueprint("survey", __name__, template_folder="templates")
@@ -25,7 +26,7 @@ def resolved_request(token):
     service_request = services.find_by_token(token) or abort(404)
     resolution = progress_for(service_request).resolution
     if resolution is None:
-        abort(404, "There is nothing to give feedback on yet: your request is not resolved.")
+        abort(404, gettext("There is nothing to give feedback on yet: your request is not resolved."))
     return service_request, resolution
 
 
@@ -33,8 +34,8 @@ def render_form(service_request, values, errors, status=200):
     agency = current_app.config["AGENCY_NAME"]
     return render_template(
         "intake/feedback.html", service_request=service_request, values=values, errors=errors,
-        items=[(code, text.format(agency=agency)) for code, text in survey.A11_ITEMS],
-        agreement=[(str(value), label) for value, label in survey.AGREEMENT], comment_max=survey.COMMENT_MAX,
+        items=[(code, str(text).replace("%(agency)s", agency)) for code, text in survey.A11_ITEMS],
+        agreement=[(str(value), str(label)) for value, label in survey.AGREEMENT], comment_max=survey.COMMENT_MAX,
     ), status
 
 
@@ -54,13 +55,13 @@ def give_feedback(token):
     try:
         answers = FeedbackSchema().load(request.form)
     except ValidationError as error:
-        errors = {field: texts[0] for field, texts in error.messages.items()}
+        errors = translate_errors(error.messages)
         return render_form(service_request, request.form, errors, status=400)
     feedback = survey.record_feedback(service_request, resolution, answers)
     if feedback is None:
         return render_template("intake/feedback_received.html", service_request=service_request)
     if feedback.fixed:
-        flash("Thank you for your feedback. It helps us improve this service.", "success")
+        flash(gettext("Thank you for your feedback. It helps us improve this service."), "success")
     else:
-        flash("Thank you. We have reopened your request and the team has been told.", "success")
+        flash(gettext("Thank you. We have reopened your request and the team has been told."), "success")
     return redirect(url_for("intake.track", token=token), 303)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import lazy_gettext as _
 
 
 @dataclass
@@ -27,6 +28,8 @@ class Progress:
     question: str | None = None
     # when resolved: which resolution this is (1, or more after reopening), for feedback
     resolution: int | None = None
+    # resolved or closed: Open311's "closed", whatever the status says in the citizen's language
+    closed: bool = False
 
 
 def register_progress_source(app, source):
@@ -39,11 +42,11 @@ def progress_for(service_request):
     source = current_app.extensions.get("tandem.progress_source")
     progress = source(service_request) if source else None
     if progress is None:
-        progress = Progress(status="Received")
+        progress = Progress(status=_("Received"))
     received = TimelineEntry(
         at=service_request.submitted_at,
-        title="Request received",
-        message=f"Reference {service_request.reference}",
+        title=_("Request received"),
+        message=_("Reference %(reference)s", reference=service_request.reference),
     )
     progress.timeline.insert(0, received)
     return progress

@@ -2,11 +2,13 @@
 import uuid
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from marshmallow import ValidationError
 
 from core.extensions import limiter
+from core.i18n import current_language
 from intake import services
-from intake.schemas import DESCRIPTION_MAX, AnswerSchema, SubmissionSchema
+from intake.schemas import DESCRIPTION_MAX, AnswerSchema, SubmissionSchema, translate_errors
 from intake.questions import read_answers
 from intake.tracking import answer_question, progress_for
 
@@ -54,7 +56,7 @@ def submission_limit():
 @limiter.limit(submission_limit)
 def submit():
     chosen = services.service_by_code(request.form.get("service_code"))
-    answers = read_answers(chosen, request.form) if chosen else None
+    answers = read_answers(chosen, request.form, current_language()) if chosen else None
     try:
         submission = SubmissionSchema().load(request.form)
     except ValidationError as error:
@@ -66,15 +68,15 @@ def submit():
         return render_template("intake/stop.html", service=chosen, notice=answers.stop_notice)
     submission["answers"] = answers.values if answers else {}
     try:
-        service_request, _created = services.submit_request(submission)
+        service_request, _created = services.submit_request(submission, language=current_language())
     except services.SubmissionRejected as error:
-        return render_form(request.form, error.errors, status=400)
+        return render_form(request.form, translate_errors(error.errors), status=400)
     return redirect(url_for("intake.confirmation", token=service_request.tracking_token), 303)
 
 
 def flatten(messages):
-    """Keep the first message per field: one clear sentence beside each."""
-    return {field: texts[0] if isinstance(texts, list) else str(texts) for field, texts in messages.items()}
+    """Keep the first message per field, in the citizen's language: one clear sentence beside each."""
+    return translate_errors(messages)
 
 
 @bp.get("/track/<token>/submitted")
@@ -106,7 +108,7 @@ def answer(token):
         return render_tracking(service_request, errors=flatten(error.messages), values=request.form, status=400)
     if not answer_question(service_request, reply["answer"]):
         # only before triage has opened a case; the form is not offered then
-        flash("We could not pass on your answer yet. Please try again in a few minutes.", "error")
+        flash(gettext("We could not pass on your answer yet. Please try again in a few minutes."), "error")
         return render_tracking(service_request, values=request.form, status=409)
-    flash("Thank you. Your answer has been sent to the team.", "success")
+    flash(gettext("Thank you. Your answer has been sent to the team."), "success")
     return redirect(url_for("intake.track", token=token), 303)

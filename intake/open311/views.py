@@ -22,7 +22,6 @@ bp = Blueprint("open311", __name__, url_prefix="/open311")
 csrf.exempt(bp)  # key-authenticated API: no browser session to forge
 
 FORMATS = ("json", "xml")
-CLOSED_STATUSES = {"Resolved", "Closed"}
 DEFAULT_DAYS, MAX_ROWS = 90, 1000
 
 
@@ -87,7 +86,7 @@ def service_definition(code, fmt):
 
 def as_open311(service_request):
     progress = progress_for(service_request)
-    closed = progress.status in CLOSED_STATUSES
+    closed = progress.closed
     latest = progress.timeline[-1] if progress.timeline else None
     return {
         "service_request_id": service_request.reference,

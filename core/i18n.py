@@ -1,0 +1,67 @@
+"""The citizen's language: chosen on the page, remembered in a cookie, else the browser's, else English.
+
+The languages on offer are English plus every folder under ``core/translations``
+holding a compiled catalogue, so adding one is a translation-file-only change
+(see docs/translating.md). Staff pages stay in English.
+"""
+from pathlib import Path
+
+from flask import current_app, g, request, url_for
+from flask_babel import get_locale
+
+from core.extensions import babel
+
+TRANSLATIONS = Path(__file__).parent / "translations"
+COOKIE = "lang"
+# shown in each language's own words on the switcher
+NATIVE_NAMES = {"en": "English", "es": "Español", "pt": "Português", "fr": "Français", "zh": "中文",
+                "vi": "Tiếng Việt", "ko": "한국어", "ar": "العربية", "ru": "Русский", "ht": "Kreyòl ayisyen"}
+
+
+def available_languages():
+    """``en`` and every language with a compiled catalogue, in a stable order."""
+    found = sorted(path.parent.parent.name for path in TRANSLATIONS.glob("*/LC_MESSAGES/messages.mo"))
+    return ["en"] + [code for code in found if code != "en"]
+
+
+def select_language():
+    """Flask-Babel's locale selector: ``?lang=``, then the cookie, then Accept-Language."""
+    languages = current_app.extensions["tandem.languages"]
+    asked = request.args.get(COOKIE)
+    if asked in languages:
+        g.new_language = asked
+        return asked
+    remembered = request.cookies.get(COOKIE)
+    if remembered in languages:
+        return remembered
+    return request.accept_languages.best_match(languages) or "en"
+
+
+def remember_language(response):
+    """Keep a language picked with ``?lang=`` for the next pages (a preference, not personal data)."""
+    if g.get("new_language"):
+        response.set_cookie(COOKIE, g.new_language, max_age=365 * 24 * 3600, samesite="Lax",
+                            secure=current_app.config.get("SESSION_COOKIE_SECURE", False), httponly=True)
+    return response
+
+
+def language_url(code):
+    """This page in language ``code``; after a form post, the start page (a POST cannot be repeated)."""
+    if request.method != "GET" or request.endpoint is None:
+        return url_for("intake.home", lang=code)
+    arguments = {**request.args.to_dict(), **(request.view_args or {}), COOKIE: code}
+    return url_for(request.endpoint, **arguments)
+
+
+def current_language():
+    return str(get_locale() or "en")
+
+
+def init_app(app):
+    app.extensions["tandem.languages"] = available_languages()
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
+    babel.init_app(app, locale_selector=select_language)
+    app.after_request(remember_language)
+    app.jinja_env.globals.update(current_language=current_language, native_names=NATIVE_NAMES,
+                                 language_url=language_url,
+                                 languages=lambda: app.extensions["tandem.languages"])
