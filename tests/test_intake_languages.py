@@ -1,0 +1,77 @@
+"""Citizens use Tandem in English, Spanish or Portuguese; their language is kept and used for what we send."""
+import re
+
+import pytest
+
+from core.extensions import db
+from intake.models import ServiceRequest
+from tests.conftest import csrf_token_from
+from tests.factories import make_city
+from tests.mailserver import body_of
+
+
+@pytest.fixture
+def city(app):
+    with app.app_context():
+        return make_city()
+
+
+def test_a_citizen_picks_spanish_and_keeps_it_from_page_to_page(client, city):
+    home = client.get("/?lang=es")
+    assert '<html lang="es">' in home.text
+    assert "Avise de un problema o pida un servicio" in home.text
+    assert "lang=es" in home.headers.get("Set-Cookie", "")
+    form = client.get("/request?service=pothole")  # no parameter: the cookie remembers
+    assert "Cuéntenos el problema" in form.text and "Enviar solicitud" in form.text
+    assert 'hreflang="pt"' in form.text and "Português" in form.text  # the switcher offers the others
+
+
+def test_the_browsers_language_is_used_when_none_was_picked(client, city):
+    page = client.get("/", headers={"Accept-Language": "pt-PT,pt;q=0.9,en;q=0.5"})
+    assert '<html lang="pt">' in page.text and "Comunique um problema ou peça um serviço" in page.text
+    english = client.get("/", headers={"Accept-Language": "de-DE"})
+    assert '<html lang="en">' in english.text
+
+
+def test_errors_are_explained_in_the_citizens_language(app, client, city):
+    client.get("/?lang=es")
+    form = client.get("/request?service=pothole")
+    response = client.post("/request", data={
+        "csrf_token": csrf_token_from(form.text), "service_code": "pothole", "description": "Bache enorme",
+        "address": "Calle Mayor 3"})
+    assert response.status_code == 400
+    assert "<title>Error: " in response.text and "Hay un problema" in response.text
+    assert "Escriba su correo electrónico" in response.text
+    forged = client.post("/request", data={"csrf_token": "forged", "service_code": "pothole"})
+    assert "Su formulario caducó" in forged.text
+    assert "Página no encontrada" in client.get("/track/no-such-token").text
+
+
+def test_a_request_made_in_spanish_is_acknowledged_and_tracked_in_spanish(app, client, city, run_worker, mail_server):
+    client.get("/?lang=es")
+    form = client.get("/request?service=pothole")
+    submitted = client.post("/request", data={
+        "csrf_token": csrf_token_from(form.text),
+        "submission_key": re.search(r'name="submission_key" value="([^"]+)"', form.text).group(1),
+        "service_code": "pothole", "description": "Un bache enorme en la parada", "address": "Parada 4",
+        "contact_email": "ana@example.org"})
+    confirmation = client.get(submitted.location)
+    assert "Solicitud recibida" in confirmation.text and "Su número de referencia" in confirmation.text
+    with app.app_context():
+        assert db.session.scalar(db.select(ServiceRequest.language)) == "es"
+    run_worker()
+    received, routed = mail_server.messages_to("ana@example.org")
+    assert received["Subject"].startswith("Hemos recibido su solicitud")
+    assert "está con el equipo" in routed["Subject"]
+    tracking = client.get(submitted.location.replace("/submitted", ""))
+    assert "Con el equipo" in tracking.text and "Qué ha pasado" in tracking.text
+
+
+def test_staff_pages_stay_in_english(client, city, login_as):
+    login_as(city.caseworker)
+    console = client.get("/console/", headers={"Accept-Language": "es"})
+    assert '<html lang="en">' in console.text and "Sign out" in console.text
+
+
+def test_the_languages_on_offer_come_from_the_translations_folder(app):
+    assert app.extensions["tandem.languages"] == ["en", "es", "pt"]
