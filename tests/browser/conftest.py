@@ -1,0 +1,78 @@
+"""Browser fixtures: Tandem on a real HTTP server, Debian's chromium driven by Playwright, axe-core."""
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+from werkzeug.serving import make_server
+
+CHROMIUM = "/usr/bin/chromium"
+AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless chromium for the session (Debian's; a test tool's own download does not work here)."""
+    assert shutil.which("chromium") or Path(CHROMIUM).exists(), "chromium is missing: bin/test installs it"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_server(app):
+    """The test app served over HTTP on a free loopback port; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    # CSP forbids inline script; the scan injects axe, so only the test's context bypasses it
+    context = browser.new_context(base_url=live_server, bypass_csp=True, locale="en-GB")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def axe_violations(page):
+    """Run axe-core on the page; return its WCAG 2.2 A/AA violations as readable lines."""
+    assert AXE.exists(), "axe-core is missing: bin/test runs npm ci in tests/browser"
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS)
+    return [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+            for v in result["violations"]]
+
+
+def tab_to(page, element_id, presses=60):
+    """Move focus with the Tab key alone until the element with ``element_id`` has it."""
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement && document.activeElement.id") == element_id:
+            return
+    raise AssertionError(f"Tab never reached #{element_id}")
+
+
+def tab_to_text(page, text, presses=80):
+    """Move focus with Tab until a link or button whose text contains ``text`` has it."""
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        if text in (page.evaluate("() => document.activeElement && document.activeElement.innerText") or ""):
+            return
+    raise AssertionError(f"Tab never reached a control saying {text!r}")
+
+
+def focus_is_visible(page):
+    """True when the focused element draws an outline or a box shadow (a visible focus indicator)."""
+    return page.evaluate("""() => {
+        const style = getComputedStyle(document.activeElement);
+        return (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== 'none';
+    }""")

@@ -1,0 +1,117 @@
+"""Every page, including its error states, passes an axe-core WCAG 2.2 A/AA scan in a real browser."""
+import pytest
+
+from casework import services
+from casework.models import Case
+from core.extensions import db
+from core.models import Staff
+from intake.models import ServiceRequest
+from tests.browser.conftest import axe_violations
+from tests.factories import PASSWORD, make_city
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def world(app, run_worker):
+    """A city with one request waiting on the citizen's answer and one resolved; returns their tokens."""
+    with app.app_context():
+        city = make_city()
+        tokens = []
+        for description in ("Pothole by the bus stop", "Pothole by the school"):
+            request = ServiceRequest(service_id=city.pothole.id, description=description, address="High Street",
+                                     contact_email="ana@example.org")
+            db.session.add(request)
+            db.session.commit()
+            tokens.append(request.tracking_token)
+        from casework.triage import triage
+        worker = db.session.get(Staff, city.caseworker.id)
+        waiting, done = (triage(r.id) for r in db.session.scalars(db.select(ServiceRequest).order_by(ServiceRequest.id)))
+        services.request_information(waiting, by=worker, question="Which side of the road is it on?", effort_minutes=2)
+        services.resolve_case(done, by=worker, public_note="Filled it this morning.", effort_minutes=20)
+        case_id = db.session.scalar(db.select(Case.id).order_by(Case.id))
+        return {"city": city, "waiting": tokens[0], "resolved": tokens[1], "case_id": case_id,
+                "caseworker": city.caseworker.email, "admin": city.admin.email}
+
+
+def assert_accessible(page, path, what):
+    violations = axe_violations(page)
+    assert violations == [], f"{what} ({path}):\n" + "\n".join(violations)
+
+
+def visit(page, path):
+    page.goto(path)
+    return path
+
+
+def submit_empty(page):
+    page.get_by_role("button", name="Send request").click()
+
+
+def test_every_public_page_and_error_state_passes_the_scan(page, world):
+    public = [
+        ("/", "start page"), ("/?lang=es", "start page in Spanish"), ("/?lang=pt", "start page in Portuguese"),
+        ("/request?service=pothole", "request form"), (f"/track/{world['waiting']}", "tracking, answer asked"),
+        (f"/track/{world['resolved']}", "tracking, resolved"), (f"/track/{world['resolved']}/feedback", "feedback form"),
+        ("/track/not-a-token", "not found page"), ("/?lang=en", "start page, back in English"),
+    ]
+    for path, what in public:
+        page.goto(f"{path}")
+        assert_accessible(page, path, what)
+
+    page.goto("/request?service=pothole")
+    submit_empty(page)
+    assert page.title().startswith("Error:")
+    assert_accessible(page, "/request", "request form with errors")
+
+    page.goto(f"/track/{world['waiting']}")
+    page.get_by_role("button", name="Send answer").click()
+    assert_accessible(page, "/track/.../answer", "answer form with an error")
+
+    page.goto(f"/track/{world['resolved']}/feedback")
+    page.get_by_role("button", name="Send feedback").click()
+    assert_accessible(page, "/track/.../feedback", "feedback form with an error")
+
+    page.goto("/?lang=es")
+    page.goto("/request?service=pothole")
+    page.get_by_role("button", name="Enviar solicitud").click()
+    assert_accessible(page, "/request", "request form with errors, in Spanish")
+
+
+def sign_in(page, email):
+    page.goto("/staff/login")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_every_staff_page_passes_the_scan(page, world):
+    page.goto("/staff/login")
+    assert_accessible(page, "/staff/login", "sign-in page")
+    page.get_by_role("button", name="Sign in").click()
+    assert_accessible(page, "/staff/login", "sign-in page with an error")
+
+    sign_in(page, world["caseworker"])
+    for path, what in [("/console/", "console home"), (f"/console/cases/{world['case_id']}", "case page"),
+                       ("/staff/password", "password page"), ("/staff/two-factor", "two-step sign-in page")]:
+        page.goto(path)
+        assert_accessible(page, path, what)
+    page.goto(f"/console/cases/{world['case_id']}")
+    page.get_by_role("button", name="Record step").click()
+    assert_accessible(page, "/console/cases/...", "case page after an empty step")
+
+    page.context.clear_cookies()
+    sign_in(page, world["admin"])
+    for path, what in [("/admin/", "admin home"), ("/admin/messages", "message wording"),
+                       ("/admin/routing", "routing rules"), ("/admin/queues", "queues"),
+                       ("/admin/api-keys/", "API keys"), ("/console/triage", "triage health")]:
+        page.goto(path)
+        assert_accessible(page, path, what)
+
+
+def test_the_scan_would_catch_a_violation(page):
+    """Guard against a scan that passes because it never ran."""
+    page.set_content('<html lang="en"><head><title>t</title></head><body><main><img src="x.png">'
+                     '<input type="text"></main></body></html>')
+    violations = " ".join(axe_violations(page))
+    assert "image-alt" in violations and "label" in violations

@@ -1,0 +1,107 @@
+"""Keyboard only: a citizen reports a problem (in English and in Spanish) and a caseworker resolves it."""
+import re
+
+import pytest
+
+from casework.triage import triage
+from core.extensions import db
+from intake.models import ServiceRequest
+from tests.browser.conftest import focus_is_visible, tab_to, tab_to_text
+from tests.factories import PASSWORD, make_city
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def city(app):
+    with app.app_context():
+        return make_city()
+
+
+def report_a_pothole_by_keyboard(page, start, choose, send, confirmed, follow):
+    """From ``start``, reach the pothole form and send it with Tab, typing, Enter and Space only."""
+    page.goto(start)
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.className") == "skip-link"
+    assert focus_is_visible(page)
+    tab_to_text(page, choose)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/request\?service=pothole"))
+    tab_to(page, "description")
+    assert focus_is_visible(page)
+    page.keyboard.type("Deep pothole in front of number 12")
+    tab_to(page, "address")
+    page.keyboard.type("12 High Street")
+    tab_to(page, "contact_email")
+    page.keyboard.type("ana@example.org")
+    tab_to_text(page, send)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/submitted$"))
+    assert confirmed in page.inner_text("h1")
+    reference = re.search(r"R-[0-9A-Z]{4}-[0-9A-Z]{4}", page.inner_text("main")).group()
+    tab_to_text(page, "/track/")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/track/[A-Za-z0-9_-]+$"))
+    assert follow in page.inner_text("main")
+    return reference
+
+
+def test_a_citizen_reports_a_problem_with_the_keyboard_alone(page, app, city):
+    reference = report_a_pothole_by_keyboard(page, "/", "Pothole", "Send request", "Request received",
+                                             "What has happened")
+    with app.app_context():
+        stored = db.session.scalar(db.select(ServiceRequest).filter_by(reference=reference))
+        assert stored.address == "12 High Street" and stored.language == "en"
+
+
+def test_a_citizen_reports_a_problem_in_spanish_with_the_keyboard_alone(page, app, city):
+    reference = report_a_pothole_by_keyboard(page, "/?lang=es", "Pothole", "Enviar solicitud", "Solicitud recibida",
+                                             "Qué ha pasado")
+    with app.app_context():
+        assert db.session.scalar(db.select(ServiceRequest.language).filter_by(reference=reference)) == "es"
+
+
+def test_the_error_summary_is_reachable_and_links_to_the_field(page, city):
+    page.goto("/request?service=pothole")
+    tab_to_text(page, "Send request")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.title().startswith("Error:")
+    tab_to_text(page, "Enter a description of the problem")
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => location.hash") == "#description"
+
+
+def test_a_caseworker_signs_in_and_resolves_a_case_with_the_keyboard_alone(page, app, city):
+    with app.app_context():
+        request = ServiceRequest(service_id=city.pothole.id, description="Pothole by the school",
+                                 address="School Lane", contact_email="ana@example.org")
+        db.session.add(request)
+        db.session.commit()
+        reference = request.reference
+        triage(request.id)
+    page.goto("/staff/login")
+    tab_to(page, "email")
+    page.keyboard.type(city.caseworker.email)
+    tab_to(page, "password")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/console/$"))
+    tab_to_text(page, "Road repairs")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/console/queues/\d+$"))
+    tab_to_text(page, reference)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/console/cases/\d+$"))
+    tab_to(page, "resolve-public_note")
+    page.keyboard.type("Filled it this morning.")
+    tab_to(page, "resolve-effort_minutes")
+    page.keyboard.type("25")
+    tab_to_text(page, "Resolve case")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    assert "state\nresolved" in page.inner_text("main").lower()
+    with app.app_context():
+        from casework.models import Case
+        case = db.session.scalar(db.select(Case))
+        assert case.state == "resolved" and case.resolution_note == "Filled it this morning."
