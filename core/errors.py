@@ -1,6 +1,6 @@
 """One place that turns errors into pages for people and JSON for programs."""
 from flask import jsonify, render_template, request
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -15,23 +15,23 @@ def wants_json():
 
 # page titles and plain explanations in the visitor's language; werkzeug's are English and technical
 TITLES = {
-    400: _l("There is a problem with what was sent"), 403: _l("You cannot see this page"),
-    404: _l("Page not found"), 405: _l("This page cannot do that"), 413: _l("What you sent is too large"),
-    429: _l("Too many requests"), 500: _l("Sorry, something went wrong"),
+    400: _("There is a problem with what was sent"), 403: _("You cannot see this page"),
+    404: _("Page not found"), 405: _("This page cannot do that"), 413: _("What you sent is too large"),
+    429: _("Too many requests"), 500: _("Sorry, something went wrong"),
 }
 EXPLANATIONS = {
-    404: _l("If you typed the address, check it is correct. If you followed a link, it may have expired."),
-    413: _l("The form or the files you sent are larger than we accept. Make them smaller and try again."),
-    500: _l("We could not finish this. Nothing you sent has been lost; please try again in a few minutes."),
+    404: _("If you typed the address, check it is correct. If you followed a link, it may have expired."),
+    413: _("The form or the files you sent are larger than we accept. Make them smaller and try again."),
+    500: _("We could not finish this. Nothing you sent has been lost; please try again in a few minutes."),
 }
 
 
 def render_error(error):
     if isinstance(error, CSRFError):
-        description = _l("Your form expired or was sent from another site. Go back, reload the page and try again.")
+        description = _("Your form expired or was sent from another site. Go back, reload the page and try again.")
     elif error.code == 429:
         # Flask-Limiter's own text ("20 per 1 minute") means nothing to a citizen
-        description = _l("You have sent several requests in a short time. Please wait a minute and try again.")
+        description = _("You have sent several requests in a short time. Please wait a minute and try again.")
     elif error.code in EXPLANATIONS and not request.path.startswith(("/api/", "/open311/")):
         description = EXPLANATIONS[error.code]
     else:

@@ -9,6 +9,7 @@ from core.extensions import limiter
 from core.i18n import current_language
 from intake import services
 from intake.schemas import DESCRIPTION_MAX, AnswerSchema, SubmissionSchema, translate_errors
+from intake.catalogue import search
 from intake.questions import read_answers
 from intake.tracking import answer_question, progress_for
 
@@ -24,7 +25,10 @@ def keep_out_of_caches(response):
 
 @bp.get("/")
 def home():
-    return render_template("intake/home.html", services=services.active_services())
+    catalogue = services.active_services()
+    query = request.args.get("q", "")[:100].strip()
+    found = search(catalogue, query, current_language()) if query else None
+    return render_template("intake/home.html", services=catalogue, query=query, found=found)
 
 
 def render_form(values, errors, status=200):
@@ -55,6 +59,12 @@ def submission_limit():
 @bp.post("/request")
 @limiter.limit(submission_limit)
 def submit():
+    if request.form.get("website"):
+        # only robots fill the hidden field; the page still tells a person what to do
+        current_app.logger.info("submission refused: the honeypot field was filled")
+        return render_form(request.form, {"website": gettext(
+            "We could not accept this form. Leave the field labelled \u201cDo not fill this in\u201d empty "
+            "and send it again.")}, status=400)
     chosen = services.service_by_code(request.form.get("service_code"))
     answers = read_answers(chosen, request.form, current_language()) if chosen else None
     try:

@@ -103,3 +103,9 @@ def test_the_rate_limit_fails_open_when_redis_is_down(tmp_path, app, city):
     for _ in range(3):
         assert client.post("/request", data=filled_form(client)).status_code == 303
     assert request_count(app) == 3
+
+
+def test_a_robot_filling_the_hidden_field_creates_nothing_and_a_person_is_told_what_to_do(app, client, city):
+    response = client.post("/request", data=filled_form(client, website="http://spam.example"))
+    assert response.status_code == 400 and "Do not fill this in" in response.text
+    assert request_count(app) == 0
