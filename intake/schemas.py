@@ -60,7 +60,8 @@ class SubmissionSchema(Schema):
     )
     submission_key = fields.String(load_default=None, validate=validate.Length(max=80))
 
-    @validates_schema
+    # run even when other fields are wrong, so every problem is listed at once
+    @validates_schema(skip_on_field_errors=False)
     def reachable_on_the_chosen_channel(self, data, **kwargs):
         """Email needs an address and text messages a phone number; say which is missing."""
         if data.get("notify_by") == "sms":

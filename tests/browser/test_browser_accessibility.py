@@ -50,7 +50,8 @@ def submit_empty(page):
 
 def test_every_public_page_and_error_state_passes_the_scan(page, world):
     public = [
-        ("/", "start page"), ("/?lang=es", "start page in Spanish"), ("/?lang=pt", "start page in Portuguese"),
+        ("/", "start page"), ("/?q=pothole", "search results"), ("/?q=zzzz", "search without results"),
+        ("/?lang=es", "start page in Spanish"), ("/?lang=pt", "start page in Portuguese"),
         ("/request?service=pothole", "request form"), (f"/track/{world['waiting']}", "tracking, answer asked"),
         (f"/track/{world['resolved']}", "tracking, resolved"), (f"/track/{world['resolved']}/feedback", "feedback form"),
         ("/track/not-a-token", "not found page"), ("/?lang=en", "start page, back in English"),
