@@ -1,7 +1,7 @@
 """What casework tells citizens and staff, put in the outbox with the change that causes it."""
 from flask import current_app
 
-from intake.links import tracking_url
+from intake import messages as citizen_messages
 from casework.models import Case, CaseEvent
 from core.extensions import db
 from intake.models import ServiceRequest
@@ -11,24 +11,10 @@ from notifications import services as outbox
 def tell_citizen(service_request, event, occasion, **details):
     """Queue ``event`` for the citizen behind ``service_request``; return it, or None.
 
-    None when the citizen left no way to reach them or this ``occasion`` (a string that
-    names this one happening, e.g. an event id) was already queued. Adds the
-    reference and tracking link to ``details``. Does not commit.
+    ``occasion`` (e.g. an event id) names this one happening, so a retry
+    never queues it twice. Does not commit.
     """
-    contact = service_request.contact_address()
-    if contact is None:
-        return None
-    channel, recipient = contact
-    return outbox.queue_message(
-        dedupe_key=f"{event}:{service_request.id}:{occasion}",
-        recipient=recipient,
-        channel=channel,
-        template=event,
-        language=service_request.language,
-        request_id=service_request.id,
-        subject_key=f"request:{service_request.id}",
-        payload={"reference": service_request.reference, "tracking_url": tracking_url(service_request), **details},
-    )
+    return citizen_messages.tell_citizen(service_request, event, f"{event}:{service_request.id}:{occasion}", **details)
 
 
 def case_url(case):

@@ -1,26 +1,35 @@
-"""What intake tells the citizen: the acknowledgement, in the transaction that records the request."""
+"""What Tandem tells a citizen: one place that picks their channel and writes to the outbox."""
 from intake.links import tracking_url
 from notifications import services as outbox
 
 
-def acknowledge(service_request):
-    """Queue the "we have your request" message for a flushed ``service_request``; return it, or None.
+def tell_citizen(service_request, event, dedupe_key, **details):
+    """Queue ``event`` for the citizen behind ``service_request`` on the channel they chose.
 
-    None when the citizen left no way to reach them or did not agree to be contacted.
-    Does not commit: the caller commits it with the request, then dispatches it.
+    Returns the message, or None when they left no way to reach them, did not
+    agree to be contacted, or ``dedupe_key`` was already queued. Adds the
+    reference and tracking link to ``details`` and a stop link. Does not commit.
     """
     contact = service_request.contact_address()
     if contact is None:
         return None
     channel, recipient = contact
     return outbox.queue_message(
-        dedupe_key=f"request_received:{service_request.id}:submitted",
+        dedupe_key=dedupe_key,
         recipient=recipient,
         channel=channel,
-        template="request_received",
+        template=event,
         language=service_request.language,
         request_id=service_request.id,
         subject_key=f"request:{service_request.id}",
-        payload={"reference": service_request.reference, "service_name": service_request.service.name,
-                 "tracking_url": tracking_url(service_request)},
+        payload={"reference": service_request.reference, "tracking_url": tracking_url(service_request), **details},
     )
+
+
+def acknowledge(service_request):
+    """Queue the "we have your request" message for a flushed ``service_request``; return it, or None.
+
+    Does not commit: the caller commits it with the request, then dispatches it.
+    """
+    return tell_citizen(service_request, "request_received", f"request_received:{service_request.id}:submitted",
+                        service_name=service_request.service.name)

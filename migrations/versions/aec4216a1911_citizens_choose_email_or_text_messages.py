@@ -1,7 +1,7 @@
 """citizens choose email or text messages
 
 Revision ID: aec4216a1911
-Revises: b5catalogue
+Revises: b1security0
 Create Date: 2026-11-22 15:43:41.498794
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'aec4216a1911'
-down_revision = 'b5catalogue'
+down_revision = 'b1security0'
 branch_labels = None
 depends_on = None
 
