@@ -2,11 +2,12 @@
 
 
 def init_app(app):
-    from intake import health, survey_views, views
+    from intake import catalogue_commands, health, survey_views, views
     from intake.open311 import commands as open311_commands, views as open311_views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(survey_views.bp)
     app.register_blueprint(open311_views.bp)
     open311_commands.init_app(app)
+    catalogue_commands.init_app(app)
     health.init_app(app)

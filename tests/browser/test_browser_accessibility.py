@@ -105,7 +105,8 @@ def test_every_staff_page_passes_the_scan(page, world):
     sign_in(page, world["admin"])
     for path, what in [("/admin/", "admin home"), ("/admin/messages", "message wording"),
                        ("/admin/routing", "routing rules"), ("/admin/queues", "queues"),
-                       ("/admin/api-keys/", "API keys"), ("/console/triage", "triage health")]:
+                       ("/admin/api-keys/", "API keys"), ("/admin/catalogue/", "service catalogue"),
+                       ("/console/triage", "triage health")]:
         page.goto(path)
         assert_accessible(page, path, what)
 
