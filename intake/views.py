@@ -76,12 +76,33 @@ def submit():
     if answers and answers.stop_notice:
         # nothing is recorded: this needs a call, not a form
         return render_template("intake/stop.html", service=chosen, notice=answers.stop_notice)
+    if request.form.get("step") == "change":
+        return render_form(request.form, {})
+    if request.form.get("step") == "check":
+        # the GOV.UK pattern: the citizen sees everything once more before sending
+        return render_check(chosen, request.form, submission, answers)
     submission["answers"] = answers.values if answers else {}
     try:
         service_request, _created = services.submit_request(submission, language=current_language())
     except services.SubmissionRejected as error:
         return render_form(request.form, translate_errors(error.errors), status=400)
     return redirect(url_for("intake.confirmation", token=service_request.tracking_token), 303)
+
+
+def render_check(service, form, submission, answers):
+    """The check-your-answers page: every answer with a way back, and the form carried in hidden fields."""
+    language = current_language()
+    asked = []
+    for question in service.questions if service else []:
+        if question.variable and question.code in (answers.values if answers else {}):
+            value = answers.values[question.code]
+            labels = dict(question.choices(language))
+            shown = ", ".join(labels.get(v, v) for v in value) if isinstance(value, list) else labels.get(value, value)
+            asked.append((question.translated("prompt", language), shown))
+    carried = [(name, value) for name in form for value in form.getlist(name)
+               if name not in ("csrf_token", "step")]
+    return render_template("intake/check.html", service=service, submission=submission, asked=asked,
+                           carried=carried)
 
 
 def flatten(messages):

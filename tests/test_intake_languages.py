@@ -22,7 +22,7 @@ def test_a_citizen_picks_spanish_and_keeps_it_from_page_to_page(client, city):
     assert "Avise de un problema o pida un servicio" in home.text
     assert "lang=es" in home.headers.get("Set-Cookie", "")
     form = client.get("/request?service=pothole")  # no parameter: the cookie remembers
-    assert "Cuéntenos el problema" in form.text and "Enviar solicitud" in form.text
+    assert "Cuéntenos el problema" in form.text and "Continuar" in form.text
     assert 'hreflang="pt"' in form.text and "Português" in form.text  # the switcher offers the others
 
 

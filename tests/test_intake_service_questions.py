@@ -91,3 +91,21 @@ def test_an_answer_that_means_danger_stops_the_form_with_the_notice_and_records_
     assert response.status_code == 200
     assert "Call 911 now." in response.text and "We have not recorded anything" in response.text
     assert stored_answers(app) is None
+
+
+def test_the_citizen_checks_every_answer_before_sending_and_can_go_back_to_change_them(app, client, city):
+    form = client.get("/request?service=pothole")
+    fields = {"csrf_token": csrf_token_from(form.text),
+              "submission_key": re.search(r'name="submission_key" value="([^"]+)"', form.text).group(1),
+              "service_code": "pothole", "description": "Pothole by the bus stop", "address": "Bus stop 4",
+              "contact_email": "ana@example.org", "q_danger": "no", "q_lanes": ["north", "south"]}
+    check = client.post("/request", data={**fields, "step": "check"})
+    assert check.status_code == 200 and "Check your answers before sending your request" in check.text
+    assert "Northbound, Southbound" in check.text and "ana@example.org" in check.text
+    assert stored_answers(app) is None  # nothing is sent until the citizen confirms
+
+    change = client.post("/request", data={**fields, "step": "change"})
+    assert 'value="Pothole by the bus stop"' in change.text or "Pothole by the bus stop</textarea>" in change.text
+    sent = client.post("/request", data={**fields, "step": "send"})
+    assert sent.status_code == 303
+    assert stored_answers(app)["lanes"] == ["north", "south"]

@@ -45,7 +45,7 @@ def visit(page, path):
 
 
 def submit_empty(page):
-    page.get_by_role("button", name="Send request").click()
+    page.get_by_role("button", name="Continue").click()
 
 
 def test_every_public_page_and_error_state_passes_the_scan(page, world):
@@ -65,6 +65,14 @@ def test_every_public_page_and_error_state_passes_the_scan(page, world):
     assert page.title().startswith("Error:")
     assert_accessible(page, "/request", "request form with errors")
 
+    page.get_by_label("Describe the problem").fill("Pothole by the library")
+    page.get_by_role("radio", name="No", exact=True).check() if page.get_by_role("radio").count() else None
+    page.get_by_label("Address or place").fill("Library Road")
+    page.get_by_label("Email address").fill("ana@example.org")
+    page.get_by_role("button", name="Continue").click()
+    assert "Check your answers" in page.inner_text("h1")
+    assert_accessible(page, "/request", "check your answers")
+
     page.goto(f"/track/{world['waiting']}")
     page.get_by_role("button", name="Send answer").click()
     assert_accessible(page, "/track/.../answer", "answer form with an error")
@@ -75,7 +83,7 @@ def test_every_public_page_and_error_state_passes_the_scan(page, world):
 
     page.goto("/?lang=es")
     page.goto("/request?service=pothole")
-    page.get_by_role("button", name="Enviar solicitud").click()
+    page.get_by_role("button", name="Continuar").click()
     assert_accessible(page, "/request", "request form with errors, in Spanish")
 
 

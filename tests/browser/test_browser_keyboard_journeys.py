@@ -18,7 +18,7 @@ def city(app):
         return make_city()
 
 
-def report_a_pothole_by_keyboard(page, start, choose, send, confirmed, follow):
+def report_a_pothole_by_keyboard(page, start, choose, carry_on, send, confirmed, follow):
     """From ``start``, reach the pothole form and send it with Tab, typing, Enter and Space only."""
     page.goto(start)
     page.keyboard.press("Tab")
@@ -34,6 +34,10 @@ def report_a_pothole_by_keyboard(page, start, choose, send, confirmed, follow):
     page.keyboard.type("12 High Street")
     tab_to(page, "contact_email")
     page.keyboard.type("ana@example.org")
+    tab_to_text(page, carry_on)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "12 High Street" in page.inner_text("main")  # the check-your-answers page
     tab_to_text(page, send)
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r".*/submitted$"))
@@ -47,7 +51,7 @@ def report_a_pothole_by_keyboard(page, start, choose, send, confirmed, follow):
 
 
 def test_a_citizen_reports_a_problem_with_the_keyboard_alone(page, app, city):
-    reference = report_a_pothole_by_keyboard(page, "/", "Pothole", "Send request", "Request received",
+    reference = report_a_pothole_by_keyboard(page, "/", "Pothole", "Continue", "Send request", "Request received",
                                              "What has happened")
     with app.app_context():
         stored = db.session.scalar(db.select(ServiceRequest).filter_by(reference=reference))
@@ -55,7 +59,7 @@ def test_a_citizen_reports_a_problem_with_the_keyboard_alone(page, app, city):
 
 
 def test_a_citizen_reports_a_problem_in_spanish_with_the_keyboard_alone(page, app, city):
-    reference = report_a_pothole_by_keyboard(page, "/?lang=es", "Pothole", "Enviar solicitud", "Solicitud recibida",
+    reference = report_a_pothole_by_keyboard(page, "/?lang=es", "Pothole", "Continuar", "Enviar solicitud", "Solicitud recibida",
                                              "Qué ha pasado")
     with app.app_context():
         assert db.session.scalar(db.select(ServiceRequest.language).filter_by(reference=reference)) == "es"
@@ -63,7 +67,7 @@ def test_a_citizen_reports_a_problem_in_spanish_with_the_keyboard_alone(page, ap
 
 def test_the_error_summary_is_reachable_and_links_to_the_field(page, city):
     page.goto("/request?service=pothole")
-    tab_to_text(page, "Send request")
+    tab_to_text(page, "Continue")
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert page.title().startswith("Error:")
