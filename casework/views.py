@@ -1,5 +1,5 @@
 """The staff console: queues, cases, steps, resolution; and the admin area."""
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError
 
@@ -11,6 +11,7 @@ from casework.schemas import (
 )
 from core.auth import caseworker_required, supervisor_required
 from core.extensions import db
+from intake import photos
 from intake.open311.models import ApiClient
 from notifications.services import failures_for_request
 
@@ -49,7 +50,17 @@ def render_case(case, errors=None, values=None, contact_shown=False, status=200)
         contact_shown=contact_shown, max_minutes=MAX_STEP_MINUTES,
         failed_messages=failures_for_request(case.request_id),
         api_client=db.session.get(ApiClient, case.request.api_client_id) if case.request.api_client_id else None,
+        photos=photos.photos_of(case.request_id),
     ), status
+
+
+@bp.get("/console/cases/<int:case_id>/photos/<photo_token>")
+@caseworker_required
+def case_photo(case_id, photo_token):
+    """A photo the citizen sent, for staff who may work the case."""
+    work_case = access.case_for(current_user, case_id)
+    found = photos.photo_for(work_case.request_id, photo_token) or abort(404)
+    return Response(found.data, mimetype=found.content_type, headers={"Cache-Control": "no-store"})
 
 
 @bp.get("/console/cases/<int:case_id>")

@@ -2,7 +2,7 @@
 
 
 def init_app(app):
-    from intake import catalogue_commands, health, survey_views, views
+    from intake import catalogue_commands, health, photos, survey_views, views  # noqa: F401  (photos: its table)
     from intake.open311 import commands as open311_commands, views as open311_views
 
     app.register_blueprint(views.bp)

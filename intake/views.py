@@ -1,13 +1,13 @@
 """Public pages: the catalogue, the request form, confirmation and tracking."""
 import uuid
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from marshmallow import ValidationError
 
-from core.extensions import limiter
+from core.extensions import db, limiter
 from core.i18n import current_language
-from intake import services
+from intake import photos, services
 from intake.schemas import DESCRIPTION_MAX, AnswerSchema, SubmissionSchema, translate_errors
 from intake.catalogue import search
 from intake.questions import read_answers
@@ -42,6 +42,7 @@ def render_form(values, errors, status=200):
         errors=errors,
         description_max=DESCRIPTION_MAX,
         sms_available=bool(current_app.config.get("SMS_WEBHOOK_URL")),
+        photos_waiting=photos.waiting_count(values.get("submission_key")),
     ), status
 
 
@@ -76,6 +77,12 @@ def submit():
     if answers and answers.stop_notice:
         # nothing is recorded: this needs a call, not a form
         return render_template("intake/stop.html", service=chosen, notice=answers.stop_notice)
+    try:
+        photos.keep_uploads(request.files.getlist("photos"), submission.get("submission_key") or "")
+    except photos.PhotoRejected as error:
+        db.session.rollback()
+        return render_form(request.form, {"photos": gettext(str(error))}, status=400)
+    db.session.commit()
     if request.form.get("step") == "change":
         return render_form(request.form, {})
     if request.form.get("step") == "check":
@@ -86,6 +93,8 @@ def submit():
         service_request, _created = services.submit_request(submission, language=current_language())
     except services.SubmissionRejected as error:
         return render_form(request.form, translate_errors(error.errors), status=400)
+    photos.attach_waiting(submission.get("submission_key"), service_request.id)
+    db.session.commit()
     return redirect(url_for("intake.confirmation", token=service_request.tracking_token), 303)
 
 
@@ -102,7 +111,7 @@ def render_check(service, form, submission, answers):
     carried = [(name, value) for name in form for value in form.getlist(name)
                if name not in ("csrf_token", "step")]
     return render_template("intake/check.html", service=service, submission=submission, asked=asked,
-                           carried=carried)
+                           carried=carried, photos_waiting=photos.waiting_count(submission.get("submission_key")))
 
 
 def flatten(messages):
@@ -122,9 +131,18 @@ def track(token):
     return render_tracking(service_request)
 
 
+@bp.get("/track/<token>/photos/<photo_token>")
+def photo(token, photo_token):
+    """A photo of the request, for the holder of its private link only; never cached."""
+    service_request = services.find_by_token(token) or abort(404)
+    found = photos.photo_for(service_request.id, photo_token) or abort(404)
+    return Response(found.data, mimetype=found.content_type, headers={"Cache-Control": "no-store"})
+
+
 def render_tracking(service_request, errors=None, values=None, status=200):
     return render_template(
         "intake/track.html", service_request=service_request, progress=progress_for(service_request),
+        photos=photos.photos_of(service_request.id),
         errors=errors or {}, values=values or {}, description_max=DESCRIPTION_MAX,
     ), status
 

@@ -63,7 +63,8 @@ def world(app, client, run_worker):
         values = {"case_id": second.id, "queue_id": city.roads_queue.id, "rule_id": rule_id, "link_id": link.id,
                   "request_id": second.request_id, "event": "request_routed", "language": "en",
                   "token": second.request.tracking_token, "filename": "tandem.css",
-                  "fmt": "json", "code": "pothole", "reference": second.request.reference, "client_id": 1}
+                  "fmt": "json", "code": "pothole", "reference": second.request.reference, "client_id": 1,
+                  "photo_token": "no-such-photo"}
     return city, values
 
 

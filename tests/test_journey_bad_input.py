@@ -79,8 +79,10 @@ def test_an_email_that_is_not_one_is_refused(app, client, city):
 
 
 def test_a_body_over_the_size_limit_gets_413_not_a_crash(app, client, city):
+    app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024  # (16 MB by default, for photos)
     response = client.post("/request", data=filled_form(client, description="x" * (2 * 1024 * 1024)))
     assert response.status_code == 413
+    assert "What you sent is too large" in response.text
     assert request_count(app) == 0
 
 

@@ -1,0 +1,96 @@
+"""Photos: checked by content, location data removed, seen only through the tracking link and by staff."""
+import io
+import re
+
+import pytest
+from PIL import Image
+
+from core.extensions import db
+from intake.models import ServiceRequest
+from intake.photos import RequestPhoto
+from tests.conftest import csrf_token_from
+from tests.factories import make_city
+
+GPS_IFD = 0x8825
+
+
+def jpeg_with_location(size=(640, 480)):
+    image = Image.new("RGB", size, (200, 40, 40))
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # camera make
+    exif[GPS_IFD] = {1: "N", 2: (51.0, 30.0, 0.0), 3: "W", 4: (0.0, 7.0, 0.0)}
+    out = io.BytesIO()
+    image.save(out, format="JPEG", exif=exif)
+    return out.getvalue()
+
+
+@pytest.fixture
+def city(app):
+    with app.app_context():
+        return make_city()
+
+
+def send(client, files, step="send"):
+    form = client.get("/request?service=pothole")
+    return client.post("/request", content_type="multipart/form-data", data={
+        "csrf_token": csrf_token_from(form.text),
+        "submission_key": re.search(r'name="submission_key" value="([^"]+)"', form.text).group(1),
+        "service_code": "pothole", "description": "Pothole by the bus stop", "address": "Bus stop 4",
+        "contact_email": "ana@example.org", "step": step,
+        "photos": [(io.BytesIO(data), name) for data, name in files]})
+
+
+def test_a_photo_arrives_without_its_location_and_is_shown_to_the_citizen_and_staff(app, client, city, run_worker,
+                                                                                   login_as):
+    raw = jpeg_with_location()
+    assert Image.open(io.BytesIO(raw)).getexif().get_ifd(GPS_IFD)  # the original has a location
+    sent = send(client, [(raw, "IMG_0001.jpg")])
+    assert sent.status_code == 303
+    with app.app_context():
+        [photo] = db.session.scalars(db.select(RequestPhoto)).all()
+        stored = Image.open(io.BytesIO(photo.data))
+        assert not stored.getexif().get_ifd(GPS_IFD) and 0x010F not in stored.getexif()
+        token, photo_token = db.session.get(ServiceRequest, photo.request_id).tracking_token, photo.token
+    tracking = client.get(f"/track/{token}")
+    assert f"/track/{token}/photos/{photo_token}" in tracking.text and 'alt="Photo 1 you sent"' in tracking.text
+    image = client.get(f"/track/{token}/photos/{photo_token}")
+    assert image.status_code == 200 and image.mimetype == "image/jpeg"
+    assert image.headers["Cache-Control"] == "no-store"
+    assert client.get(f"/track/not-the-token/photos/{photo_token}").status_code == 404
+
+    run_worker()
+    login_as(city.caseworker)
+    with app.app_context():
+        from casework.models import Case
+        case_id = db.session.scalar(db.select(Case.id))
+    assert client.get(f"/console/cases/{case_id}/photos/{photo_token}").status_code == 200
+    other = app.test_client()
+    page = other.get("/staff/login")
+    other.post("/staff/login", data={"email": city.parks_worker.email, "password": "correct horse battery staple",
+                                     "csrf_token": csrf_token_from(page.text)})
+    assert other.get(f"/console/cases/{case_id}/photos/{photo_token}").status_code == 403
+
+
+@pytest.mark.parametrize("files, message", [
+    ([(b"%PDF-1.4 not a photo", "photo.jpg")], "JPEG, PNG or WebP"),  # judged by content, not by name
+    ([(jpeg_with_location(), f"p{n}.jpg") for n in range(4)], "up to 3 photos"),
+])
+def test_files_that_are_not_photos_or_too_many_are_refused_and_nothing_is_kept(app, client, city, files, message):
+    response = send(client, files)
+    assert response.status_code == 400 and message in response.text
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(RequestPhoto.id))) == 0
+
+
+def test_photos_added_before_checking_answers_are_kept_for_the_request(app, client, city):
+    form = client.get("/request?service=pothole")
+    fields = {"csrf_token": csrf_token_from(form.text),
+              "submission_key": re.search(r'name="submission_key" value="([^"]+)"', form.text).group(1),
+              "service_code": "pothole", "description": "Pothole by the bus stop", "address": "Bus stop 4",
+              "contact_email": "ana@example.org"}
+    check = client.post("/request", content_type="multipart/form-data",
+                        data={**fields, "step": "check", "photos": [(io.BytesIO(jpeg_with_location()), "a.jpg")]})
+    assert "Check your answers" in check.text
+    assert client.post("/request", data={**fields, "step": "send"}).status_code == 303
+    with app.app_context():
+        assert db.session.scalar(db.select(RequestPhoto.request_id)) is not None
