@@ -198,3 +198,22 @@ def test_a_partner_follows_and_feeds_a_case_through_service_request_updates(app,
         "service_request_id": reference, "description": "x"}).status_code == 403
     assert client.post("/open311/v2/servicerequestupdates.json", data={
         "api_key": api_key, "service_request_id": "R-NONE-0000", "description": "x"}).status_code == 404
+
+
+def test_a_photo_uploaded_as_multipart_media_is_kept_without_its_metadata(app, client, city, api_key):
+    import io
+    from intake.photos import RequestPhoto
+    from tests.test_intake_photos import GPS_IFD, jpeg_with_location
+    from PIL import Image
+    created = client.post("/open311/v2/requests.json", content_type="multipart/form-data", data={
+        "api_key": api_key, "service_code": "graffiti", "address_string": "Station wall",
+        "media": (io.BytesIO(jpeg_with_location()), "photo.jpg")})
+    assert created.status_code == 201
+    with app.app_context():
+        [photo] = db.session.scalars(db.select(RequestPhoto)).all()
+        assert photo.request_id is not None
+        assert not Image.open(io.BytesIO(photo.data)).getexif().get_ifd(GPS_IFD)
+    refused = client.post("/open311/v2/requests.json", content_type="multipart/form-data", data={
+        "api_key": api_key, "service_code": "graffiti", "address_string": "Station wall",
+        "media": (io.BytesIO(b"not an image"), "photo.jpg")})
+    assert refused.status_code == 400 and "media" in refused.json[0]["description"]

@@ -14,6 +14,7 @@ from core.timeutil import utcnow
 from intake import services
 from intake.models import Channel, QuestionType, Service, ServiceRequest
 from intake.open311.formats import error, respond, respond_object
+from intake.photos import MAX_BYTES, PhotoRejected, RequestPhoto, clean_photo
 from intake.open311.models import client_for_key
 from intake.open311.params import attributes, listed, param
 from intake.tracking import add_partner_update, progress_for, public_updates
@@ -230,6 +231,13 @@ def create_request(fmt):
         return error(fmt, 400, problem)
     if param("media_url"):
         answers["_media_url"] = param("media_url")[:500]
+    media = request.files.get("media")
+    cleaned = None
+    if media and media.filename:
+        try:
+            cleaned = clean_photo(media.read(MAX_BYTES + 1))
+        except PhotoRejected as problem:
+            return error(fmt, 400, f"media: {problem}")
     description = (param("description") or "")[:5000] or service.name
     email = param("email")
     if email:
@@ -247,7 +255,12 @@ def create_request(fmt):
         "submission_key": f"open311:{client.id}:{request.headers['Idempotency-Key'][:60]}"
                           if request.headers.get("Idempotency-Key") else None,
     }
-    service_request, _created = services.submit_request(submission, channel=Channel.API)
+    service_request, created = services.submit_request(submission, channel=Channel.API)
+    if cleaned and created:
+        data, content_type, width, height = cleaned
+        db.session.add(RequestPhoto(request_id=service_request.id, data=data, content_type=content_type,
+                                    width=width, height=height))
+        db.session.commit()
     return respond(fmt, "service_requests", [{
         "service_request_id": service_request.reference, "service_notice": None, "account_id": param("account_id"),
     }], status=201)
