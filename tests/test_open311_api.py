@@ -217,3 +217,16 @@ def test_a_photo_uploaded_as_multipart_media_is_kept_without_its_metadata(app, c
         "api_key": api_key, "service_code": "graffiti", "address_string": "Station wall",
         "media": (io.BytesIO(b"not an image"), "photo.jpg")})
     assert refused.status_code == 400 and "media" in refused.json[0]["description"]
+
+
+def test_multi_value_answers_come_as_attribute_code_brackets(app, client, city, api_key):
+    with app.app_context():
+        db.session.add(ServiceQuestion(service_id=city.graffiti.id, code="surfaces", position=1,
+                                       datatype=QuestionType.MULTI, prompt="Where is it painted?",
+                                       values=[{"key": "wall", "name": "Wall"}, {"key": "sign", "name": "Sign"}]))
+        db.session.commit()
+    created = client.post("/open311/v2/requests.json?api_key=" + api_key, data={
+        "service_code": "graffiti", "address_string": "Station", "attribute[surfaces][]": ["wall", "sign"]})
+    assert created.status_code == 201
+    with app.app_context():
+        assert db.session.scalar(db.select(ServiceRequest.answers)) == {"surfaces": ["wall", "sign"]}
