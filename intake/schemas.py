@@ -59,6 +59,20 @@ class SubmissionSchema(Schema):
         validate=validate.Regexp(r"^\+?[0-9 ()\-]{6,30}$", error=_("Enter a telephone number, like 01632 960 001")),
     )
     submission_key = fields.String(load_default=None, validate=validate.Length(max=80))
+    # the form asks for consent with a box; clients that do not ask (older forms, tests) imply it
+    consent_asked = fields.String(load_default=None)
+    consent = fields.String(load_default=None)
+
+    def __init__(self, *args, anonymous_allowed=False, **kwargs):
+        """``anonymous_allowed``: the chosen service lets citizens leave no contact details."""
+        super().__init__(*args, **kwargs)
+        self.anonymous_allowed = anonymous_allowed
+
+    @post_load
+    def consent_given(self, data, **kwargs):
+        asked = data.pop("consent_asked", None)
+        data["consent_to_contact"] = data.pop("consent", None) == "yes" if asked else True
+        return data
 
     # run even when other fields are wrong, so every problem is listed at once
     @validates_schema(skip_on_field_errors=False)
@@ -69,7 +83,7 @@ class SubmissionSchema(Schema):
                 raise ValidationError(_("Enter a mobile number for text messages"), "contact_phone")
             if not current_app.config.get("SMS_WEBHOOK_URL"):
                 raise ValidationError(_("Text messages are not available. Choose email"), "notify_by")
-        elif not data.get("contact_email"):
+        elif not data.get("contact_email") and not self.anonymous_allowed:
             raise ValidationError(_("Enter your email address"), "contact_email")
 
     @pre_load

@@ -73,6 +73,7 @@ def submit_request(submission, language="en", channel=Channel.WEB):
         api_client_id=submission.get("api_client_id"),
         contact_email=submission.get("contact_email"),
         notify_by=submission.get("notify_by", "email"),
+        consent_to_contact=submission.get("consent_to_contact", True),
         contact_phone=submission.get("contact_phone"),
         language=language,
         channel=channel,

@@ -69,7 +69,7 @@ def submit():
     chosen = services.service_by_code(request.form.get("service_code"))
     answers = read_answers(chosen, request.form, current_language()) if chosen else None
     try:
-        submission = SubmissionSchema().load(request.form)
+        submission = SubmissionSchema(anonymous_allowed=bool(chosen and chosen.allows_anonymous)).load(request.form)
     except ValidationError as error:
         return render_form(request.form, flatten(error.messages) | (answers.errors if answers else {}), status=400)
     if answers and answers.errors:
