@@ -22,7 +22,7 @@ def check_calendar(app):
 
 def init_app(app):
     check_calendar(app)
-    from casework import admin_api_keys, admin_catalogue, admin_views, commands, health, messages, models, progress, tasks, views  # noqa: F401  (models: tables known to migrations)
+    from casework import admin_api_keys, admin_catalogue, admin_services, admin_views, commands, health, messages, models, progress, tasks, views  # noqa: F401  (models: tables known to migrations)
     from core.audit import append_only
     from core.periodic import register_periodic
     from intake.signals import request_submitted
@@ -36,6 +36,7 @@ def init_app(app):
     app.register_blueprint(admin_views.bp)
     app.register_blueprint(admin_api_keys.bp)
     app.register_blueprint(admin_catalogue.bp)
+    app.register_blueprint(admin_services.bp)
     commands.init_app(app)
     health.init_app(app)
     append_only(models.CaseEvent)

@@ -114,9 +114,26 @@ def test_every_staff_page_passes_the_scan(page, world):
     for path, what in [("/admin/", "admin home"), ("/admin/messages", "message wording"),
                        ("/admin/routing", "routing rules"), ("/admin/queues", "queues"),
                        ("/admin/api-keys/", "API keys"), ("/admin/catalogue/", "service catalogue"),
+                       ("/admin/catalogue/services/new", "new service"),
+                       ("/admin/catalogue/services/pothole/questions/new", "new question"),
                        ("/console/triage", "triage health")]:
         page.goto(path)
         assert_accessible(page, path, what)
+    page.goto("/admin/catalogue/services/pothole/questions/new")
+    page.get_by_role("button", name="Add question").click()
+    assert_accessible(page, "/admin/catalogue/services/pothole/questions/new", "new question with errors")
+    page.goto("/admin/catalogue/services/new")
+    page.get_by_role("button", name="Add service").click()
+    assert_accessible(page, "/admin/catalogue/services/new", "new service with errors")
+    page.get_by_label("Code").fill("missed_bin")
+    page.get_by_label("Name", exact=True).fill("Missed bin")
+    page.get_by_label("Group").fill("Waste")
+    page.get_by_label("Department").select_option(label="Parks")
+    page.get_by_role("button", name="Add service").click()
+    page.get_by_role("link", name="Add a question").click()
+    assert_accessible(page, "/admin/catalogue/services/missed_bin/questions/new", "question form of a new service")
+    page.goto("/admin/catalogue/services/missed_bin")
+    assert_accessible(page, "/admin/catalogue/services/missed_bin", "service page after saving")
 
 
 def test_the_scan_would_catch_a_violation(page):

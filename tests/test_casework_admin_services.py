@@ -1,0 +1,148 @@
+"""Admins add and edit services and their questions in the console, and citizens see the result at once."""
+import pytest
+
+from core.extensions import db
+from core.models import AuditEvent
+from intake.models import Service, ServiceQuestion
+from tests.conftest import csrf_token_from
+from tests.factories import make_city
+
+NEW_SERVICE = "/admin/catalogue/services/new"
+
+
+@pytest.fixture
+def city(app):
+    with app.app_context():
+        return make_city()
+
+
+def post_form(client, url, **fields):
+    page = client.get(url)
+    assert page.status_code == 200, url
+    return client.post(url, data={"csrf_token": csrf_token_from(page.text), **fields})
+
+
+def missed_bin(**changes):
+    return {"code": "missed_bin", "name": "Missed bin collection", "group": "Waste", "department": "parks",
+            "description": "Your bin was not emptied on collection day", "keywords": "bin trash garbage",
+            "first_response_hours": "8", "resolution_hours": "48", "active": "y",
+            "name_es": "Contenedor no recogido", "keywords_es": "basura contenedor", **changes}
+
+
+def test_an_admin_adds_a_service_and_citizens_find_it_in_spanish(app, client, city, login_as):
+    login_as(city.admin)
+    saved = post_form(client, NEW_SERVICE, **missed_bin())
+    assert saved.status_code == 303 and saved.headers["Location"].endswith("/admin/catalogue/services/missed_bin")
+    assert "Missed bin collection” saved" in client.get(saved.headers["Location"]).text
+
+    client.get("/staff/logout")
+    found = client.get("/?q=basura&lang=es")
+    assert "Contenedor no recogido" in found.text
+    assert "Missed bin collection" in client.get("/?lang=en").text
+    with app.app_context():
+        service = db.session.scalar(db.select(Service).filter_by(code="missed_bin"))
+        assert (service.resolution_hours, service.department.code, service.allows_anonymous) == (48, "parks", False)
+        assert service.translations == {"es": {"name": "Contenedor no recogido", "keywords": "basura contenedor"}}
+        assert db.session.scalar(db.select(AuditEvent).filter_by(action="catalogue_service_saved")).actor_id == city.admin.id
+
+
+def test_bad_service_input_is_refused_with_every_problem_named_and_nothing_saved(app, client, city, login_as):
+    login_as(city.admin)
+    page = post_form(client, NEW_SERVICE, **missed_bin(code="Missed Bin", name="", resolution_hours="soon",
+                                                       department="", name_es="x" * 121))
+    assert page.status_code == 400
+    assert "There is a problem" in page.text and "<title>Error:" in page.text
+    for message in ("Use 1 to 40 lower-case letters", "Enter the name", "Enter the resolution target as a whole number",
+                    "Choose a department from the list", "Keep the translation to 120 characters"):
+        assert message in page.text
+    assert 'value="bin trash garbage"' in page.text  # the input is kept
+    taken = post_form(client, NEW_SERVICE, **missed_bin(code="pothole"))
+    assert taken.status_code == 400 and "Another service already has this code" in taken.text
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Service.id))) == 2
+        assert db.session.scalar(db.select(Service).filter_by(code="pothole")).name == "Pothole"
+
+
+def test_editing_keeps_the_code_and_withdrawing_takes_the_service_off_the_public_form(app, client, city, login_as):
+    login_as(city.admin)
+    url = "/admin/catalogue/services/graffiti"
+    edited = post_form(client, url, **missed_bin(code="hijacked", name="Graffiti or fly-posting", active=""))
+    assert edited.status_code == 303
+    with app.app_context():
+        graffiti = db.session.get(Service, city.graffiti.id)
+        assert (graffiti.code, graffiti.name, graffiti.active) == ("graffiti", "Graffiti or fly-posting", False)
+    client.get("/staff/logout")
+    assert "Graffiti or fly-posting" not in client.get("/").text
+    assert "Pothole" in client.get("/").text
+
+
+def test_a_list_question_with_a_stop_answer_and_spanish_labels_reaches_the_public_form(app, client, city, login_as):
+    login_as(city.admin)
+    saved = post_form(
+        client, "/admin/catalogue/services/pothole/questions/new",
+        code="danger", prompt="Is anyone in danger right now?", datatype="singlevaluelist", variable="y",
+        required="y", values="yes: Yes\nno: No", stop_values="yes", stop_notice="Call 911 now.",
+        prompt_es="¿Hay alguien en peligro ahora?", values_es="yes: Sí\nno: No", stop_notice_es="Llame al 911 ahora.")
+    assert saved.status_code == 303 and saved.headers["Location"].endswith("/services/pothole#questions")
+    client.get("/staff/logout")
+
+    form = client.get("/request?service=pothole&lang=es")
+    assert "¿Hay alguien en peligro ahora?" in form.text and ">Sí</label>" in form.text
+    stopped = client.post("/request", data={
+        "csrf_token": csrf_token_from(form.text), "service_code": "pothole", "description": "Un bache enorme",
+        "address": "Calle 1", "contact_email": "ana@example.org", "q_danger": "yes"})
+    assert "Llame al 911 ahora." in stopped.text
+
+
+def test_bad_question_input_is_refused_and_nothing_is_saved(app, client, city, login_as):
+    login_as(city.admin)
+    url = "/admin/catalogue/services/pothole/questions/new"
+    no_values = post_form(client, url, code="danger", prompt="In danger?", datatype="singlevaluelist", variable="y")
+    assert no_values.status_code == 400 and "Give the answers to choose from" in no_values.text
+    bad_line = post_form(client, url, code="danger", prompt="In danger?", datatype="singlevaluelist",
+                         values="yes Yes")
+    assert bad_line.status_code == 400 and "Line 1: write the answer as key: label" in bad_line.text
+    stray_stop = post_form(client, url, code="danger", prompt="In danger?", datatype="singlevaluelist",
+                           values="yes: Yes", stop_values="maybe", stop_notice="Call")
+    assert stray_stop.status_code == 400 and "“maybe” is not one of the answers" in stray_stop.text
+    stray_label = post_form(client, url, code="danger", prompt="In danger?", datatype="singlevaluelist",
+                            values="yes: Yes", values_es="si: Sí")
+    assert stray_label.status_code == 400 and "“si” is not one of the answers in English" in stray_label.text
+    no_kind = post_form(client, url, code="danger", prompt="In danger?", datatype="colour")
+    assert no_kind.status_code == 400 and "Choose a kind of answer from the list" in no_kind.text
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(ServiceQuestion.id))) == 0
+
+
+def test_questions_are_reordered_edited_and_removed(app, client, city, login_as):
+    login_as(city.admin)
+    for code, prompt in (("depth", "How deep is it?"), ("width", "How wide is it?")):
+        post_form(client, "/admin/catalogue/services/pothole/questions/new", code=code, prompt=prompt,
+                  datatype="number", variable="y")
+    page = client.get("/admin/catalogue/services/pothole")
+    table = page.text.split('id="questions"')[1]
+    assert table.index("How deep is it?") < table.index("How wide is it?")
+    token = csrf_token_from(page.text)
+    client.post("/admin/catalogue/services/pothole/questions/width/move", data={"csrf_token": token, "direction": "up"})
+    table = client.get("/admin/catalogue/services/pothole").text.split('id="questions"')[1]
+    assert table.index("How wide is it?") < table.index("How deep is it?")
+
+    edited = post_form(client, "/admin/catalogue/services/pothole/questions/depth", code="renamed",
+                       prompt="About how deep is it, in cm?", datatype="number", variable="y", required="y")
+    assert edited.status_code == 303
+    client.post("/admin/catalogue/services/pothole/questions/width/remove", data={"csrf_token": token})
+    with app.app_context():
+        questions = db.session.scalars(db.select(ServiceQuestion).order_by(ServiceQuestion.position)).all()
+        assert [(q.code, q.prompt, q.required, q.position) for q in questions] == [
+            ("depth", "About how deep is it, in cm?", True, 1)]
+        actions = set(db.session.scalars(db.select(AuditEvent.action)))
+        assert {"catalogue_question_saved", "catalogue_question_moved", "catalogue_question_removed"} <= actions
+    client.get("/staff/logout")
+    form = client.get("/request?service=pothole").text
+    assert "About how deep is it, in cm?" in form and "How wide is it?" not in form
+
+
+def test_a_supervisor_cannot_edit_the_catalogue(client, city, login_as):
+    login_as(city.supervisor)
+    assert client.get(NEW_SERVICE).status_code == 403
+    assert client.get("/admin/catalogue/services/pothole").status_code == 403
