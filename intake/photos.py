@@ -7,7 +7,7 @@ submission key and are attached when the request is sent.
 """
 import io
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import ForeignKey, LargeBinary, String
@@ -21,6 +21,8 @@ MAX_PHOTOS = 3
 MAX_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # refuses "decompression bombs" long before they fill memory
 LARGEST_SIDE = 2000
+# a form left at the check step for a day is not coming back
+ABANDONED_AFTER = timedelta(days=1)
 FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 
 
@@ -110,3 +112,16 @@ def waiting_count(submission_key):
 def photo_for(request_id, token):
     """The photo ``token`` of request ``request_id``, or None."""
     return db.session.scalar(db.select(RequestPhoto).filter_by(request_id=request_id, token=token))
+
+
+def discard_abandoned(older_than=ABANDONED_AFTER):
+    """Delete photos uploaded on a form that was never sent, once ``older_than`` has passed (periodic).
+
+    Returns how many were deleted. They belong to no request, so nobody can
+    see them, and keeping them would keep a stranger's picture for no purpose.
+    """
+    cutoff = utcnow() - older_than
+    deleted = db.session.execute(db.delete(RequestPhoto).where(RequestPhoto.request_id.is_(None),
+                                                               RequestPhoto.created_at < cutoff)).rowcount
+    db.session.commit()
+    return deleted

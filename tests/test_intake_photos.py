@@ -1,13 +1,15 @@
 """Photos: checked by content, location data removed, seen only through the tracking link and by staff."""
 import io
 import re
+from datetime import timedelta
 
 import pytest
 from PIL import Image
 
 from core.extensions import db
+from core.timeutil import utcnow
 from intake.models import ServiceRequest
-from intake.photos import RequestPhoto
+from intake.photos import RequestPhoto, discard_abandoned
 from tests.conftest import csrf_token_from
 from tests.factories import make_city
 
@@ -94,3 +96,26 @@ def test_photos_added_before_checking_answers_are_kept_for_the_request(app, clie
     assert client.post("/request", data={**fields, "step": "send"}).status_code == 303
     with app.app_context():
         assert db.session.scalar(db.select(RequestPhoto.request_id)) is not None
+
+
+def test_photos_of_a_form_never_sent_are_deleted_after_a_day_and_sent_ones_are_kept(app, client, city):
+    form = client.get("/request?service=pothole")
+    fields = {"csrf_token": csrf_token_from(form.text),
+              "submission_key": re.search(r'name="submission_key" value="([^"]+)"', form.text).group(1),
+              "service_code": "pothole", "description": "Pothole by the bus stop", "address": "Bus stop 4",
+              "contact_email": "ana@example.org"}
+    client.post("/request", content_type="multipart/form-data",
+                data={**fields, "step": "check", "photos": [(io.BytesIO(jpeg_with_location()), "a.jpg")]})
+    with app.app_context():
+        assert discard_abandoned() == 0  # a form just filled in may still be sent
+        db.session.execute(db.update(RequestPhoto).values(created_at=utcnow() - timedelta(days=2)))
+        db.session.commit()
+        assert discard_abandoned() == 1
+        assert db.session.scalar(db.select(db.func.count(RequestPhoto.id))) == 0
+    # a photo that reached its request stays however old it is
+    test_photos_added_before_checking_answers_are_kept_for_the_request(app, client, city)
+    with app.app_context():
+        db.session.execute(db.update(RequestPhoto).values(created_at=utcnow() - timedelta(days=30)))
+        db.session.commit()
+        assert discard_abandoned() == 0
+        assert db.session.scalar(db.select(db.func.count(RequestPhoto.id))) == 1
