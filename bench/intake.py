@@ -31,6 +31,8 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, text  # noqa: E402
 
+from bench import cpu  # noqa: E402
+
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/tandem_bench_intake")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
@@ -118,20 +120,26 @@ class Client(threading.Thread):
             sent += 1
 
 
-def measure(port, clients, seconds):
+def measure(port, clients, seconds, report=True):
     stop = threading.Event()
     threads = [Client(port, number, stop) for number in range(clients)]
+    before = cpu.sample()
     for thread in threads:
         thread.start()
     time.sleep(seconds)
     stop.set()
     for thread in threads:
         thread.join(30)
+    after = cpu.sample()
+    if not report:
+        return
     latencies = sorted(value for thread in threads for value in thread.latencies)
     errors = sum(thread.errors for thread in threads)
     p95 = latencies[max(int(len(latencies) * 0.95) - 1, 0)]
     print(f"{clients} client(s): {len(latencies) / seconds:.0f} submissions/s, POST p50 "
           f"{statistics.median(latencies) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, {errors} errors", flush=True)
+    # the web workers show as "Python" (no process titles); the clients are this process
+    print("  " + cpu.per_item(before, after, len(latencies), {"Python": "web", "bench": "clients"}), flush=True)
 
 
 def main():
@@ -146,6 +154,8 @@ def main():
     port = free_port()
     server = start_gunicorn(port, arguments.web_workers)
     try:
+        # each web worker compiles templates and loads translations on its first requests: not what we measure
+        measure(port, max(arguments.clients), 3, report=False)
         for clients in arguments.clients:
             measure(port, clients, arguments.seconds)
     finally:

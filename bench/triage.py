@@ -28,6 +28,8 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, text  # noqa: E402
 
+from bench import cpu  # noqa: E402
+
 from casework.models import Case, Queue  # noqa: E402
 from casework.tasks import enqueue_triage_job  # noqa: E402
 from core import create_app  # noqa: E402
@@ -96,19 +98,30 @@ def wait_until_drained(timeout=600):
 
 
 def drain(app, requests, worker_count, mailbox):
+    """Time N workers, already started, emptying a backlog of ``requests`` triage jobs."""
     with app.app_context():
         for number in range(requests):
             submit_request(submission(number))  # commits, then enqueues triage
             if number % 500 == 499:
-                print(f"  queued {number + 1}/{requests}", flush=True)
+                print(f"  submitted {number + 1}/{requests}", flush=True)
+        # forget those jobs: the clock starts with workers ready and every job enqueued at once
+        redis_connection().flushdb()
+        ids = db.session.scalars(db.select(ServiceRequest.id).order_by(ServiceRequest.id)).all()
         workers = start_workers(worker_count, mailbox)
         try:
-            seconds = wait_until_drained()
+            time.sleep(3)  # imports and connections: not what we measure
+            before, started = cpu.sample(), time.monotonic()
+            for request_id in ids:
+                enqueue_triage_job(request_id)
+            wait_until_drained()
+            seconds, after = time.monotonic() - started, cpu.sample()
         finally:
             stop(workers)
     rate = requests / seconds
     print(f"drain: {requests} requests, {worker_count} worker(s): {seconds:.1f} s, "
           f"{rate:.0f} requests/s, {rate / worker_count:.0f} per worker", flush=True)
+    print("  " + cpu.per_item(before, after, requests, {"Python": "workers", "bench": "bench (enqueue, polling)"}),
+          flush=True)
 
 
 def sustained(app, rate, seconds, worker_count, mailbox):

@@ -4,6 +4,7 @@ import re
 from datetime import timedelta
 
 from flask import current_app
+from sqlalchemy import and_, or_
 
 from casework.models import OPEN_STATES, Case, DuplicateLink
 from core.extensions import db
@@ -81,7 +82,9 @@ def find_likely_original(case):
         .join(ServiceRequest, Case.request_id == ServiceRequest.id)
         .where(ServiceRequest.service_id == new.service_id, Case.id != case.id, Case.state.in_(OPEN_STATES),
                Case.duplicate_of_id.is_(None), ServiceRequest.submitted_at >= new.submitted_at - window,
-               ServiceRequest.submitted_at <= new.submitted_at)
+               # earlier, or (submitted in the same instant) opened before it: never each other's original
+               or_(ServiceRequest.submitted_at < new.submitted_at,
+                   and_(ServiceRequest.submitted_at == new.submitted_at, Case.id < case.id)))
         .order_by(ServiceRequest.submitted_at.desc())
         .limit(200)
     )

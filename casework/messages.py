@@ -8,13 +8,15 @@ from intake.models import ServiceRequest
 from notifications import services as outbox
 
 
-def tell_citizen(service_request, event, occasion, **details):
+def tell_citizen(service_request, event, occasion, unseen_key=False, **details):
     """Queue ``event`` for the citizen behind ``service_request``; return it, or None.
 
     ``occasion`` (e.g. an event id) names this one happening, so a retry
-    never queues it twice. Does not commit.
+    never queues it twice (``unseen_key``: the caller knows it cannot have
+    been queued yet). Does not commit.
     """
-    return citizen_messages.tell_citizen(service_request, event, f"{event}:{service_request.id}:{occasion}", **details)
+    return citizen_messages.tell_citizen(service_request, event, f"{event}:{service_request.id}:{occasion}",
+                                         unseen_key=unseen_key, **details)
 
 
 def case_url(case):

@@ -3,7 +3,7 @@ from flask import current_app
 
 from casework import sla, triage
 from core.extensions import db
-from core.queues import TRIAGE, enqueue_safely, reenqueue
+from core.queues import TRIAGE, discard_queued, enqueue_safely, reenqueue
 
 
 def triage_job_id(request_id):
@@ -17,7 +17,9 @@ def enqueue_triage_job(request_id):
 
 
 def triage_request(request_id):
-    """Open the case for request ``request_id``. Idempotent.
+    """Open the case for request ``request_id``, and for other waiting requests while at it. Idempotent.
+
+    Returns the ids of the cases opened (empty when another run got there first).
 
     A failure is counted on the request and raised, so RQ retries with
     backoff; once the request has failed ``TRIAGE_MAX_ATTEMPTS`` times it is
@@ -25,7 +27,7 @@ def triage_request(request_id):
     instead of lingering in RQ's failed registry where nobody looks.
     """
     try:
-        case = triage.triage(request_id)
+        cases = triage.triage_batch(request_id, current_app.config["TRIAGE_BATCH_SIZE"])
     except triage.TriageFailed:
         if triage.given_up(request_id):
             return None
@@ -35,7 +37,9 @@ def triage_request(request_id):
         if triage.count_failed_attempt(request_id, f"{type(error).__name__}: {error}"):
             return None
         raise
-    return case.id if case is not None else None
+    # the batch did the work of the other requests' jobs: spare the worker running them for nothing
+    discard_queued(TRIAGE, [triage_job_id(case.request_id) for case in cases if case.request_id != request_id])
+    return [case.id for case in cases]
 
 
 def sweep_pending_triage():

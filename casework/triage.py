@@ -6,6 +6,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from core.extensions import db
+from core.transactions import commit_keeping_state
 from core.timeutil import utcnow
 from casework import assignment, duplicates, estimate, messages, rulebook
 from casework.calendar import agency_calendar
@@ -53,28 +54,69 @@ def open_case(service_request, route, from_states):
 
     Returns the case, or None when another run claimed it first. Commits; then dispatches messages.
     """
-    queue, priority, explanation = route.queue, route.priority, route.explanation
-    claimed = db.session.execute(
-        update(ServiceRequest)
-        .where(ServiceRequest.id == service_request.id, ServiceRequest.triage_state.in_(from_states))
-        .values(triage_state=TriageState.DONE, triage_attempts=ServiceRequest.triage_attempts + 1, triage_error=None)
-    ).rowcount
-    if claimed != 1:
+    if claim([service_request.id], from_states) != {service_request.id}:
         db.session.rollback()
         return None
+    try:
+        case, routed_message = new_case(service_request, route, utcnow(), CaseMaking())
+        db.session.flush()
+        outgoing = [routed_message, follow_up(case)]
+        commit_keeping_state()
+    except IntegrityError:
+        # another run opened the case between our read and our flush
+        db.session.rollback()
+        return None
+    messages.dispatch(*outgoing)
+    return case
+
+
+def claim(request_ids, from_states=(TriageState.PENDING,)):
+    """Move the requests still in ``from_states`` to done, in one statement; return the ids that moved.
+
+    This conditional update is what makes triage idempotent: of two runs for
+    one request, only one sees it move. Does not commit.
+    """
+    if not request_ids:
+        return set()
+    return set(db.session.scalars(
+        update(ServiceRequest)
+        .where(ServiceRequest.id.in_(request_ids), ServiceRequest.triage_state.in_(from_states))
+        .values(triage_state=TriageState.DONE, triage_attempts=ServiceRequest.triage_attempts + 1, triage_error=None)
+        .returning(ServiceRequest.id)
+    ))
+
+
+class CaseMaking:
+    """What opening many cases in one go reads once: the calendar, and each service's effort estimate."""
+
+    def __init__(self):
+        self.calendar = agency_calendar()
+        self.estimates = {}
+
+    def estimate(self, service_id):
+        if service_id not in self.estimates:
+            self.estimates[service_id] = estimate.estimate_minutes(service_id)
+        return self.estimates[service_id]
+
+
+def new_case(service_request, route, opened, making):
+    """Add the case of a claimed request and its timeline; return ``(case, message to the citizen or None)``.
+
+    Neither flushes nor commits, so a batch's cases go to the database in one
+    statement; then ``follow_up`` each.
+    """
+    queue, priority, explanation = route.queue, route.priority, route.explanation
     service = service_request.service
-    opened = utcnow()
     # SLA targets are business hours on the agency's calendar
-    calendar = agency_calendar()
     case = Case(
         request=service_request,
         queue=queue,
         priority=priority,
         state=CaseState.TRIAGED,
         opened_at=opened,
-        first_response_due_at=calendar.add_business_hours(opened, service.first_response_hours),
-        resolution_due_at=calendar.add_business_hours(opened, route.resolution_hours or service.resolution_hours),
-        estimated_minutes=estimate.estimate_minutes(service.id),
+        first_response_due_at=making.calendar.add_business_hours(opened, service.first_response_hours),
+        resolution_due_at=making.calendar.add_business_hours(opened, route.resolution_hours or service.resolution_hours),
+        estimated_minutes=making.estimate(service.id),
         triage_explanation=explanation,
         tags=route.tags,
     )
@@ -88,21 +130,88 @@ def open_case(service_request, route, from_states):
         case=case, kind="routed", public=True, at=opened,
         message=f"Your request is with the {queue.department.name} team.",
     ))
+    # the request was claimed in this transaction, so this message cannot be queued already
     routed_message = messages.tell_citizen(
-        service_request, "request_routed", "triage",
+        service_request, "request_routed", "triage", unseen_key=True,
         service_name=service.name, team=queue.department.name, expected_by=case.resolution_due_at.isoformat(),
     )
-    try:
-        db.session.flush()
-        note_likely_duplicate(case, opened)
-        assigned_message = assign_automatically(case, opened)
-        db.session.commit()
-    except IntegrityError:
-        # another run opened the case between our read and our flush
+    return case, routed_message
+
+
+def follow_up(case):
+    """Link a flushed new ``case`` to its likely original and assign it; return the message to the assignee or None.
+
+    Does not commit. Cases of one batch are followed up in order, each seeing
+    the ones before it (as possible originals, and in the caseworkers' load).
+    """
+    note_likely_duplicate(case, case.opened_at)
+    return assign_automatically(case, case.opened_at)
+
+
+def triage_batch(request_id, size):
+    """Triage request ``request_id`` and up to ``size - 1`` other waiting requests in one transaction.
+
+    The requests are locked with ``FOR UPDATE SKIP LOCKED``: workers side by
+    side take different requests, and a request another worker holds is left
+    to it. The others taken are fresh ones (never attempted), oldest first, so
+    a request that failed once is only ever retried alone and cannot sink a
+    batch. A request no rule routes stays pending for its own job (or the
+    sweep) to retry and count. Returns the list of cases opened. Commits; then
+    dispatches the messages. If anything unexpected fails, nothing of the
+    batch is kept and ``request_id`` is triaged alone, as ``triage`` does.
+    """
+    own = db.session.scalars(
+        db.select(ServiceRequest).where(ServiceRequest.id == request_id, ServiceRequest.triage_state == TriageState.PENDING)
+        .with_for_update(skip_locked=True)
+    ).all()
+    others = db.session.scalars(
+        db.select(ServiceRequest)
+        .where(ServiceRequest.triage_state == TriageState.PENDING, ServiceRequest.triage_attempts == 0,
+               ServiceRequest.id != request_id)
+        .order_by(ServiceRequest.submitted_at).limit(size - 1).with_for_update(skip_locked=True)
+    ).all() if size > 1 else []
+    if not own and not others:
         db.session.rollback()
-        return None
-    messages.dispatch(routed_message, assigned_message)
-    return case
+        return []
+    try:
+        cases, unroutable = open_cases(own + others)
+    except Exception:
+        db.session.rollback()
+        if not own:
+            raise
+        case = triage(request_id)  # alone, with its own error handling and retries
+        return [case] if case is not None else []
+    if request_id in unroutable:
+        count_failed_attempt(request_id, unroutable[request_id])
+        raise TriageFailed(unroutable[request_id])
+    return cases
+
+
+def open_cases(requests):
+    """Route and open cases for locked pending ``requests`` in one transaction. Commits.
+
+    Returns ``(cases, unroutable)``: the cases opened, and ``{request id: reason}``
+    for those no rule routes, which stay pending for their own job to count and retry.
+    """
+    rules, default_queues = rulebook.active_rules(), {}
+    routes, unroutable = {}, {}
+    for service_request in requests:
+        try:
+            routes[service_request.id] = rulebook.decide(service_request, rules, default_queues)
+        except rulebook.NoRoute as error:
+            unroutable[service_request.id] = str(error)
+    claimed = claim(list(routes))
+    making, opened, cases, outgoing = CaseMaking(), utcnow(), [], []
+    for service_request in requests:
+        if service_request.id in claimed:
+            case, routed_message = new_case(service_request, routes[service_request.id], opened, making)
+            cases.append(case)
+            outgoing.append(routed_message)
+    db.session.flush()
+    outgoing += [follow_up(case) for case in cases]
+    commit_keeping_state()
+    messages.dispatch(*outgoing)
+    return cases, unroutable
 
 
 def note_likely_duplicate(case, at):

@@ -94,6 +94,8 @@ def from_environment(instance_path):
         "TRIAGE_MAX_ATTEMPTS": env_int("TRIAGE_MAX_ATTEMPTS", 5),
         # a job running longer is treated as abandoned (its worker died) and retried
         "TRIAGE_JOB_TIMEOUT": env_int("TRIAGE_JOB_TIMEOUT", 30),
+        # a triage job also takes up to this many other waiting requests, in one transaction
+        "TRIAGE_BATCH_SIZE": env_int("TRIAGE_BATCH_SIZE", 50),
         "DELIVERY_JOB_TIMEOUT": env_int("DELIVERY_JOB_TIMEOUT", 60),
         # how often each worker looks for jobs abandoned by dead workers, and its heartbeat TTL
         "WORKER_MAINTENANCE_SECONDS": env_int("WORKER_MAINTENANCE_SECONDS", 20),

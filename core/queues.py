@@ -85,3 +85,27 @@ def reenqueue(queue_name, func, *args, job_id, **options):
     options.setdefault("retry", DEFAULT_RETRY)
     options.setdefault("meta", job_meta())
     return get_queue(queue_name).enqueue(func, *args, job_id=job_id, **options)
+
+
+def discard_queued(queue_name, job_ids):
+    """Take jobs that no worker has picked up yet out of ``queue_name``; return how many went.
+
+    For jobs made pointless by work already committed (a triage batch that
+    handled their requests): each would only start, find nothing to do and
+    finish. A job already dequeued is left alone to run. Redis being down
+    changes nothing but speed.
+    """
+    if not job_ids:
+        return 0
+    queue = get_queue(queue_name)
+    try:
+        pipeline = queue.connection.pipeline(transaction=False)
+        for job_id in job_ids:
+            queue.remove(job_id, pipeline=pipeline)
+        removed = [job_id for job_id, count in zip(job_ids, pipeline.execute()) if count]
+        if removed:
+            queue.connection.delete(*(Job.key_for(job_id) for job_id in removed))
+    except RedisError as error:
+        log.warning("could not discard %d finished jobs (%s)", len(job_ids), type(error).__name__)
+        return 0
+    return len(removed)

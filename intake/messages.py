@@ -3,12 +3,13 @@ from intake.links import tracking_url
 from notifications import services as outbox
 
 
-def tell_citizen(service_request, event, dedupe_key, **details):
+def tell_citizen(service_request, event, dedupe_key, unseen_key=False, **details):
     """Queue ``event`` for the citizen behind ``service_request`` on the channel they chose.
 
     Returns the message, or None when they left no way to reach them, did not
     agree to be contacted, or ``dedupe_key`` was already queued. Adds the
-    reference and tracking link to ``details`` and a stop link. Does not commit.
+    reference and tracking link to ``details`` and a stop link. ``unseen_key``
+    as for ``queue_message``. Does not commit.
     """
     contact = service_request.contact_address()
     if contact is None:
@@ -22,6 +23,7 @@ def tell_citizen(service_request, event, dedupe_key, **details):
         language=service_request.language,
         request_id=service_request.id,
         subject_key=f"request:{service_request.id}",
+        unseen_key=unseen_key,
         payload={"reference": service_request.reference, "tracking_url": tracking_url(service_request), **details},
     )
 
@@ -32,4 +34,4 @@ def acknowledge(service_request):
     Does not commit: the caller commits it with the request, then dispatches it.
     """
     return tell_citizen(service_request, "request_received", f"request_received:{service_request.id}:submitted",
-                        service_name=service_request.service.name)
+                        unseen_key=True, service_name=service_request.service.name)

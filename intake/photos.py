@@ -81,6 +81,8 @@ def keep_uploads(files, submission_key):
     Does not commit.
     """
     files = [f for f in files if f and f.filename]
+    if not files:
+        return 0
     waiting = db.session.scalar(db.select(db.func.count(RequestPhoto.id)).filter_by(submission_key=submission_key))
     if len(files) + (waiting or 0) > MAX_PHOTOS:
         raise PhotoRejected(_("You can send up to 3 photos"))

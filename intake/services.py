@@ -1,8 +1,10 @@
 """Business operations of intake: taking in a citizen's request."""
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from core.extensions import db
+from core.transactions import commit_keeping_state
 from notifications import services as outbox
 from intake import messages
 from intake.models import Channel, Service, ServiceRequest
@@ -26,10 +28,12 @@ def active_services():
 
 
 def service_by_code(code):
-    """The active service with ``code``, or None (also for a missing or overlong code)."""
+    """The active service with ``code`` and its questions (one query), or None (also for a missing or overlong code)."""
     if not code or len(code) > 40:
         return None
-    return db.session.scalar(db.select(Service).filter_by(code=code, active=True))
+    return db.session.scalars(
+        db.select(Service).options(joinedload(Service.questions)).filter_by(code=code, active=True)
+    ).unique().first()
 
 
 def find_by_token(token):
@@ -39,10 +43,12 @@ def find_by_token(token):
     return db.session.scalar(db.select(ServiceRequest).filter_by(tracking_token=token))
 
 
-def submit_request(submission, language="en", channel=Channel.WEB):
+def submit_request(submission, language="en", channel=Channel.WEB, service=None, attach=None):
     """Record a citizen's request and hand it to triage.
 
-    ``submission`` is a dict loaded by ``SubmissionSchema``. Returns
+    ``submission`` is a dict loaded by ``SubmissionSchema``; ``service`` the
+    active service it names, when the caller has it already; ``attach(request)``
+    adds what belongs with the request (its photos) in the same transaction. Returns
     ``(service_request, created)``: a submission whose idempotency key was
     seen before returns the first request and ``created=False``, so a double
     click or a retried POST never makes two. Commits, then sends
@@ -56,9 +62,8 @@ def submit_request(submission, language="en", channel=Channel.WEB):
         existing = db.session.scalar(db.select(ServiceRequest).filter_by(idempotency_key=key))
         if existing is not None:
             return existing, False
-    service = db.session.scalar(
-        db.select(Service).filter_by(code=submission["service_code"], active=True)
-    )
+    if service is None:
+        service = db.session.scalar(db.select(Service).filter_by(code=submission["service_code"], active=True))
     if service is None:
         # an English msgid; the page shows it in the citizen's language
         raise SubmissionRejected({"service_code": _("Select one of the services listed")})
@@ -82,9 +87,11 @@ def submit_request(submission, language="en", channel=Channel.WEB):
     db.session.add(service_request)
     try:
         db.session.flush()
-        # the acknowledgement is committed with the request: both or neither
+        # the acknowledgement and the photos are committed with the request: all or nothing
         acknowledgement = messages.acknowledge(service_request)
-        db.session.commit()
+        if attach is not None:
+            attach(service_request)
+        commit_keeping_state()
     except IntegrityError:
         # the same key committed by a concurrent request: that one wins
         db.session.rollback()

@@ -31,7 +31,8 @@ def home():
     return render_template("intake/home.html", services=catalogue, query=query, found=found)
 
 
-def render_form(values, errors, status=200):
+def render_form(values, errors, status=200, fresh=False):
+    """The form with ``values``; ``fresh`` when its submission key is new (so no photos wait under it)."""
     chosen = services.service_by_code(values.get("service_code"))
     return render_template(
         "intake/form.html",
@@ -42,7 +43,7 @@ def render_form(values, errors, status=200):
         errors=errors,
         description_max=DESCRIPTION_MAX,
         sms_available=bool(current_app.config.get("SMS_WEBHOOK_URL")),
-        photos_waiting=photos.waiting_count(values.get("submission_key")),
+        photos_waiting=0 if fresh else photos.waiting_count(values.get("submission_key")),
     ), status
 
 
@@ -50,7 +51,7 @@ def render_form(values, errors, status=200):
 def new_request():
     # a fresh key per form view: resubmitting this same form returns the same request
     values = {"service_code": request.args.get("service", ""), "submission_key": uuid.uuid4().hex}
-    return render_form(values, {})
+    return render_form(values, {}, fresh=True)
 
 
 def submission_limit():
@@ -78,23 +79,24 @@ def submit():
         # nothing is recorded: this needs a call, not a form
         return render_template("intake/stop.html", service=chosen, notice=answers.stop_notice)
     try:
-        photos.keep_uploads(request.files.getlist("photos"), submission.get("submission_key") or "")
+        if photos.keep_uploads(request.files.getlist("photos"), submission.get("submission_key") or ""):
+            db.session.commit()
     except photos.PhotoRejected as error:
         db.session.rollback()
         return render_form(request.form, {"photos": gettext(str(error))}, status=400)
-    db.session.commit()
     if request.form.get("step") == "change":
         return render_form(request.form, {})
     if request.form.get("step") == "check":
         # the GOV.UK pattern: the citizen sees everything once more before sending
         return render_check(chosen, request.form, submission, answers)
     submission["answers"] = answers.values if answers else {}
+    key = submission.get("submission_key")
     try:
-        service_request, _created = services.submit_request(submission, language=current_language())
+        service_request, _created = services.submit_request(
+            submission, language=current_language(), service=chosen,
+            attach=lambda new_request: photos.attach_waiting(key, new_request.id))
     except services.SubmissionRejected as error:
         return render_form(request.form, translate_errors(error.errors), status=400)
-    photos.attach_waiting(submission.get("submission_key"), service_request.id)
-    db.session.commit()
     return redirect(url_for("intake.confirmation", token=service_request.tracking_token), 303)
 
 

@@ -20,15 +20,17 @@ MAX_ATTEMPTS = 4
 
 
 def queue_message(dedupe_key, recipient, template, language, payload, request_id=None,
-                  channel="email", subject_key=None):
+                  channel="email", subject_key=None, unseen_key=False):
     """Add a message to the outbox in the caller's transaction; return it, or None if already there.
 
     Does not commit: the caller commits it with the change that caused it,
     then calls ``dispatch``. ``dedupe_key`` names the event and recipient.
     With ``subject_key`` (e.g. ``request:42``) the message carries a one-click
-    ``stop_url`` and is not sent once the recipient has used it.
+    ``stop_url`` and is not sent once the recipient has used it. ``unseen_key``:
+    the key names a record made in this transaction, so no message can have it
+    yet and the check is skipped (the unique key still guards).
     """
-    if db.session.scalar(db.select(Notification.id).filter_by(dedupe_key=dedupe_key)) is not None:
+    if not unseen_key and db.session.scalar(db.select(Notification.id).filter_by(dedupe_key=dedupe_key)) is not None:
         return None
     if subject_key is not None:
         payload = dict(payload, stop_url=stop_url(subject_key))

@@ -109,27 +109,29 @@ def worker_environment(app, redis_server):
         "REDIS_URL": redis_server.url, "SECRET_KEY": "test-secret-key", "SMTP_URL": "",
         "MAILBOX_DIR": app.config["MAILBOX_DIR"], "PUBLIC_URL": "http://tandem.test",
         "TRIAGE_JOB_TIMEOUT": "3", "WORKER_MAINTENANCE_SECONDS": "2", "WORKER_TTL_SECONDS": "5",
+        # small batches, so a kill lands in the middle of one with others committed before it
+        "TRIAGE_BATCH_SIZE": "5",
     }
 
 
 def test_a_worker_killed_mid_stream_loses_and_doubles_nothing(fault_app, redis_server):
-    submit_many(fault_app, 60)
+    submit_many(fault_app, 150)
     first = Worker(worker_environment(fault_app, redis_server)).start()
     try:
         wait_for(lambda: counts(fault_app)["cases"] >= 5, 60, "the first worker to triage some requests")
     finally:
         first.kill()
-    assert counts(fault_app)["cases"] < 60, "the first worker finished before it could be killed"
+    assert counts(fault_app)["cases"] < 150, "the first worker finished before it could be killed"
     second = Worker(worker_environment(fault_app, redis_server)).start()
     try:
         # the scheduler's sweep runs alongside, as in production: it catches a job the
         # killed worker held between dequeue and the started registry, which RQ drops
-        wait_for(lambda: sweep(fault_app) or counts(fault_app)["cases"] == 60 and counts(fault_app)["sent"] == 120, 90,
+        wait_for(lambda: sweep(fault_app) or counts(fault_app)["cases"] == 150 and counts(fault_app)["sent"] == 300, 90,
                  "the second worker to pick up everything, including any job the first abandoned",
                  state=lambda: counts(fault_app))
     finally:
         second.stop()
-    assert_each_request_once(fault_app, 60)
+    assert_each_request_once(fault_app, 150)
 
 
 def test_submissions_while_redis_is_down_are_confirmed_and_triaged_once_it_is_back(fault_app, redis_server):

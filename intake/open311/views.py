@@ -255,12 +255,15 @@ def create_request(fmt):
         "submission_key": f"open311:{client.id}:{request.headers['Idempotency-Key'][:60]}"
                           if request.headers.get("Idempotency-Key") else None,
     }
-    service_request, created = services.submit_request(submission, channel=Channel.API)
-    if cleaned and created:
+
+
+    def attach_media(new_request):
         data, content_type, width, height = cleaned
-        db.session.add(RequestPhoto(request_id=service_request.id, data=data, content_type=content_type,
+        db.session.add(RequestPhoto(request_id=new_request.id, data=data, content_type=content_type,
                                     width=width, height=height))
-        db.session.commit()
+
+    service_request, _created = services.submit_request(submission, channel=Channel.API, service=service,
+                                                        attach=attach_media if cleaned else None)
     return respond(fmt, "service_requests", [{
         "service_request_id": service_request.reference, "service_notice": None, "account_id": param("account_id"),
     }], status=201)
