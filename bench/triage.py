@@ -16,11 +16,13 @@ Uses its own database ``tandem_bench`` (recreated) and Redis database 14.
 Prints figures; asserts nothing.
 """
 import argparse
+import multiprocessing
 import os
 import statistics
 import subprocess
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -124,20 +126,31 @@ def drain(app, requests, worker_count, mailbox):
           flush=True)
 
 
-def sustained(app, rate, seconds, worker_count, mailbox):
+def submit_steadily(rate, seconds, first_number, mailbox):
+    """In a process of its own: submit at ``rate`` per second for ``seconds``; return how many were sent."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": DATABASE_URL, "REDIS_URL": REDIS_URL, "SECRET_KEY": "bench",
+                      "MAILBOX_DIR": str(mailbox), "SMTP_URL": None, "LOG_LEVEL": "WARNING"})
+    with app.app_context():
+        interval, started, sent = 1 / rate, time.monotonic(), 0
+        while time.monotonic() - started < seconds:
+            submit_request(submission(first_number + sent))
+            sent += 1
+            delay = started + sent * interval - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+    return sent
+
+
+def sustained(app, rate, seconds, worker_count, mailbox, submitters):
+    """Submit at ``rate`` from several processes (one Python process cannot submit fast enough) while workers run."""
     with app.app_context():
         workers = start_workers(worker_count, mailbox)
         time.sleep(3)  # let them connect before the clock starts
         first_id = db.session.scalar(db.select(db.func.coalesce(db.func.max(ServiceRequest.id), 0)))
         try:
-            interval, started, sent = 1 / rate, time.monotonic(), 0
-            while time.monotonic() - started < seconds:
-                submit_request(submission(sent))
-                sent += 1
-                delay = started + sent * interval - time.monotonic()
-                if delay > 0:
-                    time.sleep(delay)
-            achieved = sent / (time.monotonic() - started)
+            with ProcessPoolExecutor(submitters, mp_context=multiprocessing.get_context("spawn")) as pool:
+                sent = sum(pool.map(submit_steadily, [rate / submitters] * submitters, [seconds] * submitters,
+                                    [n * 1_000_000 for n in range(submitters)], [mailbox] * submitters))
             wait_until_drained()
         finally:
             stop(workers)
@@ -149,6 +162,11 @@ def sustained(app, rate, seconds, worker_count, mailbox):
                 .where(ServiceRequest.id > first_id)
             )
         )
+        # the rate achieved, from the submission times themselves (the submitters take a while to start)
+        first, last = db.session.execute(db.select(db.func.min(ServiceRequest.submitted_at),
+                                                   db.func.max(ServiceRequest.submitted_at))
+                                         .where(ServiceRequest.id > first_id)).one()
+        achieved = sent / max((last - first).total_seconds(), 0.001)
     p50 = statistics.median(latencies)
     p95 = latencies[int(len(latencies) * 0.95) - 1]
     print(f"sustained: {sent} submissions at {achieved:.0f}/s (asked {rate}/s) with {worker_count} worker(s): "
@@ -162,6 +180,7 @@ def main():
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--rate", type=int, default=200)
     parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--submitters", type=int, default=3, help="processes submitting for the sustained run")
     arguments = parser.parse_args()
     mailbox = Path("/tmp/tandem-bench-mailbox")
     print(f"machine: {os.cpu_count()} cores; PostgreSQL {DATABASE_URL.rsplit('@', 1)[-1]}; Redis {REDIS_URL}")
@@ -169,7 +188,8 @@ def main():
         recreate_database()
         drain(build_app(mailbox), arguments.requests, count, mailbox)
     recreate_database()
-    sustained(build_app(mailbox), arguments.rate, arguments.seconds, max(arguments.workers), mailbox)
+    sustained(build_app(mailbox), arguments.rate, arguments.seconds, max(arguments.workers), mailbox,
+              arguments.submitters)
 
 
 if __name__ == "__main__":
