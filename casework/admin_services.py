@@ -39,7 +39,8 @@ def question_or_404(service, question_code):
 
 def render_service(service, values, errors=None, status=200):
     return render_template("casework/admin_service.html", service=service, values=values, errors=errors or {},
-                           departments=catalogue_edit.departments(), languages=other_languages()), status
+                           departments=catalogue_edit.departments(), languages=other_languages(),
+                           datatype_names=dict(DATATYPES)), status
 
 
 def render_question(service, question, values, errors=None, status=200):
