@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from flask import current_app
 
+from casework import public_wording
 from casework.models import Case, CaseEvent, CaseState, Priority, Queue, RoutingRule, Step, StepType
 from core.extensions import db
 from core.models import Role, Staff
@@ -278,10 +279,11 @@ def add_history_case(number, service, spec, queue, workers, step_types, submitte
         estimated_minutes=sum(minutes for _, minutes in spec.steps),
         triage_explanation=[f"No rule matched; {queue.name} is the default queue of {queue.department.name}."],
     )
+    routed_line, routed_details = public_wording.routed(queue.department.name)
     db.session.add_all([request, case, CaseEvent(case=case, kind="triaged", at=opened,
                                                  message=f"Routed to {queue.name} with {case.priority} priority."),
                         CaseEvent(case=case, kind="routed", public=True, at=opened,
-                                  message=f"Your request is with the {queue.department.name} team.")])
+                                  message=routed_line, details=routed_details)])
     # how long it took: usually inside the target, sometimes well over it
     took = timedelta(hours=service.resolution_hours * rng.lognormvariate(-0.9, 0.7))
     at = opened + timedelta(hours=rng.uniform(0.5, service.first_response_hours * 0.8))

@@ -1,7 +1,7 @@
 """The citizen's view of a case, given to intake's tracking page."""
 from flask_babel import lazy_gettext as _
 
-from casework import services
+from casework import public_wording, services
 from casework.models import OPEN_STATES, Case, CaseEvent, CaseState
 from core.extensions import db
 from intake.tracking import Progress, TimelineEntry
@@ -51,7 +51,8 @@ def citizen_progress(service_request):
         status=STATUS_LABELS[CaseState(case.state)],
         team=case.queue.department.name,
         expected_by=case.resolution_due_at if case.is_open else None,
-        timeline=[TimelineEntry(at=e.at, title=EVENT_TITLES.get(e.kind, _("Update")), message=e.message) for e in events],
+        timeline=[TimelineEntry(at=e.at, title=EVENT_TITLES.get(e.kind, _("Update")),
+                                message=public_wording.for_citizen(e)) for e in events],
     )
 
 

@@ -10,7 +10,7 @@ from intake.models import ServiceRequest, TriageState
 from casework.models import (
     OPEN_STATES, Absence, Case, CaseEvent, CaseState, DuplicateLink, DuplicateStatus, Queue, Step, StepType,
 )
-from casework import messages
+from casework import messages, public_wording
 from casework.calendar import agency_calendar
 
 
@@ -146,15 +146,15 @@ def decide_duplicate(case, link_id, confirmed, by):
     previous, case.state = case.state, CaseState.CLOSED
     event = CaseEvent(
         case=case, actor=by, kind="merged", public=True, at=now,
-        message="Someone reported the same problem earlier, and the team is already on it. "
-                "We will tell you when it is resolved.",
+        message=public_wording.MERGED,
         details={"from": previous, "to": CaseState.CLOSED, "original_case_id": link.original_id},
     )
     db.session.add(event)
     db.session.add(CaseEvent(case=link.original, actor=by, kind="duplicate_merged", at=now,
                              message=f"{case.request.reference} was merged into this case; its citizen will hear the outcome."))
     db.session.flush()
-    notification = messages.tell_citizen(case.request, "update_posted", event.id, message=event.message)
+    notification = messages.tell_citizen(case.request, "update_posted", event.id,
+                                         message=public_wording.in_language(public_wording.MERGED, case.request.language))
     db.session.commit()
     messages.dispatch(notification)
     return case
@@ -285,13 +285,15 @@ def record_citizen_feedback(request_id, fixed, comment, satisfaction):
     notifications = []
     if not fixed and not case.is_open and case.duplicate_of_id is None:
         event = CaseEvent(case=case, kind="reopened_by_citizen", public=True, at=now,
-                          message="You told us the problem is not fixed, so we have reopened your request.",
+                          message=public_wording.REOPENED_BY_CITIZEN,
                           details={"from": case.state, "to": CaseState.IN_PROGRESS})
         case.state = CaseState.IN_PROGRESS if case.assignee_id else CaseState.TRIAGED
         case.resolved_at = None
         db.session.add(event)
         db.session.flush()
-        notifications.append(messages.tell_citizen(case.request, "request_reopened", event.id, reason=event.message))
+        notifications.append(messages.tell_citizen(
+            case.request, "request_reopened", event.id,
+            reason=public_wording.in_language(public_wording.REOPENED_BY_CITIZEN, case.request.language)))
         if case.assignee is not None:
             notifications.append(messages.tell_staff(case.assignee, case, "citizen_reopened", event.id,
                                                      comment=comment or ""))

@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from core.extensions import db
 from core.transactions import commit_keeping_state
 from core.timeutil import utcnow
-from casework import assignment, duplicates, estimate, messages, rulebook
+from casework import assignment, duplicates, estimate, messages, public_wording, rulebook
 from casework.calendar import agency_calendar
 from casework.models import Case, CaseEvent, CaseState
 from intake.models import ServiceRequest, TriageState
@@ -126,10 +126,9 @@ def new_case(service_request, route, opened, making):
         message=f"Routed to {queue.name} with {priority} priority. " + " ".join(explanation),
         details={"queue_id": queue.id, "priority": str(priority), "explanation": explanation},
     ))
-    db.session.add(CaseEvent(
-        case=case, kind="routed", public=True, at=opened,
-        message=f"Your request is with the {queue.department.name} team.",
-    ))
+    routed_line, routed_details = public_wording.routed(queue.department.name)
+    db.session.add(CaseEvent(case=case, kind="routed", public=True, at=opened, message=routed_line,
+                             details=routed_details))
     # the request was claimed in this transaction, so this message cannot be queued already
     routed_message = messages.tell_citizen(
         service_request, "request_routed", "triage", unseen_key=True,

@@ -65,6 +65,37 @@ def test_a_request_made_in_spanish_is_acknowledged_and_tracked_in_spanish(app, c
     assert "está con el equipo" in routed["Subject"]
     tracking = client.get(submitted.location.replace("/submitted", ""))
     assert "Con el equipo" in tracking.text and "Qué ha pasado" in tracking.text
+    # Tandem's own timeline lines too, not only the headings
+    assert "Su solicitud está con el equipo de Roads and Streets." in tracking.text
+    assert "Your request is with" not in tracking.text
+    assert "Your request is with the Roads and Streets team." in client.get(
+        submitted.location.replace("/submitted", "") + "?lang=en").text
+
+
+def test_a_report_merged_into_an_earlier_one_is_explained_in_the_citizens_language(app, client, city, run_worker,
+                                                                                     mail_server):
+    from casework import services
+    from casework.models import Case, DuplicateLink
+    client.get("/?lang=pt")
+    tracking_links = []
+    for email in ("first@example.org", "second@example.org"):
+        form = client.get("/request?service=pothole")
+        submitted = client.post("/request", data={
+            "csrf_token": csrf_token_from(form.text),
+            "submission_key": re.search(r'name="submission_key" value="([^"]+)"', form.text).group(1),
+            "service_code": "pothole", "description": "Buraco enorme na paragem do autocarro",
+            "address": "Paragem 4", "contact_email": email})
+        tracking_links.append(submitted.location.replace("/submitted", ""))
+    run_worker()
+    with app.app_context():
+        second = db.session.scalars(db.select(Case).order_by(Case.id.desc())).first()
+        link = db.session.scalar(db.select(DuplicateLink).filter_by(case_id=second.id))
+        services.decide_duplicate(second, link.id, confirmed=True, by=city.supervisor)
+    run_worker()
+    tracking = client.get(tracking_links[1])
+    assert "Outra pessoa comunicou o mesmo problema antes" in tracking.text
+    update = mail_server.messages_to("second@example.org")[-1]
+    assert "Outra pessoa comunicou o mesmo problema antes" in body_of(update)
 
 
 def test_staff_pages_stay_in_english(client, city, login_as):
