@@ -5,9 +5,10 @@ from flask_login import current_user
 from marshmallow import ValidationError
 
 from casework.admin_views import first_messages
-from casework.catalogue_forms import (QUESTION_TEXT_LIMITS, SERVICE_TEXT_LIMITS, QuestionForm, ServiceForm,
+from casework.catalogue_forms import (QUESTION_TEXT_LIMITS, SERVICE_TEXT_LIMITS, QuestionForm, ServiceForm, StepForm,
                                       question_values, service_values, translated_texts)
 from core.auth import admin_required
+from casework import step_types
 from intake import catalogue_edit
 from intake.models import QuestionType
 
@@ -40,7 +41,8 @@ def question_or_404(service, question_code):
 def render_service(service, values, errors=None, status=200):
     return render_template("casework/admin_service.html", service=service, values=values, errors=errors or {},
                            departments=catalogue_edit.departments(), languages=other_languages(),
-                           datatype_names=dict(DATATYPES)), status
+                           datatype_names=dict(DATATYPES),
+                           steps=step_types.steps_of(service.id) if service else []), status
 
 
 def render_question(service, question, values, errors=None, status=200):
@@ -147,3 +149,63 @@ def remove_question(code, question_code):
     flash(f"Question “{question.prompt}” removed from the form. Answers already given stay on their requests.",
           "success")
     return redirect(url_for("admin_services.edit_service", code=service.code, _anchor="questions"), 303)
+
+
+def step_or_404(service, step_id):
+    return step_types.step_of(service.id, step_id) or abort(404)
+
+
+def render_step(service, step, values, errors=None, status=200):
+    return render_template("casework/admin_step.html", service=service, step=step, values=values,
+                           errors=errors or {}), status
+
+
+@bp.post("/<code>/steps/new")
+@admin_required
+def add_step(code):
+    """Add a workflow step from the form on the service's page; errors are shown there, input kept."""
+    service = service_or_404(code)
+    try:
+        fields = StepForm().load(request.form)
+    except ValidationError as error:
+        values = {**service_values(service, other_languages()), **request.form.to_dict()}
+        return render_service(service, values, first_messages(error.messages), status=400)
+    step = step_types.save_step(service, None, fields["name"], fields["standard_minutes"], by=current_user)
+    flash(f"Step “{step.name}” added.", "success")
+    return redirect(url_for("admin_services.edit_service", code=service.code, _anchor="steps"), 303)
+
+
+@bp.get("/<code>/steps/<int:step_id>")
+@admin_required
+def edit_step(code, step_id):
+    service = service_or_404(code)
+    step = step_or_404(service, step_id)
+    return render_step(service, step, {"step_name": step.name, "step_minutes": step.standard_minutes})
+
+
+@bp.post("/<code>/steps/<int:step_id>")
+@admin_required
+def save_step(code, step_id):
+    service = service_or_404(code)
+    step = step_or_404(service, step_id)
+    try:
+        fields = StepForm().load(request.form)
+    except ValidationError as error:
+        return render_step(service, step, request.form, first_messages(error.messages), status=400)
+    step_types.save_step(service, step, fields["name"], fields["standard_minutes"], by=current_user)
+    flash(f"Step “{step.name}” saved. New cases' estimates use it from now on.", "success")
+    return redirect(url_for("admin_services.edit_service", code=service.code, _anchor="steps"), 303)
+
+
+@bp.post("/<code>/steps/<int:step_id>/remove")
+@admin_required
+def remove_step(code, step_id):
+    service = service_or_404(code)
+    step = step_or_404(service, step_id)
+    try:
+        step_types.remove_step(service, step, by=current_user)
+    except step_types.StepInUse as refusal:
+        flash(str(refusal), "error")
+    else:
+        flash(f"Step “{step.name}” removed.", "success")
+    return redirect(url_for("admin_services.edit_service", code=service.code, _anchor="steps"), 303)

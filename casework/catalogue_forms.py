@@ -94,6 +94,19 @@ class QuestionForm(ConsoleForm):
         return {**data, "stop_values": data["stop_values"].split()}
 
 
+class StepForm(ConsoleForm):
+    """One workflow step of a service and the minutes it usually takes."""
+
+    # named apart from the service's own fields: the add-a-step form sits on the service's page
+    name = fields.String(required=True, data_key="step_name",
+                         validate=validate.Length(max=120, error="Keep the step name to 120 characters"),
+                         error_messages={"required": "Enter the name of the step"})
+    standard_minutes = fields.Integer(
+        required=True, data_key="step_minutes", validate=validate.Range(min=0, max=8 * 60, error="Enter the minutes as a whole number from 0 to 480"),
+        error_messages={"required": "Enter how many minutes the step usually takes",
+                        "invalid": "Enter the minutes as a whole number, like 15"})
+
+
 def translated_texts(form, languages, limits, choices=None):
     """Read ``<field>_<language>`` inputs; return ({language: {field: text}}, errors by input name).
 

@@ -146,3 +146,60 @@ def test_a_supervisor_cannot_edit_the_catalogue(client, city, login_as):
     login_as(city.supervisor)
     assert client.get(NEW_SERVICE).status_code == 403
     assert client.get("/admin/catalogue/services/pothole").status_code == 403
+
+
+def test_workflow_steps_are_added_retimed_and_set_the_estimate_of_new_cases(app, client, city, login_as, run_worker):
+    from casework.estimate import estimate_minutes
+    from casework.models import StepType
+    login_as(city.admin)
+    url = "/admin/catalogue/services/graffiti"
+    token = csrf_token_from(client.get(url).text)
+
+    def add_step(**fields):
+        return client.post(url + "/steps/new", data={"csrf_token": token, **fields})
+
+    refused = add_step(step_name="", step_minutes="a while")
+    assert refused.status_code == 400
+    assert "Enter the name of the step" in refused.text and "Enter the minutes as a whole number" in refused.text
+    assert 'value="a while"' in refused.text
+    assert add_step(step_name="Photograph the tag", step_minutes="10").status_code == 303
+    assert add_step(step_name="Paint over it", step_minutes="45").status_code == 303
+    with app.app_context():
+        assert estimate_minutes(city.graffiti.id) == 55
+        paint = db.session.scalar(db.select(StepType).filter_by(name="Paint over it"))
+    page = client.get(url)
+    assert "Standard total" in page.text and "<td>55</td>" in page.text
+    assert post_form(client, f"{url}/steps/{paint.id}", step_name="Clean or paint over it",
+                     step_minutes="30").status_code == 303
+    with app.app_context():
+        assert estimate_minutes(city.graffiti.id) == 40
+        assert db.session.get(StepType, paint.id).name == "Clean or paint over it"
+    # another service's step is not reachable through this one
+    assert client.get(f"/admin/catalogue/services/pothole/steps/{paint.id}").status_code == 404
+
+
+def test_a_step_recorded_on_cases_cannot_be_removed_but_an_unused_one_can(app, client, city, login_as):
+    from casework.models import Step, StepType
+    from casework.triage import triage
+    from intake.models import ServiceRequest
+    with app.app_context():
+        inspect, schedule = db.session.scalars(
+            db.select(StepType).filter_by(service_id=city.pothole.id).order_by(StepType.position)).all()
+        service_request = ServiceRequest(service_id=city.pothole.id, description="Pothole", address="1 Mill Road",
+                                         contact_email="a@example.org")
+        db.session.add(service_request)
+        db.session.commit()
+        case = triage(service_request.id)
+        db.session.add(Step(case_id=case.id, step_type_id=inspect.id, staff_id=city.caseworker.id, effort_minutes=25))
+        db.session.commit()
+        inspect_id, schedule_id = inspect.id, schedule.id
+    login_as(city.admin)
+    page = client.get("/admin/catalogue/services/pothole")
+    token = csrf_token_from(page.text)
+    kept = client.post(f"/admin/catalogue/services/pothole/steps/{inspect_id}/remove", data={"csrf_token": token},
+                       follow_redirects=True)
+    assert "has been recorded 1 times on cases, so it stays" in kept.text
+    client.post(f"/admin/catalogue/services/pothole/steps/{schedule_id}/remove", data={"csrf_token": token})
+    with app.app_context():
+        assert [s.id for s in db.session.scalars(db.select(StepType).filter_by(service_id=city.pothole.id))] == [inspect_id]
+        assert db.session.scalar(db.select(AuditEvent).filter_by(action="workflow_step_removed")) is not None

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from casework.models import Case, DuplicateLink, RoutingRule
+from casework.models import Case, DuplicateLink, RoutingRule, StepType
 from core.extensions import db
 from core.models import AuditEvent
 from intake.models import ServiceRequest
@@ -59,11 +59,12 @@ def world(app, client, run_worker):
         db.session.add(link)
         db.session.commit()
         rule_id = db.session.scalar(db.select(RoutingRule.id))
+        step_id = db.session.scalar(db.select(StepType.id).filter_by(service_id=city.pothole.id))
         loaded(*vars(city).values())
         values = {"case_id": second.id, "queue_id": city.roads_queue.id, "rule_id": rule_id, "link_id": link.id,
                   "request_id": second.request_id, "event": "request_routed", "language": "en",
                   "token": second.request.tracking_token, "filename": "tandem.css",
-                  "fmt": "json", "code": "pothole", "question_code": "depth", "reference": second.request.reference, "client_id": 1,
+                  "fmt": "json", "code": "pothole", "question_code": "depth", "step_id": step_id, "reference": second.request.reference, "client_id": 1,
                   "photo_token": "no-such-photo"}
     return city, values
 

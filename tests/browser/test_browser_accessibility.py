@@ -134,6 +134,11 @@ def test_every_staff_page_passes_the_scan(page, world):
     assert_accessible(page, "/admin/catalogue/services/missed_bin/questions/new", "question form of a new service")
     page.goto("/admin/catalogue/services/missed_bin")
     assert_accessible(page, "/admin/catalogue/services/missed_bin", "service page after saving")
+    page.get_by_role("button", name="Add step").click()
+    assert_accessible(page, "/admin/catalogue/services/missed_bin/steps/new", "add a step with errors")
+    page.goto("/admin/catalogue/services/pothole")
+    page.get_by_role("link", name="Inspect the site").click()
+    assert_accessible(page, "/admin/catalogue/services/pothole/steps/...", "a workflow step")
 
 
 def test_the_scan_would_catch_a_violation(page):
