@@ -47,7 +47,7 @@ def bound_database_waits(settings):
 
 
 def register_extensions(app):
-    from core import audit, auth, i18n, logs, security, sessions, totp
+    from core import audit, auth, i18n, input_guard, logs, security, sessions, totp
     from core.extensions import csrf, db, limiter, migrate
 
     logs.init_app(app)
@@ -61,6 +61,7 @@ def register_extensions(app):
     auth.init_app(app)
     audit.init_app(app)
     security.init_app(app)
+    input_guard.init_app(app)
     sessions.init_app(app)
     totp.init_app(app)
 

@@ -1,5 +1,6 @@
 """Admins add and edit services and their questions in the console, and citizens see the result at once."""
 import pytest
+from hypothesis import HealthCheck, event, given, settings, strategies as st
 
 from core.extensions import db
 from core.models import AuditEvent
@@ -203,3 +204,34 @@ def test_a_step_recorded_on_cases_cannot_be_removed_but_an_unused_one_can(app, c
     with app.app_context():
         assert [s.id for s in db.session.scalars(db.select(StepType).filter_by(service_id=city.pothole.id))] == [inspect_id]
         assert db.session.scalar(db.select(AuditEvent).filter_by(action="workflow_step_removed")) is not None
+
+
+# any text a browser can send (no lone surrogates), including control characters and NUL
+ANY_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=80)
+LINES = st.lists(st.from_regex(r"[a-z]{1,8}: [A-Za-zÀ-ÿ ]{1,20}", fullmatch=True) | ANY_TEXT, max_size=4).map("\n".join)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(code=st.from_regex(r"[a-z_]{1,12}", fullmatch=True) | ANY_TEXT,
+       prompt=st.text(st.characters(min_codepoint=32, max_codepoint=0x2FFF, blacklist_categories=("Cs",)),
+                      min_size=1, max_size=60) | ANY_TEXT,
+       datatype=st.sampled_from(["string", "singlevaluelist", "multivaluelist", "number", "colour", ""]),
+       values=LINES, values_es=st.just("") | LINES, stop_values=st.just("") | ANY_TEXT, stop_notice=ANY_TEXT)
+def test_whatever_an_admin_types_into_a_question_is_saved_whole_or_refused_and_the_form_still_works(
+        app, client, city, login_as, code, prompt, datatype, values, values_es, stop_values, stop_notice):
+    if client.get("/admin/").status_code != 200:  # the first example signs in; the rest keep the session
+        login_as(city.admin)
+    with app.app_context():
+        before = db.session.scalar(db.select(db.func.count(ServiceQuestion.id)))
+    response = post_form(client, "/admin/catalogue/services/pothole/questions/new", code=code, prompt=prompt,
+                         datatype=datatype, variable="y", values=values, values_es=values_es,
+                         stop_values=stop_values, stop_notice=stop_notice)
+    assert response.status_code in (303, 400)
+    event(f"answered {response.status_code}")
+    with app.app_context():
+        after = db.session.scalar(db.select(db.func.count(ServiceQuestion.id)))
+    assert after == before + (1 if response.status_code == 303 else 0)
+    if response.status_code == 400:
+        assert "There is a problem" in response.text
+    # whatever was saved, citizens can still open and send the form
+    assert client.get("/request?service=pothole").status_code == 200

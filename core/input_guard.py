@@ -1,0 +1,49 @@
+"""Refuse the one character no field can hold: NUL (U+0000).
+
+PostgreSQL text cannot store it and no person types it, so a request
+carrying one anywhere (path, query, form fields, JSON body, headers) is
+answered with a clear 400 before any view runs, instead of failing at the
+database. Uploaded files are not looked at: binary data is expected there.
+"""
+from flask import request
+from flask_babel import lazy_gettext as _
+from werkzeug.exceptions import BadRequest
+
+NUL = "\x00"
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def texts_of_request():
+    """Every piece of text the current request carries, parsed (files' contents excluded)."""
+    yield request.path
+    for key, value in request.args.items(multi=True):
+        yield key
+        yield value
+    yield from request.headers.values()
+    if request.mimetype in FORM_TYPES:
+        for key, value in request.form.items(multi=True):
+            yield key
+            yield value
+        for upload in request.files.values():
+            yield upload.filename or ""
+
+
+def carries_nul():
+    """True when any text of the current request contains NUL."""
+    if request.mimetype not in FORM_TYPES and request.content_length:
+        body = request.get_data(cache=True)
+        # raw in any other body, or escaped inside a JSON string
+        if b"\x00" in body or (request.is_json and b"\\u0000" in body.lower()):
+            return True
+    return any(NUL in text for text in texts_of_request())
+
+
+def refuse_nul():
+    if carries_nul():
+        raise BadRequest(description=_(
+            "What you sent contains a character we cannot store (a null character). "
+            "Remove it and try again."))
+
+
+def init_app(app):
+    app.before_request(refuse_nul)
