@@ -2,6 +2,16 @@
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
 MAX_STEP_MINUTES = 8 * 60
+# ids are PostgreSQL integers: a larger number names nothing (and would fail in the database)
+LARGEST_ID = 2**31 - 1
+
+
+def record_id(message, required=True):
+    """A field holding the id of a record chosen from a list; ``message`` for anything that is not one."""
+    return fields.Integer(
+        validate=validate.Range(min=1, max=LARGEST_ID, error=message),
+        error_messages={"required": message, "invalid": message},
+        **({"required": True} if required else {"load_default": None}))
 
 
 def minutes_field():
@@ -40,7 +50,7 @@ class ConsoleForm(Schema):
 class StepSchema(ConsoleForm):
     """A piece of work recorded on a case."""
 
-    step_type_id = fields.Integer(load_default=None, error_messages={"invalid": "Choose one of this service's steps"})
+    step_type_id = record_id("Choose one of this service's steps", required=False)
     effort_minutes = minutes_field()
     note = fields.String(load_default=None, validate=validate.Length(max=5000, error="Keep the note to 5,000 characters or fewer"))
     friction = fields.Integer(load_default=None, validate=validate.Range(min=1, max=5, error="Choose how hard it was, from 1 to 5"),
@@ -91,8 +101,7 @@ class ReopenSchema(ConsoleForm):
 class AssignSchema(ConsoleForm):
     """Who takes the case."""
 
-    staff_id = fields.Integer(required=True, error_messages={
-        "required": "Choose who should take the case", "invalid": "Choose who should take the case"})
+    staff_id = record_id("Choose who should take the case")
 
 
 class WordingSchema(ConsoleForm):
@@ -106,7 +115,7 @@ class WordingSchema(ConsoleForm):
 
 
 def optional_id(message):
-    return fields.Integer(load_default=None, error_messages={"invalid": message})
+    return record_id(message, required=False)
 
 
 class RuleSchema(ConsoleForm):
@@ -124,8 +133,7 @@ class RuleSchema(ConsoleForm):
     district_id = optional_id("Choose an area from the list")
     channel = fields.String(load_default=None, validate=validate.OneOf(["web", "api", "phone", "counter"], error="Choose a channel from the list"))
     language = fields.String(load_default=None, validate=validate.Length(max=8, error="Choose a language from the list"))
-    queue_id = fields.Integer(required=True, error_messages={"required": "Choose the queue the request goes to",
-                                                            "invalid": "Choose the queue the request goes to"})
+    queue_id = record_id("Choose the queue the request goes to")
     priority = fields.String(load_default="normal", validate=validate.OneOf(["low", "normal", "high", "urgent"], error="Choose a priority from the list"))
     tags = fields.String(load_default="", validate=validate.Length(max=200, error="Keep the tags to 200 characters"))
     resolution_hours = fields.Integer(load_default=None, validate=validate.Range(min=1, max=10000, error="Enter business hours from 1 to 10,000"),
@@ -175,13 +183,13 @@ class QueueSettingsSchema(ConsoleForm):
         error_messages={"required": "Choose how cases are handed out"})
     LIST_FIELDS = ("member_ids",)
 
-    member_ids = fields.List(fields.Integer(error_messages={"invalid": "Choose members from the list"}), load_default=list)
+    member_ids = fields.List(record_id("Choose members from the list"), load_default=list)
 
 
 class AbsenceSchema(ConsoleForm):
     """A period a staff member is away."""
 
-    staff_id = fields.Integer(required=True, error_messages={"required": "Choose who is away", "invalid": "Choose who is away"})
+    staff_id = record_id("Choose who is away")
     starts_on = fields.Date(required=True, error_messages={"required": "Enter the first day away", "invalid": "Enter the first day as a date, like 2026-12-24"})
     ends_on = fields.Date(required=True, error_messages={"required": "Enter the last day away", "invalid": "Enter the last day as a date, like 2026-12-31"})
     note = fields.String(load_default="", validate=validate.Length(max=200, error="Keep the note to 200 characters"))
@@ -195,6 +203,6 @@ class AbsenceSchema(ConsoleForm):
 class ManualRouteSchema(ConsoleForm):
     """A supervisor's routing of a request automatic triage could not route."""
 
-    queue_id = fields.Integer(required=True, error_messages={"required": "Choose a queue", "invalid": "Choose a queue"})
+    queue_id = record_id("Choose a queue")
     priority = fields.String(load_default="normal", validate=validate.OneOf(["low", "normal", "high", "urgent"],
                                                                            error="Choose a priority from the list"))

@@ -1,13 +1,17 @@
-"""Refuse the one character no field can hold: NUL (U+0000).
+"""Refuse input no column can hold, before it reaches the database.
 
-PostgreSQL text cannot store it and no person types it, so a request
+The NUL character (U+0000): PostgreSQL text cannot store it and no person types it, so a request
 carrying one anywhere (path, query, form fields, JSON body, headers) is
 answered with a clear 400 before any view runs, instead of failing at the
 database. Uploaded files are not looked at: binary data is expected there.
+
+Numbers in URLs past PostgreSQL's integer range: a 404, like any id that
+names nothing.
 """
 from flask import request
 from flask_babel import lazy_gettext as _
 from werkzeug.exceptions import BadRequest
+from werkzeug.routing import IntegerConverter
 
 NUL = "\x00"
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -45,5 +49,15 @@ def refuse_nul():
             "Remove it and try again."))
 
 
+class RecordIdConverter(IntegerConverter):
+    """``<int:...>`` in URLs: a number past PostgreSQL's integer range names nothing, so it is a 404."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def init_app(app):
+    """Install the NUL check and the bounded ``int`` converter; call before any blueprint is registered."""
+    app.url_map.converters["int"] = RecordIdConverter
     app.before_request(refuse_nul)

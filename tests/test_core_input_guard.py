@@ -54,3 +54,18 @@ def test_a_photo_with_nul_bytes_in_it_is_still_accepted(app, client, city):
     assert response.status_code == 303
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(ServiceRequest.id))) == 1
+
+
+def test_numbers_past_what_a_database_id_can_be_are_a_404_or_a_clear_error(app, client, city, login_as):
+    huge = "99999999999999999999"
+    login_as(city.admin)
+    for path in (f"/console/cases/{huge}", f"/console/queues/{huge}", f"/admin/routing/{huge}",
+                 f"/admin/catalogue/services/pothole/steps/{huge}"):
+        assert client.get(path).status_code == 404, path
+    # and in forms: a huge id is "choose from the list", not a database error
+    from tests.conftest import csrf_token_from
+    page = client.get("/admin/routing/new")
+    response = client.post("/admin/routing/new", data={"csrf_token": csrf_token_from(page.text), "name": "Huge",
+                                                         "queue_id": huge, "service_id": huge, "action": "save"})
+    assert response.status_code == 400 and "Choose the queue the request goes to" in response.text
+    assert client.get(f"/open311/v2/requests.json?page={huge}&page_size=5").status_code == 200

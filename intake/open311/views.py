@@ -24,6 +24,8 @@ csrf.exempt(bp)  # key-authenticated API: no browser session to forge
 
 FORMATS = ("json", "xml")
 DEFAULT_DAYS, MAX_ROWS = 90, 1000
+# offsets stay inside PostgreSQL's bigint however large a page is asked for
+MAX_PAGE = 1_000_000
 
 
 def iso(moment):
@@ -140,7 +142,8 @@ def request_list(fmt):
             query = query.where(ServiceRequest.submitted_at >= start, ServiceRequest.submitted_at <= end)
             if listed("service_code"):
                 query = query.where(Service.code.in_(listed("service_code")))
-        page = max(int(param("page") or 1), 1)
+        # a page past what any database holds is simply empty, not an overflow
+        page = min(max(int(param("page") or 1), 1), MAX_PAGE)
         page_size = min(max(int(param("page_size") or MAX_ROWS), 1), MAX_ROWS)
     except (BadParameter, ValueError) as problem:
         return error(fmt, 400, str(problem) if isinstance(problem, BadParameter) else "page and page_size are numbers")
