@@ -14,12 +14,11 @@ CONTENT_SECURITY_POLICY = "; ".join([
     "object-src 'none'",
 ])
 
-# no page needs these devices or APIs; a future "use my location" button on the
-# request form would need geolocation=(self)
-PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
-    "accelerometer", "camera", "display-capture", "geolocation", "gyroscope",
-    "magnetometer", "microphone", "payment", "usb",
-))
+# no page needs these devices or APIs, except the request form's "use my current location"
+# button: geolocation for this origin only, never for anything framed or loaded from elsewhere
+PERMISSIONS_POLICY = ", ".join([f"{feature}=()" for feature in (
+    "accelerometer", "camera", "display-capture", "gyroscope", "magnetometer", "microphone", "payment", "usb",
+)] + ["geolocation=(self)"])
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,

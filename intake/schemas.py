@@ -43,6 +43,15 @@ class SubmissionSchema(Schema):
                    _("The address or place must be 300 characters or fewer"), 300)
     contact_name = text(_("Enter your name"), _("Your name must be 120 characters or fewer"),
                         120, required=False)
+    # optional map coordinates (decimal degrees, WGS 84): typed, or filled in by "use my location"
+    lat = fields.Float(load_default=None, allow_nan=False,
+                       validate=validate.Range(min=-90, max=90, error=_("Latitude must be between -90 and 90")),
+                       error_messages={"invalid": _("Enter the latitude as a number, like 38.8977"),
+                                       "special": _("Enter the latitude as a number, like 38.8977")})
+    long = fields.Float(load_default=None, allow_nan=False,
+                        validate=validate.Range(min=-180, max=180, error=_("Longitude must be between -180 and 180")),
+                        error_messages={"invalid": _("Enter the longitude as a number, like -77.0365"),
+                                        "special": _("Enter the longitude as a number, like -77.0365")})
     notify_by = fields.String(
         load_default="email",
         validate=validate.OneOf(["email", "sms"], error=_("Choose email or text message")),
@@ -73,6 +82,12 @@ class SubmissionSchema(Schema):
         asked = data.pop("consent_asked", None)
         data["consent_to_contact"] = data.pop("consent", None) == "yes" if asked else True
         return data
+
+    @validates_schema(skip_on_field_errors=False)
+    def both_coordinates_or_neither(self, data, **kwargs):
+        if (data.get("lat") is None) != (data.get("long") is None):
+            missing = "long" if data.get("long") is None else "lat"
+            raise ValidationError(_("Enter both the latitude and the longitude, or neither"), missing)
 
     # run even when other fields are wrong, so every problem is listed at once
     @validates_schema(skip_on_field_errors=False)

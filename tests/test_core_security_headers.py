@@ -40,8 +40,10 @@ def assert_security_headers(response, path):
         assert response.headers.get(name) == value, f"{path}: {name}"
     assert content_security_policy(response) == EXPECTED_POLICY, path
     permissions = response.headers.get("Permissions-Policy", "")
-    for feature in ("camera", "microphone", "geolocation"):
+    for feature in ("camera", "microphone"):
         assert f"{feature}=()" in permissions, f"{path}: {feature} not disabled"
+    # only this origin's own pages may ask for the location (the form's "use my current location")
+    assert "geolocation=(self)" in permissions, path
 
 
 def paths_without_parameters(app):
