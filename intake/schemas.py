@@ -1,6 +1,6 @@
 """Shapes of what citizens send to intake."""
 from flask import current_app
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate, validates, validates_schema
 
 DESCRIPTION_MAX = 5000
 
@@ -67,6 +67,8 @@ class SubmissionSchema(Schema):
         load_default=None,
         validate=validate.Regexp(r"^\+?[0-9 ()\-]{6,30}$", error=_("Enter a telephone number, like 01632 960 001")),
     )
+    # the language of everything sent to the citizen; the page's language when not chosen
+    language = fields.String(load_default=None)
     submission_key = fields.String(load_default=None, validate=validate.Length(max=80))
     # the form asks for consent with a box; clients that do not ask (older forms, tests) imply it
     consent_asked = fields.String(load_default=None)
@@ -82,6 +84,11 @@ class SubmissionSchema(Schema):
         asked = data.pop("consent_asked", None)
         data["consent_to_contact"] = data.pop("consent", None) == "yes" if asked else True
         return data
+
+    @validates("language")
+    def offered_language(self, value, **kwargs):
+        if value is not None and value not in current_app.extensions["tandem.languages"]:
+            raise ValidationError(_("Choose a language from the list"))
 
     @validates_schema(skip_on_field_errors=False)
     def both_coordinates_or_neither(self, data, **kwargs):

@@ -93,7 +93,7 @@ def submit():
     key = submission.get("submission_key")
     try:
         service_request, _created = services.submit_request(
-            submission, language=current_language(), service=chosen,
+            submission, language=submission.get("language") or current_language(), service=chosen,
             attach=lambda new_request: photos.attach_waiting(key, new_request.id))
     except services.SubmissionRejected as error:
         return render_form(request.form, translate_errors(error.errors), status=400)

@@ -106,3 +106,30 @@ def test_staff_pages_stay_in_english(client, city, login_as):
 
 def test_the_languages_on_offer_come_from_the_translations_folder(app):
     assert app.extensions["tandem.languages"] == ["en", "es", "pt"]
+
+
+def test_a_citizen_reading_in_english_can_ask_to_be_written_to_in_portuguese(app, client, city, run_worker,
+                                                                             mail_server):
+    form = client.get("/request?service=pothole")
+    assert 'lang="pt">Português</label>' in form.text
+    assert 'value="en" checked' in form.text  # the page's language unless another is chosen
+    fields = {"csrf_token": csrf_token_from(form.text),
+              "submission_key": re.search(r'name="submission_key" value="([^"]+)"', form.text).group(1),
+              "service_code": "pothole", "description": "A pothole by the bus stop", "address": "Stop 4",
+              "contact_email": "rui@example.org", "language": "pt"}
+    check = client.post("/request", data={**fields, "step": "check"})
+    assert "Language for our messages" in check.text and "Português" in check.text
+    assert client.post("/request", data={**fields, "step": "send"}).status_code == 303
+    with app.app_context():
+        assert db.session.scalar(db.select(ServiceRequest.language)) == "pt"
+    run_worker()
+    received = mail_server.messages_to("rui@example.org")[0]
+    assert received["Subject"].startswith("Recebemos o seu pedido")
+
+
+def test_a_language_not_on_offer_is_refused(app, client, city):
+    form = client.get("/request?service=pothole")
+    response = client.post("/request", data={
+        "csrf_token": csrf_token_from(form.text), "service_code": "pothole", "description": "A pothole here",
+        "address": "Stop 4", "contact_email": "rui@example.org", "language": "klingon"})
+    assert response.status_code == 400 and "Choose a language from the list" in response.text
