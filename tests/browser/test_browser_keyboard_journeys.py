@@ -109,3 +109,44 @@ def test_a_caseworker_signs_in_and_resolves_a_case_with_the_keyboard_alone(page,
         from casework.models import Case
         case = db.session.scalar(db.select(Case))
         assert case.state == "resolved" and case.resolution_note == "Filled it this morning."
+
+
+def test_an_admin_adds_a_question_to_a_service_with_the_keyboard_alone(page, app, city):
+    page.goto("/staff/login")
+    tab_to(page, "email")
+    page.keyboard.type(city.admin.email)
+    tab_to(page, "password")
+    page.keyboard.type(PASSWORD)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    tab_to_text(page, "Admin")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/admin/$"))
+    tab_to_text(page, "Service catalogue")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/admin/catalogue/$"))
+    tab_to_text(page, "Pothole")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/services/pothole$"))
+    tab_to_text(page, "Add a question")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/questions/new$"))
+    tab_to(page, "code")
+    page.keyboard.type("lanes")
+    tab_to(page, "prompt")
+    assert focus_is_visible(page)
+    page.keyboard.type("Which lanes are blocked?")
+    tab_to(page, "datatype")
+    page.keyboard.press("End")  # the last kind: several choices from a list
+    tab_to(page, "values")
+    page.keyboard.type("north: Northbound")
+    page.keyboard.press("Enter")
+    page.keyboard.type("south: Southbound")
+    tab_to_text(page, "Add question")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/services/pothole#questions$"))
+    assert "Which lanes are blocked?" in page.inner_text("#questions ~ table")
+    with app.app_context():
+        from intake.models import ServiceQuestion
+        question = db.session.scalar(db.select(ServiceQuestion).filter_by(code="lanes"))
+        assert question.datatype == "multivaluelist" and [v["key"] for v in question.values] == ["north", "south"]
