@@ -22,9 +22,10 @@ def check_calendar(app):
 
 def init_app(app):
     check_calendar(app)
-    from casework import admin_api_keys, admin_catalogue, admin_services, admin_views, commands, health, messages, models, progress, tasks, views  # noqa: F401  (models: tables known to migrations)
+    from casework import admin_api_keys, admin_catalogue, admin_services, admin_views, commands, health, messages, models, progress, step_types, tasks, views  # noqa: F401  (models: tables known to migrations)
     from core.audit import append_only
     from core.periodic import register_periodic
+    from intake.catalogue_io import ServicePart, register_service_part
     from intake.signals import request_submitted
     from intake.survey import register_feedback_handler
     from intake.tracking import (
@@ -47,6 +48,7 @@ def init_app(app):
     register_updates_source(app, progress.updates_between)
     register_update_handler(app, progress.take_partner_update)
     register_failure_handler(app, messages.record_failed_delivery)
+    register_service_part(app, ServicePart("steps", step_types.StepItem, step_types.export_steps, step_types.sync_steps))
     register_periodic(app, tasks.sweep_pending_triage, interval_seconds=60)
     register_periodic(app, tasks.watch_deadlines, interval_seconds=300)
     register_periodic(app, tasks.send_supervisor_digest, interval_seconds=900)

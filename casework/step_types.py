@@ -5,6 +5,8 @@ cases of the service have measured effort (``casework.estimate``). A step
 that staff have already recorded on cases cannot be removed, only renamed or
 re-timed, so the effort history keeps its meaning.
 """
+from marshmallow import EXCLUDE, Schema, fields, validate
+
 from core import audit
 from core.extensions import db
 from casework.models import Step, StepType
@@ -50,3 +52,46 @@ def remove_step(service, step, by):
     audit.record("workflow_step_removed", actor=by, target=step, service=service.code, name=step.name)
     db.session.delete(step)
     db.session.commit()
+
+
+class StepItem(Schema):
+    """One step in the catalogue file."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    standard_minutes = fields.Integer(required=True, validate=validate.Range(min=0, max=8 * 60))
+
+
+def export_steps(service):
+    """The service's steps for the catalogue file, in order."""
+    return [{"name": step.name, "standard_minutes": step.standard_minutes} for step in steps_of(service.id)]
+
+
+def sync_steps(service, items):
+    """Make ``service``'s steps those in ``items`` (by name, in order); return the changes. Does not commit.
+
+    A step missing from the file is removed, unless staff have recorded it on
+    cases: then it stays, and the change says so.
+    """
+    db.session.flush()  # a service new in this import needs its id
+    current = {step.name: step for step in steps_of(service.id)}
+    changes = []
+    for position, item in enumerate(items, start=1):
+        step = current.pop(item["name"], None)
+        if step is None:
+            step = StepType(service_id=service.id, name=item["name"])
+            db.session.add(step)
+            changes.append(f"add step {service.code}: {item['name']}")
+        elif step.standard_minutes != item["standard_minutes"] or step.position != position:
+            changes.append(f"update step {service.code}: {item['name']}")
+        step.standard_minutes, step.position = item["standard_minutes"], position
+    for position, (name, step) in enumerate(current.items(), start=len(items) + 1):
+        if db.session.scalar(db.select(db.func.count(Step.id)).filter_by(step_type_id=step.id)):
+            step.position = position  # after the file's steps
+            changes.append(f"keep step {service.code}: {name} (recorded on cases)")
+        else:
+            db.session.delete(step)
+            changes.append(f"remove step {service.code}: {name}")
+    return changes

@@ -4,11 +4,19 @@
 ``import_catalogue`` validates a whole file first, then creates or updates
 by code in one transaction. A service missing from the file is deactivated,
 never deleted: requests and cases keep pointing at it.
+
+Other packages keep parts of a service in the same file without intake
+importing them: casework registers a service's workflow steps here
+(``register_service_part``).
 """
 import json
+from dataclasses import dataclass
+from typing import Callable
 
 import yaml
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+
+from flask import current_app
 
 from core.extensions import db
 from intake.models import Department, QuestionType, Service, ServiceQuestion
@@ -75,6 +83,27 @@ class CatalogueError(ValueError):
         self.problems = problems
 
 
+@dataclass(frozen=True)
+class ServicePart:
+    """A list kept per service in the file under ``name``: ``schema`` checks one item,
+    ``export(service)`` lists them, ``sync(service, items)`` makes the service match and
+    returns the changes as sentences (it may flush, never commits). A service whose entry
+    has no ``name`` key keeps what it has, so older files change nothing there."""
+
+    name: str
+    schema: type
+    export: Callable
+    sync: Callable
+
+
+def register_service_part(app, part):
+    app.extensions.setdefault("tandem.service_parts", {})[part.name] = part
+
+
+def service_parts():
+    return list(current_app.extensions.get("tandem.service_parts", {}).values())
+
+
 SERVICE_FIELDS = ("name", "group", "description", "keywords", "active", "allows_anonymous",
                   "first_response_hours", "resolution_hours", "translations")
 QUESTION_FIELDS = ("datatype", "variable", "required", "prompt", "hint", "values", "stop_values", "stop_notice",
@@ -90,7 +119,8 @@ def export_catalogue():
         "services": [
             {"code": s.code, "department": s.department.code, **{name: getattr(s, name) for name in SERVICE_FIELDS},
              "questions": [{"code": q.code, **{name: getattr(q, name) for name in QUESTION_FIELDS}}
-                           for q in s.questions]}
+                           for q in s.questions],
+             **{part.name: part.export(s) for part in service_parts()}}
             for s in services
         ],
     }
@@ -149,9 +179,26 @@ def validated(data):
             lists = question["datatype"] in (QuestionType.SINGLE, QuestionType.MULTI)
             if lists and not question["values"]:
                 problems.append(f"{where}.questions[{number}].values: a list question needs its values")
+    problems += load_parts(data, catalogue)
     if problems:
         raise CatalogueError(problems)
     return catalogue
+
+
+def load_parts(data, catalogue):
+    """Check each registered part of each service and put it on ``catalogue``; return the problems."""
+    problems = []
+    raw_services = data.get("services") or []
+    for index, service in enumerate(catalogue["services"]):
+        raw = raw_services[index] if isinstance(raw_services[index], dict) else {}
+        for part in service_parts():
+            if part.name not in raw:
+                continue
+            try:
+                service[part.name] = part.schema(many=True).load(raw[part.name] or [])
+            except ValidationError as error:
+                problems += problems_in(error.messages, f"services[{index}].{part.name}")
+    return problems
 
 
 def import_catalogue(data, dry_run=False):
@@ -187,6 +234,9 @@ def import_catalogue(data, dry_run=False):
         if service.id is not None and changed:
             changes.append(f"update service {item['code']}: {', '.join(changed)}")
         changes += sync_questions(service, item["questions"])
+        for part in service_parts():
+            if part.name in item:
+                changes += part.sync(service, item[part.name])
     for service in existing.values():
         if service.active:
             service.active = False

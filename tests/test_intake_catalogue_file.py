@@ -98,3 +98,49 @@ def test_admins_download_preview_and_apply_a_catalogue_file_in_the_console(app, 
     bad = client.post("/admin/catalogue/import", content_type="multipart/form-data", data={
         "csrf_token": csrf_token_from(page.text), "file": (io.BytesIO(b"\xff\xfe not text"), "x.yaml")})
     assert bad.status_code == 400 and "not UTF-8 text" in bad.text
+
+
+def test_workflow_steps_travel_in_the_file_and_a_step_used_on_cases_is_kept(app, runner, tmp_path):
+    from casework.models import Step, StepType
+    from casework.triage import triage
+    from intake.models import ServiceRequest
+    with app.app_context():
+        city = make_city()
+        service_request = ServiceRequest(service_id=city.pothole.id, description="Pothole", address="1 Road",
+                                         contact_email="a@example.org")
+        db.session.add(service_request)
+        db.session.commit()
+        case = triage(service_request.id)
+        inspect = db.session.scalar(db.select(StepType).filter_by(name="Inspect the site"))
+        db.session.add(Step(case_id=case.id, step_type_id=inspect.id, staff_id=city.caseworker.id, effort_minutes=20))
+        db.session.commit()
+        pothole_id = city.pothole.id
+    path = tmp_path / "catalogue.yaml"
+    runner.invoke(args=["catalogue", "export", str(path)])
+    data = yaml.safe_load(path.read_text())
+    pothole = next(s for s in data["services"] if s["code"] == "pothole")
+    assert pothole["steps"] == [{"name": "Inspect the site", "standard_minutes": 20},
+                                {"name": "Schedule the repair", "standard_minutes": 10}]
+    pothole["steps"] = [{"name": "Fill the hole", "standard_minutes": 45}]
+    graffiti = next(s for s in data["services"] if s["code"] == "graffiti")
+    del graffiti["steps"]  # an older file without steps leaves them as they are
+    data["services"].append({"code": "streetlight", "name": "Streetlight out", "group": "Streets",
+                             "department": "roads", "steps": [{"name": "Replace the lamp", "standard_minutes": 30}]})
+    path.write_text(yaml.safe_dump(data, allow_unicode=True))
+    result = runner.invoke(args=["catalogue", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "add step pothole: Fill the hole" in result.output
+    assert "remove step pothole: Schedule the repair" in result.output
+    assert "keep step pothole: Inspect the site (recorded on cases)" in result.output
+    with app.app_context():
+        from casework.estimate import estimate_minutes
+        streetlight = db.session.scalar(db.select(Service).filter_by(code="streetlight"))
+        assert estimate_minutes(streetlight.id) == 30
+        names = db.session.scalars(db.select(StepType.name).filter_by(service_id=pothole_id)
+                                   .order_by(StepType.position)).all()
+        assert names == ["Fill the hole", "Inspect the site"]
+
+    data["services"][0]["steps"] = [{"name": "", "standard_minutes": -5}]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True))
+    refused = runner.invoke(args=["catalogue", "import", str(path)])
+    assert refused.exit_code != 0 and "services[0].steps[0].name" in refused.output
