@@ -1,14 +1,14 @@
-"""The admin pages that edit one service of the catalogue and its questions."""
+"""The admin pages that edit one service of the catalogue: its settings, questions and workflow steps."""
 from babel import Locale
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError
 
+from casework import step_types
 from casework.admin_views import first_messages
 from casework.catalogue_forms import (QUESTION_TEXT_LIMITS, SERVICE_TEXT_LIMITS, QuestionForm, ServiceForm, StepForm,
                                       question_values, service_values, translated_texts)
 from core.auth import admin_required
-from casework import step_types
 from intake import catalogue_edit
 from intake.models import QuestionType
 
