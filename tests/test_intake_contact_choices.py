@@ -55,3 +55,13 @@ def test_unticking_consent_means_no_messages_but_the_request_is_kept(app, client
     assert response.status_code == 303
     request, messages = stored(app)
     assert request.consent_to_contact is False and messages == 0
+
+
+def test_the_check_page_does_not_promise_messages_to_a_citizen_who_declined_them(client, city):
+    from tests.test_journey_bad_input import filled_form
+    fields = filled_form(client, consent_asked="yes")  # the box left unticked
+    check = client.post("/request", data={**fields, "step": "check"})
+    assert "We will not send you messages about this request" in check.text
+    assert "you agree that the team may contact you" not in check.text
+    agreed = client.post("/request", data={**filled_form(client, consent_asked="yes", consent="yes"), "step": "check"})
+    assert "you agree that the team may contact you" in agreed.text
