@@ -53,7 +53,8 @@ def render_question(service, question, values, errors=None, status=200):
 @bp.get("/new")
 @admin_required
 def new_service():
-    return render_service(None, {"active": True, "first_response_hours": 24, "resolution_hours": 120})
+    return render_service(None, {"active": True, "first_response_hours": 24, "resolution_hours": 120,
+                                 "cost_per_minute": 0.75})
 
 
 @bp.get("/<code>")

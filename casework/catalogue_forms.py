@@ -70,6 +70,12 @@ class ServiceForm(ConsoleForm):
     keywords = text("search words", 400)
     first_response_hours = hours("first response target")
     resolution_hours = hours("resolution target")
+    cost_per_minute = fields.Float(
+        required=True, allow_nan=False,
+        validate=validate.Range(min=0, max=1000, error="Enter the cost of a staff minute from 0 to 1,000"),
+        error_messages={"required": "Enter what a minute of staff time costs",
+                        "invalid": "Enter the cost as a number, like 0.75",
+                        "special": "Enter the cost as a number, like 0.75"})
     allows_anonymous = fields.Boolean(load_default=False)
     active = fields.Boolean(load_default=False)
 
@@ -134,7 +140,7 @@ def service_values(service, languages):
     """A stored service as the form's input values."""
     values = {name: getattr(service, name) for name in
               ("code", "name", "group", "description", "keywords", "first_response_hours", "resolution_hours",
-               "allows_anonymous", "active")}
+               "cost_per_minute", "allows_anonymous", "active")}
     values["department"] = service.department.code
     for language in languages:
         for name in SERVICE_TEXT_LIMITS:

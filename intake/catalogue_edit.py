@@ -10,7 +10,7 @@ from core.extensions import db
 from intake.models import Department, QuestionType, Service, ServiceQuestion
 
 SERVICE_FIELDS = ("name", "group", "description", "keywords", "active", "allows_anonymous",
-                  "first_response_hours", "resolution_hours")
+                  "first_response_hours", "resolution_hours", "cost_per_minute")
 QUESTION_FIELDS = ("datatype", "variable", "required", "prompt", "hint", "values", "stop_values", "stop_notice")
 SERVICE_TEXTS = ("name", "description", "keywords")
 QUESTION_TEXTS = ("prompt", "hint", "stop_notice")

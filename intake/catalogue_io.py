@@ -60,6 +60,7 @@ class ServiceSchema(Schema):
     allows_anonymous = fields.Boolean(load_default=False)
     first_response_hours = fields.Integer(load_default=24, validate=validate.Range(min=1, max=8760))
     resolution_hours = fields.Integer(load_default=120, validate=validate.Range(min=1, max=8760))
+    cost_per_minute = fields.Float(load_default=0.75, allow_nan=False, validate=validate.Range(min=0, max=1000))
     translations = fields.Dict(keys=fields.String(validate=validate.Length(max=8)), values=fields.Dict(),
                                load_default=dict)
     questions = fields.List(fields.Nested(QuestionSchema), load_default=list)
@@ -105,7 +106,7 @@ def service_parts():
 
 
 SERVICE_FIELDS = ("name", "group", "description", "keywords", "active", "allows_anonymous",
-                  "first_response_hours", "resolution_hours", "translations")
+                  "first_response_hours", "resolution_hours", "cost_per_minute", "translations")
 QUESTION_FIELDS = ("datatype", "variable", "required", "prompt", "hint", "values", "stop_values", "stop_notice",
                    "translations")
 

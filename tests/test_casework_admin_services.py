@@ -26,7 +26,7 @@ def post_form(client, url, **fields):
 def missed_bin(**changes):
     return {"code": "missed_bin", "name": "Missed bin collection", "group": "Waste", "department": "parks",
             "description": "Your bin was not emptied on collection day", "keywords": "bin trash garbage",
-            "first_response_hours": "8", "resolution_hours": "48", "active": "y",
+            "first_response_hours": "8", "resolution_hours": "48", "cost_per_minute": "0.9", "active": "y",
             "name_es": "Contenedor no recogido", "keywords_es": "basura contenedor", **changes}
 
 
@@ -43,6 +43,7 @@ def test_an_admin_adds_a_service_and_citizens_find_it_in_spanish(app, client, ci
     with app.app_context():
         service = db.session.scalar(db.select(Service).filter_by(code="missed_bin"))
         assert (service.resolution_hours, service.department.code, service.allows_anonymous) == (48, "parks", False)
+        assert service.cost_per_minute == 0.9
         assert service.translations == {"es": {"name": "Contenedor no recogido", "keywords": "basura contenedor"}}
         assert db.session.scalar(db.select(AuditEvent).filter_by(action="catalogue_service_saved")).actor_id == city.admin.id
 
@@ -50,11 +51,12 @@ def test_an_admin_adds_a_service_and_citizens_find_it_in_spanish(app, client, ci
 def test_bad_service_input_is_refused_with_every_problem_named_and_nothing_saved(app, client, city, login_as):
     login_as(city.admin)
     page = post_form(client, NEW_SERVICE, **missed_bin(code="Missed Bin", name="", resolution_hours="soon",
-                                                       department="", name_es="x" * 121))
+                                                       department="", name_es="x" * 121, cost_per_minute="free"))
     assert page.status_code == 400
     assert "There is a problem" in page.text and "<title>Error:" in page.text
     for message in ("Use 1 to 40 lower-case letters", "Enter the name", "Enter the resolution target as a whole number",
-                    "Choose a department from the list", "Keep the translation to 120 characters"):
+                    "Choose a department from the list", "Keep the translation to 120 characters",
+                    "Enter the cost as a number, like 0.75"):
         assert message in page.text
     assert 'value="bin trash garbage"' in page.text  # the input is kept
     taken = post_form(client, NEW_SERVICE, **missed_bin(code="pothole"))
