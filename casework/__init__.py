@@ -22,7 +22,7 @@ def check_calendar(app):
 
 def init_app(app):
     check_calendar(app)
-    from casework import admin_api_keys, admin_catalogue, admin_services, admin_views, commands, health, messages, models, progress, step_types, tasks, views  # noqa: F401  (models: tables known to migrations)
+    from casework import admin_api_keys, admin_calendar, admin_catalogue, admin_services, admin_views, commands, health, messages, models, progress, step_types, tasks, views  # noqa: F401  (models: tables known to migrations)
     from core.audit import append_only
     from core.periodic import register_periodic
     from intake.catalogue_io import ServicePart, register_service_part
@@ -38,6 +38,7 @@ def init_app(app):
     app.register_blueprint(admin_api_keys.bp)
     app.register_blueprint(admin_catalogue.bp)
     app.register_blueprint(admin_services.bp)
+    app.register_blueprint(admin_calendar.bp)
     commands.init_app(app)
     health.init_app(app)
     append_only(models.CaseEvent)

@@ -119,8 +119,11 @@ def build_calendar(zone_name, hours_text, country, subdivision, closures):
 
 
 def agency_calendar():
-    """The agency's business calendar, from ``AGENCY_HOURS``, ``AGENCY_HOLIDAYS_*`` and ``AGENCY_CLOSURES``."""
-    config = current_app.config
-    return build_calendar(config.get("AGENCY_TIMEZONE", "UTC"), config.get("AGENCY_HOURS", "always"),
-                          config.get("AGENCY_HOLIDAYS_COUNTRY") or "", config.get("AGENCY_HOLIDAYS_SUBDIVISION") or "",
-                          config.get("AGENCY_CLOSURES") or "")
+    """The agency's business calendar: as admins keep it in the console, else from the ``AGENCY_*`` settings.
+
+    One small query; the calendar itself is built once per distinct setting.
+    """
+    from casework.calendar_settings import calendar_for, current_values  # it reads the database; this module does not
+
+    return calendar_for(current_values())
+

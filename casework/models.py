@@ -253,3 +253,20 @@ class DuplicateLink(db.Model):
     case: Mapped[Case] = relationship(foreign_keys=[case_id])
     original: Mapped[Case] = relationship(foreign_keys=[original_id])
     decided_by: Mapped[Staff | None] = relationship()
+
+
+class CalendarSetting(db.Model):
+    """The agency calendar as admins keep it in the console (one row); without it the ``AGENCY_*`` settings apply.
+
+    The time zone stays a deployment setting: it changes what every stored time means.
+    """
+
+    __tablename__ = "calendar_setting"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hours: Mapped[str] = mapped_column(String(200))
+    holidays_country: Mapped[str] = mapped_column(String(8), default="")
+    holidays_subdivision: Mapped[str] = mapped_column(String(16), default="")
+    # the agency's own closed days (snow days, a local holiday), ISO dates separated by spaces
+    closures: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -17,7 +17,7 @@ from tests.factories import loaded, make_city
 # the least role each staff route needs; anything not listed here or in PUBLIC fails the test
 MINIMUM_ROLE = {
     "casework.": "caseworker", "casework.triage_health": "supervisor", "casework.route_by_hand": "supervisor",
-    "admin.": "admin", "admin_api_keys.": "admin", "admin_catalogue.": "admin", "admin_services.": "admin", "auth.change_password": "any staff", "totp.enrol": "any staff", "auth.logout": "any staff",
+    "admin.": "admin", "admin_api_keys.": "admin", "admin_catalogue.": "admin", "admin_services.": "admin", "admin_calendar.": "admin", "auth.change_password": "any staff", "totp.enrol": "any staff", "auth.logout": "any staff",
 }
 PUBLIC = {"intake.", "survey.", "health.", "notifications.", "static", "auth.login", "auth.second_factor", "open311."}
 # needs an Open311 API key whoever asks: a staff session grants no API access

@@ -116,11 +116,16 @@ def test_every_staff_page_passes_the_scan(page, world):
     for path, what in [("/admin/", "admin home"), ("/admin/messages", "message wording"),
                        ("/admin/routing", "routing rules"), ("/admin/queues", "queues"),
                        ("/admin/api-keys/", "API keys"), ("/admin/catalogue/", "service catalogue"),
+                       ("/admin/calendar/", "agency calendar"),
                        ("/admin/catalogue/services/new", "new service"),
                        ("/admin/catalogue/services/pothole/questions/new", "new question"),
                        ("/console/triage", "triage health")]:
         page.goto(path)
         assert_accessible(page, path, what)
+    page.goto("/admin/calendar/")
+    page.get_by_label("Opening hours").fill("weekdays")
+    page.get_by_role("button", name="Save calendar").click()
+    assert_accessible(page, "/admin/calendar/", "agency calendar with an error")
     page.goto("/admin/catalogue/services/pothole/questions/new")
     page.get_by_role("button", name="Add question").click()
     assert_accessible(page, "/admin/catalogue/services/pothole/questions/new", "new question with errors")
