@@ -34,7 +34,9 @@ class CalendarValues:
 
 def current_values():
     """What the calendar is now: the admins' row, or the deployment's settings."""
-    setting = db.session.get(CalendarSetting, 1)
+    # read without flushing: callers ask mid-change, with objects still being put together
+    with db.session.no_autoflush:
+        setting = db.session.get(CalendarSetting, 1)
     if setting is not None:
         return CalendarValues(setting.hours, setting.holidays_country, setting.holidays_subdivision, setting.closures)
     config = current_app.config
