@@ -5,7 +5,7 @@ from flask import current_app
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue, Retry
-from rq.exceptions import DuplicateJobError
+from rq.exceptions import DuplicateJobError, InvalidJobOperation, NoSuchJobError
 from rq.job import Job, JobStatus
 
 log = logging.getLogger(__name__)
@@ -77,9 +77,14 @@ def reenqueue(queue_name, func, *args, job_id, **options):
     ``RedisError`` so a sweep run while Redis is down is marked failed.
     """
     connection = redis_connection()
-    job = Job.fetch(job_id, connection=connection) if Job.exists(job_id, connection) else None
+    try:
+        job = Job.fetch(job_id, connection=connection)
+        status = job.get_status()
+    except (NoSuchJobError, InvalidJobOperation):
+        # no such job, or it went between our two looks (a triage batch drops the jobs it did)
+        job = None
     if job is not None:
-        if job.get_status() in LIVE_STATUSES:
+        if status in LIVE_STATUSES:
             return None
         job.delete()
     options.setdefault("retry", DEFAULT_RETRY)

@@ -109,3 +109,22 @@ def test_a_batch_that_fails_keeps_nothing_and_the_jobs_own_request_is_still_tria
     assert list(cases_by_request(app)) == [ids[0]]  # the batch's work on the second was rolled back
     with app.app_context():
         assert db.session.get(ServiceRequest, ids[1]).triage_state == TriageState.PENDING
+
+
+def test_the_sweep_carries_on_when_a_batch_drops_a_job_while_it_looks_at_it(app, city, monkeypatch):
+    from rq.job import Job
+
+    from core.queues import discard_queued
+    [request_id] = submit(app, 1)
+    real_fetch = Job.fetch.__func__
+
+    def fetch_then_lose_it(cls, job_id, connection=None, serializer=None):
+        job = real_fetch(cls, job_id, connection=connection, serializer=serializer)
+        discard_queued(TRIAGE, [job_id])  # a worker's batch did the request and dropped its job just now
+        return job
+
+    monkeypatch.setattr(Job, "fetch", classmethod(fetch_then_lose_it))
+    app.config["TRIAGE_GRACE_SECONDS"] = 0
+    with app.app_context():
+        assert tasks.sweep_pending_triage() == 1  # a fresh job: harmless if the request is done by now
+        assert get_queue(TRIAGE).job_ids == [tasks.triage_job_id(request_id)]
