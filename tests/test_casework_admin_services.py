@@ -237,3 +237,30 @@ def test_whatever_an_admin_types_into_a_question_is_saved_whole_or_refused_and_t
         assert "There is a problem" in response.text
     # whatever was saved, citizens can still open and send the form
     assert client.get("/request?service=pothole").status_code == 200
+
+
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(code=st.from_regex(r"[a-z_]{1,12}", fullmatch=True) | ANY_TEXT,
+       name=st.from_regex(r"[A-Za-zÀ-ÿ' ]{1,40}", fullmatch=True) | ANY_TEXT,
+       group=st.from_regex(r"[A-Za-z ]{1,20}", fullmatch=True) | ANY_TEXT,
+       department=st.sampled_from(["roads", "parks"]) | ANY_TEXT,
+       hours=st.sampled_from(["8", "48"]) | ANY_TEXT, cost=st.sampled_from(["0.75", "2"]) | ANY_TEXT,
+       name_es=st.just("") | ANY_TEXT, keywords_pt=st.just("") | ANY_TEXT)
+def test_whatever_an_admin_types_into_a_service_is_saved_whole_or_refused(app, client, city, login_as, code, name,
+                                                                         group, department, hours, cost, name_es,
+                                                                         keywords_pt):
+    if client.get("/admin/").status_code != 200:
+        login_as(city.admin)
+    with app.app_context():
+        before = db.session.scalar(db.select(db.func.count(Service.id)))
+    response = post_form(client, NEW_SERVICE, code=code, name=name, group=group, department=department,
+                         first_response_hours=hours, resolution_hours=hours, cost_per_minute=cost, active="y",
+                         name_es=name_es, keywords_pt=keywords_pt)
+    assert response.status_code in (303, 400)
+    event(f"answered {response.status_code}")
+    with app.app_context():
+        after = db.session.scalar(db.select(db.func.count(Service.id)))
+    assert after == before + (1 if response.status_code == 303 else 0)
+    # the public pages still work with whatever was saved, in every language
+    for language in ("en", "es", "pt"):
+        assert client.get(f"/?lang={language}&q=a").status_code == 200
