@@ -2,6 +2,7 @@
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from casework.models import StepType
 from core import audit
 from core.auth import admin_required
 from core.extensions import db
@@ -14,8 +15,12 @@ MAX_FILE = 512 * 1024
 
 def render(errors=None, preview=None, text="", status=200):
     services = db.session.scalars(db.select(Service).order_by(Service.group, Service.name)).all()
-    return render_template("casework/admin_catalogue.html", services=services, errors=errors or {},
-                           preview=preview, text=text), status
+    # each service's workflow at a glance: how many steps, and their standard minutes in all
+    workflow = {service_id: (count, minutes) for service_id, count, minutes in db.session.execute(
+        db.select(StepType.service_id, db.func.count(StepType.id), db.func.sum(StepType.standard_minutes))
+        .group_by(StepType.service_id))}
+    return render_template("casework/admin_catalogue.html", services=services, workflow=workflow,
+                           errors=errors or {}, preview=preview, text=text), status
 
 
 @bp.get("/")

@@ -264,3 +264,10 @@ def test_whatever_an_admin_types_into_a_service_is_saved_whole_or_refused(app, c
     # the public pages still work with whatever was saved, in every language
     for language in ("en", "es", "pt"):
         assert client.get(f"/?lang={language}&q=a").status_code == 200
+
+
+def test_the_catalogue_lists_each_services_workflow_and_cost(client, city, login_as):
+    login_as(city.admin)
+    page = client.get("/admin/catalogue/")
+    row = page.text.split("/admin/catalogue/services/pothole")[1].split("</tr>")[0]
+    assert "<td>2 (30)</td>" in row and "<td>0.75</td>" in row
