@@ -38,6 +38,11 @@ def question_or_404(service, question_code):
     return catalogue_edit.question_by_code(service, question_code) or abort(404)
 
 
+def back_to(service, section):
+    """After a change: the service's page, at the ``section`` changed."""
+    return redirect(url_for("admin_services.edit_service", code=service.code, _anchor=section), 303)
+
+
 def render_service(service, values, errors=None, status=200):
     return render_template("casework/admin_service.html", service=service, values=values, errors=errors or {},
                            departments=catalogue_edit.departments(), languages=other_languages(),
@@ -128,7 +133,7 @@ def save_question(code, question_code=None):
     except catalogue_edit.CatalogueConflict as conflict:
         return render_question(service, question, form, {conflict.field: conflict.message}, status=400)
     flash(f"Question “{saved.prompt}” saved.", "success")
-    return redirect(url_for("admin_services.edit_service", code=service.code, _anchor="questions"), 303)
+    return back_to(service, "questions")
 
 
 @bp.post("/<code>/questions/<question_code>/move")
@@ -138,7 +143,7 @@ def move_question(code, question_code):
     question = question_or_404(service, question_code)
     catalogue_edit.move_question(service, question, -1 if request.form.get("direction") == "up" else 1,
                                  by=current_user)
-    return redirect(url_for("admin_services.edit_service", code=service.code, _anchor="questions"), 303)
+    return back_to(service, "questions")
 
 
 @bp.post("/<code>/questions/<question_code>/remove")
@@ -149,7 +154,7 @@ def remove_question(code, question_code):
     catalogue_edit.remove_question(service, question, by=current_user)
     flash(f"Question “{question.prompt}” removed from the form. Answers already given stay on their requests.",
           "success")
-    return redirect(url_for("admin_services.edit_service", code=service.code, _anchor="questions"), 303)
+    return back_to(service, "questions")
 
 
 def step_or_404(service, step_id):
@@ -173,7 +178,7 @@ def add_step(code):
         return render_service(service, values, first_messages(error.messages), status=400)
     step = step_types.save_step(service, None, fields["name"], fields["standard_minutes"], by=current_user)
     flash(f"Step “{step.name}” added.", "success")
-    return redirect(url_for("admin_services.edit_service", code=service.code, _anchor="steps"), 303)
+    return back_to(service, "steps")
 
 
 @bp.get("/<code>/steps/<int:step_id>")
@@ -195,7 +200,7 @@ def save_step(code, step_id):
         return render_step(service, step, request.form, first_messages(error.messages), status=400)
     step_types.save_step(service, step, fields["name"], fields["standard_minutes"], by=current_user)
     flash(f"Step “{step.name}” saved. New cases' estimates use it from now on.", "success")
-    return redirect(url_for("admin_services.edit_service", code=service.code, _anchor="steps"), 303)
+    return back_to(service, "steps")
 
 
 @bp.post("/<code>/steps/<int:step_id>/remove")
@@ -209,4 +214,4 @@ def remove_step(code, step_id):
         flash(str(refusal), "error")
     else:
         flash(f"Step “{step.name}” removed.", "success")
-    return redirect(url_for("admin_services.edit_service", code=service.code, _anchor="steps"), 303)
+    return back_to(service, "steps")

@@ -4,9 +4,10 @@ import re
 from marshmallow import ValidationError, fields, post_load, validate
 
 from casework.schemas import ConsoleForm
+from intake.catalogue_io import CODE_PATTERN
 from intake.models import QuestionType
 
-CODE = validate.Regexp(r"^[a-z0-9_\-]{1,40}$",
+CODE = validate.Regexp(CODE_PATTERN,
                        error="Use 1 to 40 lower-case letters, digits, hyphens or underscores, like missed_bin")
 KEY = re.compile(r"^[a-z0-9_\-]{1,60}$")
 # limits of the translated texts, as in the columns they translate

@@ -58,16 +58,30 @@ def open_case(service_request, route, from_states):
         db.session.rollback()
         return None
     try:
-        case, routed_message = new_case(service_request, route, utcnow(), CaseMaking())
-        db.session.flush()
-        outgoing = [routed_message, follow_up(case)]
-        commit_keeping_state()
+        [case] = open_claimed([(service_request, route)])
     except IntegrityError:
         # another run opened the case between our read and our flush
         db.session.rollback()
         return None
-    messages.dispatch(*outgoing)
     return case
+
+
+def open_claimed(routed):
+    """Open the cases of claimed requests, ``[(request, route), ...]``, in the current transaction.
+
+    The cases and their timelines go to the database in one flush; then each
+    is followed up in order. Commits; then dispatches the messages. Returns the cases.
+    """
+    making, opened, cases, outgoing = CaseMaking(), utcnow(), [], []
+    for service_request, route in routed:
+        case, routed_message = new_case(service_request, route, opened, making)
+        cases.append(case)
+        outgoing.append(routed_message)
+    db.session.flush()
+    outgoing += [follow_up(case) for case in cases]
+    commit_keeping_state()
+    messages.dispatch(*outgoing)
+    return cases
 
 
 def claim(request_ids, from_states=(TriageState.PENDING,)):
@@ -200,16 +214,7 @@ def open_cases(requests):
         except rulebook.NoRoute as error:
             unroutable[service_request.id] = str(error)
     claimed = claim(list(routes))
-    making, opened, cases, outgoing = CaseMaking(), utcnow(), [], []
-    for service_request in requests:
-        if service_request.id in claimed:
-            case, routed_message = new_case(service_request, routes[service_request.id], opened, making)
-            cases.append(case)
-            outgoing.append(routed_message)
-    db.session.flush()
-    outgoing += [follow_up(case) for case in cases]
-    commit_keeping_state()
-    messages.dispatch(*outgoing)
+    cases = open_claimed([(r, routes[r.id]) for r in requests if r.id in claimed])
     return cases, unroutable
 
 

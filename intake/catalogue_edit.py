@@ -7,11 +7,12 @@ audit row, so the catalogue's history is in the audit trail.
 """
 from core import audit
 from core.extensions import db
+from intake import catalogue_io
 from intake.models import Department, QuestionType, Service, ServiceQuestion
 
-SERVICE_FIELDS = ("name", "group", "description", "keywords", "active", "allows_anonymous",
-                  "first_response_hours", "resolution_hours", "cost_per_minute")
-QUESTION_FIELDS = ("datatype", "variable", "required", "prompt", "hint", "values", "stop_values", "stop_notice")
+# the file's fields, less translations: the console merges those per language
+SERVICE_FIELDS = tuple(name for name in catalogue_io.SERVICE_FIELDS if name != "translations")
+QUESTION_FIELDS = tuple(name for name in catalogue_io.QUESTION_FIELDS if name != "translations")
 SERVICE_TEXTS = ("name", "description", "keywords")
 QUESTION_TEXTS = ("prompt", "hint", "stop_notice")
 

@@ -21,7 +21,9 @@ from flask import current_app
 from core.extensions import db
 from intake.models import Department, QuestionType, Service, ServiceQuestion
 
-CODE = validate.Regexp(r"^[a-z0-9_\-]{1,40}$", error="a code is 1-40 lower-case letters, digits, - or _")
+# what a service, question or department code may be, wherever it is written
+CODE_PATTERN = r"^[a-z0-9_\-]{1,40}$"
+CODE = validate.Regexp(CODE_PATTERN, error="a code is 1-40 lower-case letters, digits, - or _")
 
 
 class ChoiceSchema(Schema):

@@ -84,7 +84,8 @@ def test_files_that_are_not_photos_or_too_many_are_refused_and_nothing_is_kept(a
         assert db.session.scalar(db.select(db.func.count(RequestPhoto.id))) == 0
 
 
-def test_photos_added_before_checking_answers_are_kept_for_the_request(app, client, city):
+def photo_at_the_check_step(client):
+    """Fill in the form and add a photo on the way to check-your-answers; return the check page and the fields."""
     form = client.get("/request?service=pothole")
     fields = {"csrf_token": csrf_token_from(form.text),
               "submission_key": re.search(r'name="submission_key" value="([^"]+)"', form.text).group(1),
@@ -92,6 +93,11 @@ def test_photos_added_before_checking_answers_are_kept_for_the_request(app, clie
               "contact_email": "ana@example.org"}
     check = client.post("/request", content_type="multipart/form-data",
                         data={**fields, "step": "check", "photos": [(io.BytesIO(jpeg_with_location()), "a.jpg")]})
+    return check, fields
+
+
+def test_photos_added_before_checking_answers_are_kept_for_the_request(app, client, city):
+    check, fields = photo_at_the_check_step(client)
     assert "Check your answers" in check.text
     assert client.post("/request", data={**fields, "step": "send"}).status_code == 303
     with app.app_context():
@@ -99,13 +105,7 @@ def test_photos_added_before_checking_answers_are_kept_for_the_request(app, clie
 
 
 def test_photos_of_a_form_never_sent_are_deleted_after_a_day_and_sent_ones_are_kept(app, client, city):
-    form = client.get("/request?service=pothole")
-    fields = {"csrf_token": csrf_token_from(form.text),
-              "submission_key": re.search(r'name="submission_key" value="([^"]+)"', form.text).group(1),
-              "service_code": "pothole", "description": "Pothole by the bus stop", "address": "Bus stop 4",
-              "contact_email": "ana@example.org"}
-    client.post("/request", content_type="multipart/form-data",
-                data={**fields, "step": "check", "photos": [(io.BytesIO(jpeg_with_location()), "a.jpg")]})
+    photo_at_the_check_step(client)
     with app.app_context():
         assert discard_abandoned() == 0  # a form just filled in may still be sent
         db.session.execute(db.update(RequestPhoto).values(created_at=utcnow() - timedelta(days=2)))

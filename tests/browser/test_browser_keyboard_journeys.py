@@ -76,6 +76,24 @@ def test_the_error_summary_is_reachable_and_links_to_the_field(page, city):
     assert page.evaluate("() => location.hash") == "#description"
 
 
+def sign_in_by_keyboard(page, email):
+    """Sign in at the staff login page with Tab, typing and Enter; wait for the console."""
+    page.goto("/staff/login")
+    tab_to(page, "email")
+    page.keyboard.type(email)
+    tab_to(page, "password")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/console/$"))
+
+
+def follow(page, text, address):
+    """Tab to the link or button saying ``text``, press Enter, and wait to arrive at ``address`` (a pattern)."""
+    tab_to_text(page, text)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(address))
+
+
 def test_a_caseworker_signs_in_and_resolves_a_case_with_the_keyboard_alone(page, app, city):
     with app.app_context():
         request = ServiceRequest(service_id=city.pothole.id, description="Pothole by the school",
@@ -84,19 +102,9 @@ def test_a_caseworker_signs_in_and_resolves_a_case_with_the_keyboard_alone(page,
         db.session.commit()
         reference = request.reference
         triage(request.id)
-    page.goto("/staff/login")
-    tab_to(page, "email")
-    page.keyboard.type(city.caseworker.email)
-    tab_to(page, "password")
-    page.keyboard.type(PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r".*/console/$"))
-    tab_to_text(page, "Road repairs")
-    page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r".*/console/queues/\d+$"))
-    tab_to_text(page, reference)
-    page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r".*/console/cases/\d+$"))
+    sign_in_by_keyboard(page, city.caseworker.email)
+    follow(page, "Road repairs", r".*/console/queues/\d+$")
+    follow(page, reference, r".*/console/cases/\d+$")
     tab_to(page, "resolve-public_note")
     page.keyboard.type("Filled it this morning.")
     tab_to(page, "resolve-effort_minutes")
@@ -112,25 +120,11 @@ def test_a_caseworker_signs_in_and_resolves_a_case_with_the_keyboard_alone(page,
 
 
 def test_an_admin_adds_a_question_to_a_service_with_the_keyboard_alone(page, app, city):
-    page.goto("/staff/login")
-    tab_to(page, "email")
-    page.keyboard.type(city.admin.email)
-    tab_to(page, "password")
-    page.keyboard.type(PASSWORD)
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
-    tab_to_text(page, "Admin")
-    page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r".*/admin/$"))
-    tab_to_text(page, "Service catalogue")
-    page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r".*/admin/catalogue/$"))
-    tab_to_text(page, "Pothole")
-    page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r".*/services/pothole$"))
-    tab_to_text(page, "Add a question")
-    page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r".*/questions/new$"))
+    sign_in_by_keyboard(page, city.admin.email)
+    follow(page, "Admin", r".*/admin/$")
+    follow(page, "Service catalogue", r".*/admin/catalogue/$")
+    follow(page, "Pothole", r".*/services/pothole$")
+    follow(page, "Add a question", r".*/questions/new$")
     tab_to(page, "code")
     page.keyboard.type("lanes")
     tab_to(page, "prompt")
