@@ -1,4 +1,14 @@
-"""Casework: triage, queues, cases, steps and the staff console."""
+"""Casework: the staff side, in rooms.
+
+The root holds what every room shares (the models, what cases tell people,
+the RQ entry points); ``triage/`` opens cases, ``clock/`` keeps business time
+and SLAs, ``console/`` is where caseworkers work, ``admin/`` where admins keep
+the catalogue, rules and team. ``init_app`` wires the rooms into the app.
+"""
+from flask import Blueprint
+
+# templates every room's pages extend (the staff page frame)
+bp = Blueprint("casework", __name__, template_folder="templates")
 
 
 def enqueue_triage(sender, request_id, **extra):
@@ -10,7 +20,7 @@ def enqueue_triage(sender, request_id, **extra):
 
 def check_calendar(app):
     """Refuse to start with opening hours nobody can read, rather than fail on the first request."""
-    from casework.calendar import CalendarError, parse_hours
+    from casework.clock.calendar import CalendarError, parse_hours
 
     hours = app.config.get("AGENCY_HOURS", "always")
     if hours.strip().lower() != "always":
@@ -22,7 +32,11 @@ def check_calendar(app):
 
 def init_app(app):
     check_calendar(app)
-    from casework import admin_api_keys, admin_calendar, admin_catalogue, admin_services, admin_views, commands, health, messages, models, progress, step_types, tasks, views  # noqa: F401  (models: tables known to migrations)
+    from casework import commands, health, messages, models, tasks  # noqa: F401  (models: tables known to migrations)
+    from casework.admin import api_keys, calendar, catalogue, catalogue_services, step_types
+    from casework.admin import views as admin_views
+    from casework.console import progress
+    from casework.console import views as console_views
     from core.audit import append_only
     from core.periodic import register_periodic
     from intake.catalogue_io import ServicePart, register_service_part
@@ -33,12 +47,10 @@ def init_app(app):
     )
     from notifications.services import register_failure_handler
 
-    app.register_blueprint(views.bp)
-    app.register_blueprint(admin_views.bp)
-    app.register_blueprint(admin_api_keys.bp)
-    app.register_blueprint(admin_catalogue.bp)
-    app.register_blueprint(admin_services.bp)
-    app.register_blueprint(admin_calendar.bp)
+    app.register_blueprint(bp)
+    app.register_blueprint(console_views.bp)
+    for admin_page in (admin_views, api_keys, catalogue, catalogue_services, calendar):
+        app.register_blueprint(admin_page.bp)
     commands.init_app(app)
     health.init_app(app)
     append_only(models.CaseEvent)

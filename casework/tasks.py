@@ -1,7 +1,8 @@
 """Functions the RQ worker runs for casework. They take ids and let failures raise."""
 from flask import current_app
 
-from casework import sla, triage
+from casework.clock import sla
+from casework.triage import engine as triage
 from core.extensions import db
 from core.queues import TRIAGE, discard_queued, enqueue_safely, reenqueue
 

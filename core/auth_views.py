@@ -22,7 +22,7 @@ def safe_next(target):
     """Return ``target`` if it is a path on this site, else the console home."""
     if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
         return target
-    return url_for("casework.console_home")
+    return url_for("console.console_home")
 
 
 def failed(response):
@@ -42,7 +42,7 @@ def account_and_address():
                methods=["POST"], deduct_when=failed)
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("casework.console_home"))
+        return redirect(url_for("console.console_home"))
     errors = {}
     email = request.form.get("email", "").strip().lower()[:254]
     if request.method == "POST":
@@ -115,5 +115,5 @@ def change_password():
             audit.record_now("password_changed", actor=staff)
             start_session(staff)  # this session goes on; every other one has ended
             flash("Your password has been changed. You have been signed out everywhere else.", "success")
-            return redirect(url_for("casework.console_home"))
+            return redirect(url_for("console.console_home"))
     return render_template("auth/password.html", errors=errors), 400 if errors else 200

@@ -54,7 +54,7 @@ def enrol():
             session.pop(ENROLLING, None)
             audit.record_now("second_factor_enabled", actor=staff)
             flash("Two-step sign-in is on. You will be asked for a code each time you sign in.", "success")
-            return redirect(url_for("casework.console_home"))
+            return redirect(url_for("console.console_home"))
         errors["code"] = "Enter the 6-digit code your authenticator app shows for Tandem"
     uri = pyotp.TOTP(secret).provisioning_uri(name=staff.email, issuer_name=current_app.config["AGENCY_NAME"])
     return render_template("auth/two_factor.html", staff=staff, secret=secret, qr=qr_code(uri), errors=errors,

@@ -3,7 +3,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from casework.calendar import agency_calendar
+from casework.clock.calendar_settings import agency_calendar
 from casework.models import Case
 from core.extensions import db
 from core.models import AuditEvent
@@ -43,7 +43,7 @@ def test_a_closure_saved_by_an_admin_moves_the_due_date_of_the_next_case(app, cl
 
 
 def test_new_cases_take_their_due_dates_from_the_saved_calendar(app, client, city, login_as):
-    from casework.triage import triage
+    from casework.triage.engine import triage
     login_as(city.admin)
     # closed every day but one weekday, in a year of no interest: a 72-hour target takes weeks
     save(client, hours="wed 09:00-10:00")

@@ -152,7 +152,7 @@ def test_a_supervisor_cannot_edit_the_catalogue(client, city, login_as):
 
 
 def test_workflow_steps_are_added_retimed_and_set_the_estimate_of_new_cases(app, client, city, login_as, run_worker):
-    from casework.estimate import estimate_minutes
+    from casework.triage.estimate import estimate_minutes
     from casework.models import StepType
     login_as(city.admin)
     url = "/admin/catalogue/services/graffiti"
@@ -183,7 +183,7 @@ def test_workflow_steps_are_added_retimed_and_set_the_estimate_of_new_cases(app,
 
 def test_a_step_recorded_on_cases_cannot_be_removed_but_an_unused_one_can(app, client, city, login_as):
     from casework.models import Step, StepType
-    from casework.triage import triage
+    from casework.triage.engine import triage
     from intake.models import ServiceRequest
     with app.app_context():
         inspect, schedule = db.session.scalars(

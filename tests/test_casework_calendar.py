@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from casework.calendar import BusinessCalendar, CalendarError, build_calendar, parse_hours
+from casework.clock.calendar import BusinessCalendar, CalendarError, build_calendar, parse_hours
 
 NEW_YORK = ZoneInfo("America/New_York")
 UTC = timezone.utc

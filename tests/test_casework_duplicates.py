@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from casework import duplicates
+from casework.triage import duplicates
 from casework.models import Case, CaseState, DuplicateLink
 from core.extensions import db
 from intake.models import ServiceRequest

@@ -3,7 +3,8 @@ import re
 
 import pytest
 
-from casework import rulebook, tasks
+from casework import tasks
+from casework.triage import rulebook
 from casework.models import Case
 from core.extensions import db
 from intake.models import Department, Service, ServiceRequest, TriageState

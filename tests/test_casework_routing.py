@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from casework import routing
+from casework.triage import routing
 from casework.models import Case, District, RoutingRule
 from core.extensions import db
 from core.models import AuditEvent

@@ -4,7 +4,8 @@ from datetime import timedelta
 
 import pytest
 
-from casework import services, sla
+from casework.clock import sla
+from casework.console import services
 from casework.models import Case, CaseEvent, CaseState
 from core.extensions import db
 from core.models import Staff

@@ -4,10 +4,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from casework import services, sla
-from casework.estimate import estimate_minutes
+from casework.clock import sla
+from casework.console import services
+from casework.triage.estimate import estimate_minutes
 from casework.models import Case, CaseState, Step
-from casework.triage import triage
+from casework.triage.engine import triage
 from core.extensions import db
 from core.models import Staff
 from intake.models import ServiceRequest
@@ -37,7 +38,7 @@ def test_due_dates_count_opening_hours_only(app, city):
         case = new_case(city)
         opened = case.opened_at
         # the pothole service promises a first response in 24 and a resolution in 72 business hours
-        from casework.calendar import agency_calendar
+        from casework.clock.calendar_settings import agency_calendar
         calendar = agency_calendar()
         assert calendar.business_hours_between(opened, case.first_response_due_at) == pytest.approx(24)
         assert calendar.business_hours_between(opened, case.resolution_due_at) == pytest.approx(72)
@@ -67,7 +68,7 @@ def test_waiting_on_the_citizen_stops_the_clock_and_the_answer_moves_the_due_dat
         services.record_citizen_answer(case.request_id, "The north side.")
         case = db.session.get(Case, case.id)
         assert case.state == CaseState.IN_PROGRESS and case.sla_paused_at is None
-        from casework.calendar import agency_calendar
+        from casework.clock.calendar_settings import agency_calendar
         assert agency_calendar().business_hours_between(due_before, case.resolution_due_at) == pytest.approx(24)
         assert any(e.kind == "sla_resumed" and "24.0 business hours" in e.message for e in case.events)
 

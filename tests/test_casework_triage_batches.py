@@ -92,7 +92,7 @@ def test_a_request_no_rule_routes_does_not_hold_up_the_batch_and_counts_only_on_
 
 def test_a_batch_that_fails_keeps_nothing_and_the_jobs_own_request_is_still_triaged(app, city, monkeypatch):
     ids = submit(app, 3)
-    from casework import triage
+    from casework.triage import engine as triage
 
     real, calls = triage.new_case, []
 

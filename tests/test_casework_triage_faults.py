@@ -10,7 +10,8 @@ import pytest
 from rq import SimpleWorker
 from sqlalchemy.engine import make_url
 
-from casework import tasks, triage
+from casework import tasks
+from casework.triage import engine as triage
 from casework.models import Case
 from core.extensions import db
 from core.queues import QUEUE_NAMES, get_queue, redis_connection

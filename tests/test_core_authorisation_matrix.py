@@ -16,7 +16,7 @@ from tests.factories import loaded, make_city
 
 # the least role each staff route needs; anything not listed here or in PUBLIC fails the test
 MINIMUM_ROLE = {
-    "casework.": "caseworker", "casework.triage_health": "supervisor", "casework.route_by_hand": "supervisor",
+    "console.": "caseworker", "console.triage_health": "supervisor", "console.route_by_hand": "supervisor",
     "admin.": "admin", "admin_api_keys.": "admin", "admin_catalogue.": "admin", "admin_services.": "admin", "admin_calendar.": "admin", "auth.change_password": "any staff", "totp.enrol": "any staff", "auth.logout": "any staff",
 }
 PUBLIC = {"intake.", "survey.", "health.", "notifications.", "static", "auth.login", "auth.second_factor", "open311."}
@@ -52,7 +52,7 @@ def world(app, client, run_worker):
             db.session.add(ServiceRequest(service_id=city.pothole.id, description="Pothole by the school",
                                           address="1 School Lane", contact_email="a@example.org"))
         db.session.commit()
-        from casework.triage import triage
+        from casework.triage.engine import triage
         first, second = (triage(r.id) for r in db.session.scalars(db.select(ServiceRequest).order_by(ServiceRequest.id)))
         link = db.session.scalar(db.select(DuplicateLink)) or DuplicateLink(case=second, original=first, score=0.9,
                                                                           reasons="test")

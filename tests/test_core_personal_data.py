@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from casework import services
+from casework.console import services
 from casework.models import Case, CaseEvent
 from casework.retention import anonymise_resolved_requests
 from core.extensions import db
@@ -103,7 +103,7 @@ def test_retention_removes_personal_data_of_long_resolved_requests_and_keeps_the
                                      answers={"where": "road"})
             db.session.add(request)
             db.session.commit()
-            from casework.triage import triage
+            from casework.triage.engine import triage
             case = triage(request.id)
             services.request_information(case, by=worker, question="Which side?", effort_minutes=2)
             services.record_citizen_answer(request.id, f"North side, ask {name}")

@@ -2,7 +2,7 @@
 import pytest
 from flask_login import current_user
 
-from casework.triage import triage
+from casework.triage.engine import triage
 from core import create_app
 from core.extensions import db
 from intake.models import ServiceRequest

@@ -102,7 +102,7 @@ def test_admins_download_preview_and_apply_a_catalogue_file_in_the_console(app, 
 
 def test_workflow_steps_travel_in_the_file_and_a_step_used_on_cases_is_kept(app, runner, tmp_path):
     from casework.models import Step, StepType
-    from casework.triage import triage
+    from casework.triage.engine import triage
     from intake.models import ServiceRequest
     with app.app_context():
         city = make_city()
@@ -133,7 +133,7 @@ def test_workflow_steps_travel_in_the_file_and_a_step_used_on_cases_is_kept(app,
     assert "remove step pothole: Schedule the repair" in result.output
     assert "keep step pothole: Inspect the site (recorded on cases)" in result.output
     with app.app_context():
-        from casework.estimate import estimate_minutes
+        from casework.triage.estimate import estimate_minutes
         streetlight = db.session.scalar(db.select(Service).filter_by(code="streetlight"))
         assert estimate_minutes(streetlight.id) == 30
         names = db.session.scalars(db.select(StepType.name).filter_by(service_id=pothole_id)

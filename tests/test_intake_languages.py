@@ -74,7 +74,7 @@ def test_a_request_made_in_spanish_is_acknowledged_and_tracked_in_spanish(app, c
 
 def test_a_report_merged_into_an_earlier_one_is_explained_in_the_citizens_language(app, client, city, run_worker,
                                                                                      mail_server):
-    from casework import services
+    from casework.console import services
     from casework.models import Case, DuplicateLink
     client.get("/?lang=pt")
     tracking_links = []

@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from casework import services
+from casework.console import services
 from casework.models import Case, CaseEvent, CaseState
 from core.extensions import db
 from core.models import Staff

@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
-from casework import services
+from casework.console import services
 from casework.models import Case, CaseState
 from core import create_app
 from core.extensions import db

@@ -1,7 +1,7 @@
 """Every page, including its error states, passes an axe-core WCAG 2.2 A/AA scan in a real browser."""
 import pytest
 
-from casework import services
+from casework.console import services
 from casework.models import Case
 from core.extensions import db
 from core.models import Staff
@@ -24,7 +24,7 @@ def world(app, run_worker):
             db.session.add(request)
             db.session.commit()
             tokens.append(request.tracking_token)
-        from casework.triage import triage
+        from casework.triage.engine import triage
         worker = db.session.get(Staff, city.caseworker.id)
         waiting, done = (triage(r.id) for r in db.session.scalars(db.select(ServiceRequest).order_by(ServiceRequest.id)))
         services.request_information(waiting, by=worker, question="Which side of the road is it on?", effort_minutes=2)

@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from casework.triage import triage
+from casework.triage.engine import triage
 from core.extensions import db
 from intake.models import ServiceRequest
 from tests.browser.conftest import focus_is_visible, tab_to, tab_to_text

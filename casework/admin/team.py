@@ -1,0 +1,50 @@
+"""Who works which queue, and who is away: the admin's side of the team."""
+from datetime import date
+
+from casework.errors import ActionRefused
+from casework.models import Absence, Queue
+from core import audit
+from core.extensions import db
+from core.models import Staff
+
+
+def staff_directory():
+    """Return every staff account, by role then name."""
+    return db.session.scalars(db.select(Staff).order_by(Staff.role, Staff.name)).all()
+
+
+def all_queues():
+    """Every queue, by name."""
+    return db.session.scalars(db.select(Queue).order_by(Queue.name)).all()
+
+
+def configure_queue(queue, assignment_mode, member_ids, by):
+    """Set how ``queue`` hands out cases and who works it. Commits; audited."""
+    members = db.session.scalars(db.select(Staff).where(Staff.id.in_(member_ids))).all() if member_ids else []
+    if len(members) != len(set(member_ids)):
+        raise ActionRefused("Choose members from the list.")
+    queue.assignment_mode = assignment_mode
+    queue.members = list(members)
+    audit.record("queue_configured", actor=by, target=queue, assignment_mode=assignment_mode,
+                 member_ids=sorted(member.id for member in members))
+    db.session.commit()
+
+
+def upcoming_absences():
+    """Absences that have not ended yet, soonest first."""
+    return db.session.scalars(
+        db.select(Absence).where(Absence.ends_on >= date.today()).order_by(Absence.starts_on)
+    ).all()
+
+
+def add_absence(staff_id, starts_on, ends_on, note, by):
+    """Record that ``staff_id`` is away from ``starts_on`` to ``ends_on``. Commits; audited."""
+    staff = db.session.get(Staff, staff_id)
+    if staff is None or not staff.active:
+        raise ActionRefused("Choose who is away from the list.")
+    absence = Absence(staff=staff, starts_on=starts_on, ends_on=ends_on, note=note)
+    db.session.add(absence)
+    db.session.flush()
+    audit.record("absence_added", actor=by, target=absence, staff_id=staff.id)
+    db.session.commit()
+    return absence

@@ -1,0 +1,405 @@
+"""Business operations on cases: the steps staff do, resolution, audited views."""
+from core import audit
+from core.extensions import db
+from core.models import Staff
+from core.timeutil import utcnow
+from intake.links import feedback_url
+from intake.models import ServiceRequest, TriageState
+from casework.errors import ActionRefused
+from casework.models import (
+    OPEN_STATES, Case, CaseEvent, CaseState, DuplicateLink, DuplicateStatus, Queue, Step, StepType,
+)
+from casework import messages, public_wording
+from casework.clock.calendar_settings import agency_calendar
+
+
+def take_if_unassigned(case, by):
+    """Assign ``case`` to ``by`` when nobody holds it; adds an event. Does not commit."""
+    if case.assignee_id is None:
+        case.assignee = by
+        case.state = CaseState.ASSIGNED
+        db.session.add(CaseEvent(case=case, actor=by, kind="assigned", message=f"Assigned to {by.name}."))
+
+
+def record_step(case, by, effort_minutes, step_type_id=None, note=None, friction=None, friction_note=None):
+    """Record a piece of work on ``case`` by staff ``by``, with its effort. Commits; returns the step.
+
+    The first step on an unassigned case assigns it to ``by``; any step moves
+    the case to in progress. Raises ``ActionRefused`` on a closed case or
+    a step type from another service.
+    """
+    if not case.is_open:
+        raise ActionRefused("This case is resolved. Reopen it before recording more work.")
+    step_type = None
+    if step_type_id is not None:
+        step_type = db.session.get(StepType, step_type_id)
+        if step_type is None or step_type.service_id != case.request.service_id:
+            raise ActionRefused("Choose one of this service's steps.")
+    take_if_unassigned(case, by)
+    now = utcnow()
+    step = Step(
+        case=case, step_type=step_type, staff=by, ended_at=now, effort_minutes=effort_minutes,
+        note=note, friction=friction, friction_note=friction_note,
+    )
+    db.session.add(step)
+    if case.state != CaseState.IN_PROGRESS:
+        db.session.add(CaseEvent(case=case, actor=by, kind="state_changed", at=now,
+                                 message="Work started.", details={"from": case.state, "to": CaseState.IN_PROGRESS}))
+        case.state = CaseState.IN_PROGRESS
+    label = step_type.name if step_type else "Work"
+    db.session.add(CaseEvent(
+        case=case, actor=by, kind="step", at=now,
+        message=f"{label}: {effort_minutes} min." + (f" {note}" if note else ""),
+        details={"effort_minutes": effort_minutes, "step_type_id": step_type_id, "friction": friction},
+    ))
+    db.session.commit()
+    return step
+
+
+def resolve_case(case, by, public_note, effort_minutes):
+    """Resolve ``case`` with a note the citizen will read. Commits; then dispatches the resolution message.
+
+    The resolving work is recorded as a step with ``effort_minutes``. Raises
+    ``ActionRefused`` if the case is already resolved.
+    """
+    if not case.is_open:
+        raise ActionRefused("This case is already resolved.")
+    take_if_unassigned(case, by)
+    now = utcnow()
+    db.session.add(Step(case=case, staff=by, ended_at=now, effort_minutes=effort_minutes, note="Resolved"))
+    previous = case.state
+    case.state = CaseState.RESOLVED
+    case.resolved_at = now
+    case.resolution_note = public_note
+    if case.first_response_at is None:
+        case.first_response_at = now
+    event = CaseEvent(case=case, actor=by, kind="resolved", public=True, at=now, message=public_note,
+                      details={"from": previous, "to": CaseState.RESOLVED, "effort_minutes": effort_minutes})
+    db.session.add(event)
+    db.session.flush()
+    notifications = [messages.tell_citizen(
+        case.request, "request_resolved", event.id,
+        service_name=case.request.service.name, resolution_note=public_note,
+        feedback_url=feedback_url(case.request),
+    )]
+    # everyone whose report was merged into this one hears the outcome too
+    for merged in merged_into(case):
+        merged_event = CaseEvent(case=merged, actor=by, kind="resolved", public=True, at=now, message=public_note,
+                                 details={"via_case_id": case.id})
+        db.session.add(merged_event)
+        db.session.flush()
+        notifications.append(messages.tell_citizen(
+            merged.request, "request_resolved", merged_event.id,
+            service_name=merged.request.service.name, resolution_note=public_note,
+            feedback_url=feedback_url(merged.request),
+        ))
+    db.session.commit()
+    messages.dispatch(*notifications)
+    return case
+
+
+def merged_into(case):
+    """The cases confirmed as duplicates of ``case``."""
+    return db.session.scalars(db.select(Case).filter_by(duplicate_of_id=case.id)).all()
+
+
+def likely_duplicates(case):
+    """Undecided duplicate links on ``case``, best score first."""
+    return db.session.scalars(
+        db.select(DuplicateLink).filter_by(case_id=case.id, status=DuplicateStatus.LIKELY)
+        .order_by(DuplicateLink.score.desc())
+    ).all()
+
+
+def decide_duplicate(case, link_id, confirmed, by):
+    """Confirm or reject a likely duplicate link of ``case``. Commits; then dispatches.
+
+    Confirming closes ``case`` as merged into the original: its citizen is told
+    they will hear the outcome of the earlier report, and ``resolve_case`` on
+    the original tells them. Raises ``ActionRefused`` for a link that is
+    not this case's, was already decided, or whose original has closed.
+    """
+    link = db.session.get(DuplicateLink, link_id)
+    if link is None or link.case_id != case.id or link.status != DuplicateStatus.LIKELY:
+        raise ActionRefused("That suggestion has already been dealt with.")
+    now = utcnow()
+    link.decided_by, link.decided_at = by, now
+    if not confirmed:
+        link.status = DuplicateStatus.REJECTED
+        db.session.add(CaseEvent(case=case, actor=by, kind="duplicate_rejected", at=now,
+                                 message=f"Not the same problem as {link.original.request.reference}."))
+        db.session.commit()
+        return case
+    if not link.original.is_open or not case.is_open:
+        raise ActionRefused("Only two open cases can be merged.")
+    link.status = DuplicateStatus.CONFIRMED
+    case.duplicate_of_id = link.original_id
+    previous, case.state = case.state, CaseState.CLOSED
+    event = CaseEvent(
+        case=case, actor=by, kind="merged", public=True, at=now,
+        message=public_wording.MERGED,
+        details={"from": previous, "to": CaseState.CLOSED, "original_case_id": link.original_id},
+    )
+    db.session.add(event)
+    db.session.add(CaseEvent(case=link.original, actor=by, kind="duplicate_merged", at=now,
+                             message=f"{case.request.reference} was merged into this case; its citizen will hear the outcome."))
+    db.session.flush()
+    notification = messages.tell_citizen(case.request, "update_posted", event.id,
+                                         message=public_wording.in_language(public_wording.MERGED, case.request.language))
+    db.session.commit()
+    messages.dispatch(notification)
+    return case
+
+
+def reply_to_citizen(case, by, message, effort_minutes):
+    """Post an update the citizen sees and is sent. Commits; then dispatches the message.
+
+    Counts as the first response if none was made yet.
+    """
+    if not case.is_open:
+        raise ActionRefused("This case is resolved. Reopen it before replying.")
+    take_if_unassigned(case, by)
+    now = utcnow()
+    db.session.add(Step(case=case, staff=by, ended_at=now, effort_minutes=effort_minutes, note="Reply to citizen"))
+    if case.first_response_at is None:
+        case.first_response_at = now
+    event = CaseEvent(case=case, actor=by, kind="public_reply", public=True, at=now, message=message,
+                      details={"effort_minutes": effort_minutes})
+    db.session.add(event)
+    db.session.flush()
+    notification = messages.tell_citizen(case.request, "update_posted", event.id, message=message)
+    db.session.commit()
+    messages.dispatch(notification)
+    return event
+
+
+def request_information(case, by, question, effort_minutes):
+    """Ask the citizen a question; the case waits on them. Commits; then dispatches the message."""
+    if not case.is_open:
+        raise ActionRefused("This case is resolved. Reopen it before asking the citizen.")
+    take_if_unassigned(case, by)
+    now = utcnow()
+    db.session.add(Step(case=case, staff=by, ended_at=now, effort_minutes=effort_minutes, note="Request information"))
+    if case.first_response_at is None:
+        case.first_response_at = now
+    event = CaseEvent(case=case, actor=by, kind="information_requested", public=True, at=now, message=question,
+                      details={"from": case.state, "to": CaseState.WAITING_ON_CITIZEN})
+    case.state = CaseState.WAITING_ON_CITIZEN
+    case.sla_paused_at = case.sla_paused_at or now
+    db.session.add(event)
+    db.session.flush()
+    notification = messages.tell_citizen(case.request, "information_requested", event.id, question=question)
+    db.session.commit()
+    messages.dispatch(notification)
+    return event
+
+
+def record_citizen_answer(request_id, answer):
+    """Put the citizen's answer on their case; a case waiting on them goes back to work.
+
+    An answer that arrives after the case moved on still lands on it, so the
+    citizen's words are never dropped. Returns the case, or None when the
+    request has no case yet. Commits; then dispatches a message to the assignee.
+    """
+    case = db.session.scalar(db.select(Case).filter_by(request_id=request_id))
+    if case is None:
+        return None
+    now = utcnow()
+    event = CaseEvent(case=case, kind="citizen_answered", public=True, at=now, message=answer)
+    if case.state == CaseState.WAITING_ON_CITIZEN:
+        resumed = CaseState.IN_PROGRESS if case.assignee_id else CaseState.TRIAGED
+        event.details = {"from": case.state, "to": resumed}
+        case.state = resumed
+        resume_sla_clock(case, now)
+    db.session.add(event)
+    db.session.flush()
+    notification = messages.tell_staff(case.assignee, case, "citizen_answered", event.id, answer=answer) \
+        if case.assignee else None
+    db.session.commit()
+    messages.dispatch(notification)
+    return case
+
+
+def resume_sla_clock(case, now):
+    """Restart a paused SLA clock: push the due dates out by the business hours it was stopped. Does not commit."""
+    if case.sla_paused_at is None:
+        return
+    calendar = agency_calendar()
+    paused = calendar.business_hours_between(case.sla_paused_at, now)
+    case.sla_paused_at = None
+    if paused <= 0 or case.resolution_due_at is None:
+        return
+    case.resolution_due_at = calendar.add_business_hours(case.resolution_due_at, paused)
+    if case.breach_flagged_at is None:
+        # the warning was about the old date; warn again before the new one
+        case.near_breach_flagged_at = None
+    db.session.add(CaseEvent(
+        case=case, kind="sla_resumed", at=now,
+        message=f"The SLA clock was stopped for {paused:.1f} business hours while we waited for the citizen; "
+                "the resolution date moved accordingly.",
+        details={"paused_business_hours": round(paused, 2), "resolution_due_at": case.resolution_due_at.isoformat()},
+    ))
+
+
+def reopen_case(case, by, reason):
+    """Reopen a resolved case, telling the citizen why. Commits; then dispatches the message."""
+    if case.is_open:
+        raise ActionRefused("This case is already open.")
+    now = utcnow()
+    event = CaseEvent(case=case, actor=by, kind="reopened", public=True, at=now, message=reason,
+                      details={"from": case.state, "to": CaseState.IN_PROGRESS})
+    case.state = CaseState.IN_PROGRESS if case.assignee_id else CaseState.TRIAGED
+    case.resolved_at = None
+    db.session.add(event)
+    db.session.flush()
+    notification = messages.tell_citizen(case.request, "request_reopened", event.id, reason=reason)
+    db.session.commit()
+    messages.dispatch(notification)
+    return case
+
+
+def record_citizen_feedback(request_id, fixed, comment, satisfaction):
+    """Put the citizen's feedback on their case; "not fixed" reopens it and tells the assignee.
+
+    Returns the case, or None when the request has no case. Commits; then
+    dispatches the messages.
+    """
+    case = db.session.scalar(db.select(Case).filter_by(request_id=request_id))
+    if case is None:
+        return None
+    now = utcnow()
+    verdict = "fixed" if fixed else "not fixed"
+    rating = f", satisfaction {satisfaction} of 5" if satisfaction else ""
+    db.session.add(CaseEvent(case=case, kind="citizen_feedback", at=now,
+                             message=f"The citizen says it is {verdict}{rating}." + (f" “{comment}”" if comment else ""),
+                             details={"fixed": fixed, "satisfaction": satisfaction}))
+    notifications = []
+    if not fixed and not case.is_open and case.duplicate_of_id is None:
+        event = CaseEvent(case=case, kind="reopened_by_citizen", public=True, at=now,
+                          message=public_wording.REOPENED_BY_CITIZEN,
+                          details={"from": case.state, "to": CaseState.IN_PROGRESS})
+        case.state = CaseState.IN_PROGRESS if case.assignee_id else CaseState.TRIAGED
+        case.resolved_at = None
+        db.session.add(event)
+        db.session.flush()
+        notifications.append(messages.tell_citizen(
+            case.request, "request_reopened", event.id,
+            reason=public_wording.in_language(public_wording.REOPENED_BY_CITIZEN, case.request.language)))
+        if case.assignee is not None:
+            notifications.append(messages.tell_staff(case.assignee, case, "citizen_reopened", event.id,
+                                                     comment=comment or ""))
+    db.session.commit()
+    messages.dispatch(*notifications)
+    return case
+
+
+def record_partner_update(request_id, text, source_name):
+    """Put a partner system's update (Open311 POST servicerequestupdates) on the case, for all to see.
+
+    Returns the event, or None when the request has no case yet. Commits;
+    the assignee is told through the timeline, the citizen through tracking.
+    """
+    case = db.session.scalar(db.select(Case).filter_by(request_id=request_id))
+    if case is None:
+        return None
+    event = CaseEvent(case=case, kind="partner_update", public=True, at=utcnow(), message=text,
+                      details={"source": source_name})
+    db.session.add(event)
+    db.session.commit()
+    return event
+
+
+def assign_case(case, assignee, by):
+    """Give ``case`` to ``assignee`` (who must work its queue). Commits; tells the assignee if someone else assigned it."""
+    if not case.is_open:
+        raise ActionRefused("This case is resolved; there is nothing to assign.")
+    if not any(member.id == assignee.id for member in case.queue.members) and not assignee.has_role("supervisor"):
+        raise ActionRefused(f"{assignee.name} does not work the {case.queue.name} queue.")
+    if case.assignee_id == assignee.id:
+        return case
+    now = utcnow()
+    event = CaseEvent(case=case, actor=by, kind="assigned", at=now, message=f"Assigned to {assignee.name}.",
+                      details={"from_staff_id": case.assignee_id, "to_staff_id": assignee.id})
+    case.assignee = assignee
+    if case.state in (CaseState.NEW, CaseState.TRIAGED):
+        case.state = CaseState.ASSIGNED
+    db.session.add(event)
+    db.session.flush()
+    notification = None
+    if assignee.id != by.id:
+        due = case.resolution_due_at.isoformat() if case.resolution_due_at else None
+        notification = messages.tell_staff(assignee, case, "case_assigned", event.id,
+                                           service_name=case.request.service.name, due_at=due)
+    db.session.commit()
+    messages.dispatch(notification)
+    return case
+
+
+def reveal_contact(case, by):
+    """Record that ``by`` looked at the citizen's contact details. Commits."""
+    db.session.add(CaseEvent(case=case, actor=by, kind="contact_viewed",
+                             message=f"{by.name} viewed the citizen's contact details."))
+    audit.record("contact_viewed", actor=by, target=case.request)
+    db.session.commit()
+
+
+def open_cases_in_queue(queue_id):
+    """Return the queue's open cases, the soonest due first."""
+    return db.session.scalars(
+        db.select(Case)
+        .where(Case.queue_id == queue_id, Case.state.in_(OPEN_STATES))
+        .order_by(Case.resolution_due_at, Case.id)
+    ).all()
+
+
+def queues_for(staff):
+    """Return ``(queue, open case count)`` pairs ``staff`` can work: their own, or all for supervisors."""
+    query = db.select(Queue, db.func.count(Case.id)).outerjoin(
+        Case, (Case.queue_id == Queue.id) & Case.state.in_(OPEN_STATES)
+    ).group_by(Queue.id).order_by(Queue.name)
+    if not staff.has_role("supervisor"):
+        query = query.where(Queue.members.any(id=staff.id))
+    return db.session.execute(query).all()
+
+
+def my_open_cases(staff):
+    """Return the open cases assigned to ``staff``, the soonest due first."""
+    return db.session.scalars(
+        db.select(Case).where(Case.assignee_id == staff.id, Case.state.in_(OPEN_STATES))
+        .order_by(Case.resolution_due_at)
+    ).all()
+
+
+def step_types_for(case):
+    """Return the workflow steps of the case's service, in order."""
+    return db.session.scalars(
+        db.select(StepType).filter_by(service_id=case.request.service_id).order_by(StepType.position)
+    ).all()
+
+
+def staff_member(staff_id):
+    """Return the active staff member ``staff_id``, or None."""
+    staff = db.session.get(Staff, staff_id)
+    return staff if staff is not None and staff.active else None
+
+
+def assignable_staff(case):
+    """Return the active members of the case's queue, by name."""
+    return sorted((member for member in case.queue.members if member.active), key=lambda member: member.name)
+
+
+def all_queues():
+    return db.session.scalars(db.select(Queue).order_by(Queue.name)).all()
+
+
+def queue_by_id(queue_id):
+    return db.session.get(Queue, queue_id)
+
+
+def triage_backlog():
+    """How many requests wait for triage, and how long the oldest has waited (seconds)."""
+    count, oldest = db.session.execute(
+        db.select(db.func.count(ServiceRequest.id), db.func.min(ServiceRequest.submitted_at))
+        .where(ServiceRequest.triage_state == TriageState.PENDING)
+    ).one()
+    return {"pending": count, "oldest_seconds": (utcnow() - oldest).total_seconds() if oldest else 0}

@@ -1,0 +1,40 @@
+"""What every staff form shares: unknown fields ignored, text trimmed, ids bounded."""
+from marshmallow import EXCLUDE, Schema, fields, pre_load, validate
+
+# ids are PostgreSQL integers: a larger number names nothing (and would fail in the database)
+LARGEST_ID = 2**31 - 1
+
+
+def record_id(message, required=True):
+    """A field holding the id of a record chosen from a list; ``message`` for anything that is not one."""
+    return fields.Integer(
+        validate=validate.Range(min=1, max=LARGEST_ID, error=message),
+        error_messages={"required": message, "invalid": message},
+        **({"required": True} if required else {"load_default": None}))
+
+
+class ConsoleForm(Schema):
+    """A console form: unknown fields (the CSRF token) ignored, text trimmed, blank answers absent."""
+
+    # fields sent as several values (checkboxes); read with getlist
+    LIST_FIELDS = ()
+
+    class Meta:
+        unknown = EXCLUDE
+
+    @pre_load
+    def drop_blank_values(self, data, **kwargs):
+        cleaned = {}
+        for key, value in data.items():
+            if key in self.LIST_FIELDS:
+                cleaned[key] = data.getlist(key) if hasattr(data, "getlist") else value
+            elif isinstance(value, str):
+                if value.strip():
+                    cleaned[key] = value.strip()
+            else:
+                cleaned[key] = value
+        return cleaned
+
+
+def optional_id(message):
+    return record_id(message, required=False)

@@ -1,0 +1,99 @@
+"""Imports flow one way: from the more specific package or room to the more general, never back.
+
+Read from the source with ``ast`` (imports inside functions included), so a
+new upward import fails here before it becomes a loop.
+"""
+import ast
+import pathlib
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+# each package, and what it may import of the others
+PACKAGES = {
+    "core": set(),
+    "notifications": {"core"},
+    "intake": {"core", "notifications"},
+    "casework": {"core", "notifications", "intake"},
+}
+# modules that wire everything together and so may import anything
+WIRING = {"core/__init__.py", "casework/__init__.py", "casework/tasks.py", "casework/commands.py", "casework/demo.py"}
+
+# casework's rooms, and which rooms each may import; "root" is what every room shares
+ROOMS = {
+    "root": set(),
+    "clock": {"root"},
+    "triage": {"root", "clock"},
+    "console": {"root", "clock", "triage"},
+    "admin": {"root", "clock", "triage"},
+}
+
+
+def source_files():
+    for package in PACKAGES:
+        yield from sorted((ROOT / package).rglob("*.py"))
+
+
+def imported_modules(path):
+    """Every module ``path`` imports, as dotted names (``from a import b`` gives ``a.b`` and ``a``)."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield alias.name
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            yield node.module
+            for alias in node.names:
+                yield f"{node.module}.{alias.name}"
+
+
+def room_of(module):
+    """The casework room of a dotted module name, or None outside casework."""
+    parts = module.split(".")
+    if parts[0] != "casework":
+        return None
+    if len(parts) > 1 and parts[1] in ROOMS:
+        return parts[1]
+    return "root"
+
+
+def is_package_module(dotted):
+    candidate = ROOT.joinpath(*dotted.split("."))
+    return candidate.with_suffix(".py").exists() or (candidate / "__init__.py").exists()
+
+
+def relative(path):
+    return path.relative_to(ROOT).as_posix()
+
+
+def test_the_room_map_knows_every_casework_room():
+    rooms = {folder.name for folder in (ROOT / "casework").iterdir() if (folder / "__init__.py").exists()}
+    assert rooms == set(ROOMS) - {"root"}, "a new room needs its place (and what it may import) in ROOMS"
+
+
+@pytest.mark.parametrize("path", list(source_files()), ids=relative)
+def test_imports_flow_one_way(path):
+    name = relative(path)
+    if name in WIRING:
+        return
+    package = name.split("/")[0]
+    module = name.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+    own_room = room_of(module)
+    wrong = []
+    for imported in imported_modules(path):
+        top = imported.split(".")[0]
+        if top not in PACKAGES or top == package and package != "casework":
+            continue
+        if top != package:
+            if top not in PACKAGES[package]:
+                wrong.append(f"{imported} (package {package} may not import {top})")
+            continue
+        if not is_package_module(imported) or imported == "casework":
+            continue  # a name from a module, checked through the module itself
+        room = room_of(imported)
+        if room != own_room and room not in ROOMS[own_room]:
+            wrong.append(f"{imported} (room {own_room} may not import room {room})")
+        elif room != own_room and imported.endswith(".views"):
+            wrong.append(f"{imported} (rooms share services, never each other's views)")
+    assert not wrong, f"{name} imports upward: " + "; ".join(wrong)
