@@ -32,11 +32,11 @@ def check_calendar(app):
 
 def init_app(app):
     check_calendar(app)
-    from casework import commands, health, messages, models, tasks  # noqa: F401  (models: tables known to migrations)
-    from casework.admin import api_keys, calendar, catalogue, catalogue_services, step_types
+    from casework import activity, commands, counts, health, messages, models, tasks  # noqa: F401  (models: tables known to migrations)
+    from casework.admin import api_keys, calendar, case_list_views, catalogue, catalogue_services, step_types
     from casework.admin import views as admin_views
-    from casework.console import progress
-    from casework.console import views as console_views
+    from casework import console
+    from casework.console import case_views, progress, views  # noqa: F401  (their routes join console.bp)
     from core.audit import append_only
     from core.periodic import register_periodic
     from intake.catalogue_io import ServicePart, register_service_part
@@ -48,12 +48,14 @@ def init_app(app):
     from notifications.services import register_failure_handler
 
     app.register_blueprint(bp)
-    app.register_blueprint(console_views.bp)
-    for admin_page in (admin_views, api_keys, catalogue, catalogue_services, calendar):
+    app.register_blueprint(console.bp)
+    for admin_page in (admin_views, api_keys, catalogue, catalogue_services, calendar, case_list_views):
         app.register_blueprint(admin_page.bp)
     commands.init_app(app)
     health.init_app(app)
     append_only(models.CaseEvent)
+    counts.listen()
+    activity.listen()
     request_submitted.connect(enqueue_triage, sender=app)
     register_progress_source(app, progress.citizen_progress)
     register_answer_handler(app, progress.take_citizen_answer)

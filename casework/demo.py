@@ -14,7 +14,7 @@ from datetime import timedelta
 from flask import current_app
 
 from casework import public_wording
-from casework.models import Case, CaseEvent, CaseState, Priority, Queue, RoutingRule, Step, StepType
+from casework.models import Case, CaseEvent, CaseState, Outcome, Priority, Queue, ReplyTemplate, RoutingRule, Step, StepType
 from core.extensions import db
 from core.models import Role, Staff
 from core.timeutil import utcnow
@@ -149,12 +149,23 @@ COMPLAINTS = {
     "fallen_tree": "A big branch is blocking half the path.",
     "benefit_question": "I applied for help three weeks ago and have heard nothing.",
 }
+# (reason, note) pairs: why demo staff found a step hard
 FRICTION_NOTES = [
-    "Had to phone the resident to find the exact spot.",
-    "The address is not in the GIS, searched by hand.",
-    "Re-keyed the details into the works system.",
-    "Waiting on another team to confirm.",
-    "Photo would have saved a site visit.",
+    ("missing_information", "Had to phone the resident to find the exact spot."),
+    ("tool_too_slow", "The address is not in the GIS, searched by hand."),
+    ("tool_too_slow", "Re-keyed the details into the works system."),
+    ("waiting_on_another_team", "Waiting on another team to confirm."),
+    ("missing_information", "Photo would have saved a site visit."),
+]
+REPLY_TEMPLATES = [
+    ("Crew booked", "en", "Hello {citizen_name}, a crew is booked to deal with your report {reference}. "
+                          "We expect to finish by {due_date}."),
+    ("Crew booked", "es", "Hola, {citizen_name}: hemos programado un equipo para su aviso {reference}. "
+                          "Esperamos terminar antes del {due_date}."),
+    ("Crew booked", "pt", "Olá, {citizen_name}: agendámos uma equipa para o seu pedido {reference}. "
+                          "Esperamos terminar até {due_date}."),
+    ("Need a photo", "en", "Hello {citizen_name}, could you send us a photo of the problem you reported ({reference})? "
+                           "It helps the {team} team bring the right equipment."),
 ]
 
 
@@ -182,6 +193,8 @@ def seed_demo(weeks=8, echo=print, seed=2026):
         db.session.add(RoutingRule(name="Sinkholes are emergencies", position=1, service=services["pothole"],
                                    keywords="sinkhole collapse collapsed", queue=queues["Road emergencies"],
                                    priority=Priority.URGENT, tags="safety", resolution_hours=24))
+    for name, language, body in REPLY_TEMPLATES:
+        get_or_create(ReplyTemplate, name=name, language=language, defaults={"body": body})
     db.session.commit()
     echo(f"catalogue: {len(services)} services in {len(departments)} departments, "
          f"{len(queues)} queues, {len(staff)} staff")
@@ -236,6 +249,7 @@ def seed_history(weeks, services, queues, staff, rng, echo):
     step_types = {service.id: db.session.scalars(db.select(StepType).filter_by(service_id=service.id)
                                                  .order_by(StepType.position)).all()
                   for service in services.values()}
+    outcomes = {outcome.code: outcome for outcome in db.session.scalars(db.select(Outcome))}
     number = 0
     for week in range(weeks):
         week_start = start + timedelta(weeks=week)
@@ -246,7 +260,7 @@ def seed_history(weeks, services, queues, staff, rng, echo):
                     continue
                 service = services[spec.code]
                 add_history_case(number, service, spec, default_queue[service.department_id],
-                                 workers, step_types[service.id], submitted, now, rng)
+                                 workers, step_types[service.id], submitted, now, rng, outcomes)
                 number += 1
         db.session.commit()
         echo(f"history: week {week + 1} of {weeks}, {number} requests so far")
@@ -258,7 +272,7 @@ def weekday_biased(rng):
     return rng.choices(range(7), weights=[22, 19, 16, 15, 14, 7, 7])[0]
 
 
-def add_history_case(number, service, spec, queue, workers, step_types, submitted, now, rng):
+def add_history_case(number, service, spec, queue, workers, step_types, submitted, now, rng, outcomes):
     """Add one past request, its case and timeline; older cases are mostly resolved."""
     name = rng.choice(NAMES)
     request = ServiceRequest(
@@ -272,7 +286,7 @@ def add_history_case(number, service, spec, queue, workers, step_types, submitte
     opened = submitted + timedelta(seconds=rng.uniform(1, 20))
     worker = rng.choice(workers[queue.id])
     case = Case(
-        request=request, queue=queue, priority=rng.choices(list(Priority), weights=[10, 70, 15, 5])[0],
+        request=request, service=service, language=request.language, queue=queue, priority=rng.choices(list(Priority), weights=[10, 70, 15, 5])[0],
         state=CaseState.TRIAGED, opened_at=opened,
         first_response_due_at=opened + timedelta(hours=service.first_response_hours),
         resolution_due_at=opened + timedelta(hours=service.resolution_hours),
@@ -296,15 +310,17 @@ def add_history_case(number, service, spec, queue, workers, step_types, submitte
             return
         effort = max(3, round(rng.gauss(step_type.standard_minutes, step_type.standard_minutes / 3)))
         friction = rng.choices([1, 2, 3, 4, 5], weights=[30, 30, 20, 12, 8])[0]
+        reason, note = rng.choice(FRICTION_NOTES) if friction >= 4 else (None, None)
         db.session.add(Step(case=case, step_type=step_type, staff=worker, ended_at=at, effort_minutes=effort,
-                            started_at=at - timedelta(minutes=effort), friction=friction,
-                            friction_note=rng.choice(FRICTION_NOTES) if friction >= 4 else None))
+                            active_minutes=effort, started_at=at - timedelta(minutes=effort), friction=friction,
+                            friction_reason=reason, friction_note=note))
         db.session.add(CaseEvent(case=case, actor=worker, kind="step", at=at,
                                  message=f"{step_type.name} ({effort} min)."))
         at += took / max(1, len(step_types))
     if at >= now:
         return
-    case.state, case.resolved_at = CaseState.RESOLVED, at
+    case.state, case.resolved_at, case.closed_at = CaseState.RESOLVED, at, at
+    case.outcome = outcomes.get(rng.choices(["fixed", "no_action_needed", "referred_elsewhere"], weights=[85, 10, 5])[0])
     case.resolution_note = "Fixed. Thank you for telling us."
     db.session.add(CaseEvent(case=case, actor=worker, kind="resolved", public=True, at=at,
                              message=case.resolution_note))

@@ -2,8 +2,8 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import DDL, JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, event, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from core.extensions import db
 from core.models import Staff
@@ -32,6 +32,10 @@ class Priority(StrEnum):
     NORMAL = "normal"
     HIGH = "high"
     URGENT = "urgent"
+
+
+# lists sort by this, most urgent first, so one ascending index serves "priority, then due"
+PRIORITY_RANK = {Priority.URGENT: 0, Priority.HIGH: 1, Priority.NORMAL: 2, Priority.LOW: 3}
 
 
 queue_member = Table(
@@ -140,22 +144,108 @@ class StepType(db.Model):
     service: Mapped[Service] = relationship()
 
 
+class Outcome(db.Model):
+    """How a case can end ("fixed", "referred elsewhere"...), a list admins keep; chosen on resolving."""
+
+    __tablename__ = "outcome"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    label: Mapped[str] = mapped_column(String(120))
+    position: Mapped[int] = mapped_column(default=100)
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+# the list a new installation starts with (the migration and a fresh schema both write it)
+STANDARD_OUTCOMES = [
+    ("fixed", "Fixed"), ("no_action_needed", "No action needed"), ("referred_elsewhere", "Referred elsewhere"),
+    ("duplicate", "Duplicate of another case"), ("could_not_find", "Could not find the problem"),
+    ("not_our_responsibility", "Not the agency's responsibility"),
+]
+
+
+def standard_outcome_rows():
+    return [{"code": code, "label": label, "position": position, "active": True}
+            for position, (code, label) in enumerate(STANDARD_OUTCOMES, start=1)]
+
+
+@event.listens_for(Outcome.__table__, "after_create")
+def write_standard_outcomes(table, connection, **kwargs):
+    connection.execute(table.insert(), standard_outcome_rows())
+
+
+class ReplyTemplate(db.Model):
+    """A reply staff start from, in one language, with placeholders like ``{reference}``."""
+
+    __tablename__ = "reply_template"
+    __table_args__ = (UniqueConstraint("name", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    body: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(default=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Draft(db.Model):
+    """A reply or note a caseworker is writing, saved as they type so nothing is lost."""
+
+    __tablename__ = "draft"
+    __table_args__ = (UniqueConstraint("staff_id", "case_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    # "reply", "note", "ask" or "resolve"
+    kind: Mapped[str] = mapped_column(String(12))
+    body: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+OPEN = text("closed_at IS NULL")
+UNASSIGNED_OPEN = text("closed_at IS NULL AND assignee_id IS NULL")
+
+
 class Case(db.Model):
     """The staff side of a service request."""
 
     __tablename__ = "case"
     __table_args__ = (
-        Index("ix_case_queue_state", "queue_id", "state"),
+        # a queue's cases in one state (resolved, say) by due date
+        Index("ix_case_queue_state", "queue_id", "state", "resolution_due_at", "id"),
         # the SLA watch reads open cases by due date
         Index("ix_case_state_due", "state", "resolution_due_at"),
+        # open cases are a small slice of all: lists, counts and take-next read only these indexes.
+        # Queries must say ``closed_at IS NULL`` literally for the planner to use them.
+        Index("ix_case_open_queue_due", "queue_id", "resolution_due_at", "id", postgresql_where=OPEN,
+              sqlite_where=OPEN),
+        Index("ix_case_open_queue_priority", "queue_id", "priority_rank", "resolution_due_at", "id",
+              postgresql_where=OPEN, sqlite_where=OPEN),
+        Index("ix_case_open_queue_age", "queue_id", "opened_at", "id", postgresql_where=OPEN, sqlite_where=OPEN),
+        Index("ix_case_open_assignee_due", "assignee_id", "resolution_due_at", "id", postgresql_where=OPEN,
+              sqlite_where=OPEN),
+        Index("ix_case_unassigned_next", "queue_id", "priority_rank", "resolution_due_at", "id",
+              postgresql_where=UNASSIGNED_OPEN, sqlite_where=UNASSIGNED_OPEN),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("service_request.id"), unique=True)
-    queue_id: Mapped[int] = mapped_column(ForeignKey("queue.id"))
-    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
-    state: Mapped[str] = mapped_column(String(24), default=CaseState.TRIAGED)
+    # the old values are loaded before a change, so the per-queue counters can move the case between them
+    queue_id: Mapped[int] = mapped_column(ForeignKey("queue.id"), active_history=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True, active_history=True)
+    state: Mapped[str] = mapped_column(String(24), default=CaseState.TRIAGED, active_history=True)
     priority: Mapped[str] = mapped_column(String(10), default=Priority.NORMAL)
+    priority_rank: Mapped[int] = mapped_column(default=PRIORITY_RANK[Priority.NORMAL], server_default="2")
+    # every UPDATE bumps it and checks it: a form carries the version it was drawn from, a stale submit is refused
+    version: Mapped[int] = mapped_column(server_default="1")
+    __mapper_args__ = {"version_id_col": version}
+    # when the case left the open states (resolved or closed); None while open
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # copied from the request at triage, so lists filter on the case's own indexes
+    service_id: Mapped[int | None] = mapped_column(ForeignKey("service.id"), index=True)
+    language: Mapped[str | None] = mapped_column(String(8))
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("district.id"))
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     first_response_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolution_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -172,10 +262,17 @@ class Case(db.Model):
     breach_flagged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # set while the case waits on the citizen: the SLA clock is stopped from then
     sla_paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # the time of its latest timeline event (``casework.activity``); each change moves the version too
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # how the case ended, from the admins' list
+    outcome_id: Mapped[int | None] = mapped_column(ForeignKey("outcome.id"))
 
     request: Mapped[ServiceRequest] = relationship()
     queue: Mapped[Queue] = relationship()
     assignee: Mapped[Staff | None] = relationship()
+    service: Mapped[Service | None] = relationship()
+    district: Mapped[District | None] = relationship()
+    outcome: Mapped["Outcome | None"] = relationship()
     steps: Mapped[list["Step"]] = relationship(back_populates="case", order_by="Step.id")
     events: Mapped[list["CaseEvent"]] = relationship(
         back_populates="case", order_by="CaseEvent.id"
@@ -184,6 +281,62 @@ class Case(db.Model):
     @property
     def is_open(self):
         return self.state in OPEN_STATES
+
+    @validates("state")
+    def keep_closed_at(self, key, state):
+        """Open states clear ``closed_at``; leaving them sets it (callers loading history set it after)."""
+        if state in OPEN_STATES:
+            self.closed_at = None
+        elif self.closed_at is None:
+            self.closed_at = utcnow()
+        return state
+
+    @validates("priority")
+    def keep_priority_rank(self, key, priority):
+        self.priority_rank = PRIORITY_RANK[Priority(priority)]
+        return priority
+
+
+class QueueCount(db.Model):
+    """How many cases a queue holds in each state, per assignee (0: nobody). Kept by ``casework.counts``.
+
+    Updated in the transaction of every change of a case's state, queue or
+    assignee, so the console's counts never scan the case table.
+    """
+
+    __tablename__ = "queue_count"
+
+    queue_id: Mapped[int] = mapped_column(ForeignKey("queue.id", ondelete="CASCADE"), primary_key=True)
+    # 0 for unassigned cases: a key column cannot be NULL
+    assignee_id: Mapped[int] = mapped_column(primary_key=True)
+    state: Mapped[str] = mapped_column(String(24), primary_key=True)
+    n: Mapped[int] = mapped_column(default=0)
+
+
+# staff search the words citizens wrote; on PostgreSQL trigram indexes serve "contains" searches
+TRIGRAM = {"postgresql_using": "gin"}
+Index("ix_request_description_trgm", ServiceRequest.description, postgresql_ops={"description": "gin_trgm_ops"},
+      **TRIGRAM).ddl_if(dialect="postgresql")
+Index("ix_request_address_trgm", ServiceRequest.address, postgresql_ops={"address": "gin_trgm_ops"},
+      **TRIGRAM).ddl_if(dialect="postgresql")
+# SQLite cannot reflect an expression index (migrations compare the schema): there an email search scans
+Index("ix_request_contact_email_lower", db.func.lower(ServiceRequest.contact_email)).ddl_if(dialect="postgresql")
+Index("ix_request_contact_phone", ServiceRequest.contact_phone)
+event.listen(ServiceRequest.__table__, "before_create",
+             DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"))
+
+
+# the most a step can take: a working day
+MAX_STEP_MINUTES = 8 * 60
+
+FRICTION_REASONS = {
+    "missing_information": "Missing information",
+    "wrong_queue": "Wrong queue",
+    "tool_too_slow": "Tool too slow",
+    "policy_unclear": "Policy unclear",
+    "waiting_on_another_team": "Waiting on another team",
+    "other": "Other",
+}
 
 
 class Step(db.Model):
@@ -196,12 +349,21 @@ class Step(db.Model):
     step_type_id: Mapped[int | None] = mapped_column(ForeignKey("step_type.id"))
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    ended_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    effort_minutes: Mapped[int]
+    # None while the step is under way (started in the console, not yet saved)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # what the caseworker saved (the timer's minutes, corrected); None while under way
+    effort_minutes: Mapped[int | None]
+    # what the console's timer measured while the page was in view, before any correction
+    active_minutes: Mapped[int | None]
     note: Mapped[str | None] = mapped_column(Text)
-    # EX feedback: 1 (easy) to 5 (very hard), and why
+    # EX feedback: 1 (easy) to 5 (very hard), a reason from FRICTION_REASONS, and a note
     friction: Mapped[int | None]
+    friction_reason: Mapped[str | None] = mapped_column(String(40))
     friction_note: Mapped[str | None] = mapped_column(String(500))
+
+    @property
+    def under_way(self):
+        return self.ended_at is None
 
     case: Mapped[Case] = relationship(back_populates="steps")
     step_type: Mapped[StepType | None] = relationship()

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask
 
 from core import config
+from core.timeutil import utcnow
 
 
 def create_app(test_config=None):
@@ -97,6 +98,18 @@ def register_template_filters(app):
             return ""
         local = value.astimezone(zone)
         return local.strftime("%-d %B %Y, %-I:%M") + local.strftime("%p").lower()
+
+    @app.template_filter("age")
+    def format_age(value):
+        """How long ago ``value`` was, in the largest whole unit: ``3 days``, ``5 hours``, ``12 min``."""
+        if value is None:
+            return ""
+        seconds = max((utcnow() - value).total_seconds(), 0)
+        for unit, size in (("day", 86400), ("hour", 3600)):
+            if seconds >= size:
+                n = int(seconds // size)
+                return f"{n} {unit}{'' if n == 1 else 's'}"
+        return f"{int(seconds // 60)} min"
 
 
 def register_commands(app):

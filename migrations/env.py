@@ -78,6 +78,14 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+def for_this_database(dialect_name):
+    """include_object: leave out what the models build only on another database (``ddl_if``)."""
+    def include_object(obj, name, type_, reflected, compare_to):
+        wanted = getattr(getattr(obj, "_ddl_if", None), "dialect", None)
+        return wanted is None or wanted == dialect_name
+    return include_object
+
+
 def run_migrations_online():
     """Run migrations in 'online' mode.
 
@@ -105,6 +113,7 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        conf_args.setdefault("include_object", for_this_database(connection.dialect.name))
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

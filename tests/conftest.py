@@ -7,6 +7,7 @@ from redis import Redis
 from rq import SimpleWorker
 from sqlalchemy import text
 
+from casework.models import Outcome, standard_outcome_rows
 from core import create_app
 from core.extensions import db
 from core.queues import QUEUE_NAMES, get_queue, redis_connection
@@ -62,6 +63,9 @@ def fresh_app(tmp_path, **overrides):
             db.create_all()
             _schema_ready.add(DATABASE_URL)
         empty_tables()
+        # what the migrations write into a new database
+        db.session.execute(Outcome.__table__.insert(), standard_outcome_rows())
+        db.session.commit()
         redis_connection().flushdb()
     return app
 
@@ -104,6 +108,19 @@ def csrf_token_from(page_text):
     match = CSRF_FIELD.search(page_text)
     assert match, "the page has no CSRF token field"
     return match.group(1)
+
+
+def case_form(page_text, outcome=None, **fields):
+    """A case page's form as a browser sends it: the CSRF token, the case's version and the last event shown.
+
+    ``outcome`` names the resolution outcome to choose by its label ("Fixed").
+    """
+    sent = {"csrf_token": csrf_token_from(page_text),
+            "version": re.search(r'name="version" value="(\d+)"', page_text).group(1),
+            "seen": re.search(r'name="seen" value="(\d+)"', page_text).group(1)}
+    if outcome:
+        sent["outcome_id"] = re.search(rf'<option value="(\d+)"[^>]*>{outcome}</option>', page_text).group(1)
+    return {**sent, **fields}
 
 
 @pytest.fixture

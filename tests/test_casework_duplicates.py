@@ -7,7 +7,7 @@ from casework.triage import duplicates
 from casework.models import Case, CaseState, DuplicateLink
 from core.extensions import db
 from intake.models import ServiceRequest
-from tests.conftest import csrf_token_from
+from tests.conftest import case_form, csrf_token_from
 from tests.factories import make_city
 from tests.mailserver import body_of
 
@@ -87,8 +87,9 @@ def test_confirming_merges_and_both_citizens_hear_the_resolution(app, client, ci
                                                                                   "decision": "confirm"})
     assert again.status_code == 409 and "already been dealt with" in again.text
 
-    client.post(f"/console/cases/{first_id}/resolve", data={"csrf_token": token, "effort_minutes": "45",
-                                                            "public_note": "Resurfaced the bike lane."})
+    first_page = client.get(f"/console/cases/{first_id}").text
+    client.post(f"/console/cases/{first_id}/resolve", data=case_form(first_page, outcome="Fixed", effort_minutes="45",
+                                                                     public_note="Resurfaced the bike lane."))
     run_worker()
     for address, tracking in (("ana@example.org", first_tracking), ("ben@example.org", second_tracking)):
         resolved = [m for m in mail_server.messages_to(address) if "has been resolved" in m["Subject"]]

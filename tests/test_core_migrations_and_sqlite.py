@@ -10,7 +10,7 @@ from casework.models import Case, CaseState
 from core import create_app
 from core.extensions import db
 from core.queues import QUEUE_NAMES, get_queue, redis_connection
-from tests.conftest import DATABASE_URL, csrf_token_from, test_config
+from tests.conftest import DATABASE_URL, case_form, csrf_token_from, test_config
 from tests.factories import PASSWORD, make_city
 
 
@@ -73,9 +73,8 @@ def test_the_zero_config_sqlite_database_carries_a_request_to_resolution(tmp_pat
     client.post("/staff/login", data={"email": city.caseworker.email, "password": PASSWORD,
                                       "csrf_token": csrf_token_from(login.text)})
     page = client.get(f"/console/cases/{case_id}")
-    resolved = client.post(f"/console/cases/{case_id}/resolve", data={
-        "csrf_token": csrf_token_from(page.text), "public_note": "Filled in.", "effort_minutes": "20",
-    })
+    resolved = client.post(f"/console/cases/{case_id}/resolve", data=case_form(
+        page.text, outcome="Fixed", public_note="Filled in.", effort_minutes="20"))
     assert resolved.status_code == 303
     with app.app_context():
         assert db.session.get(Case, case_id).state == CaseState.RESOLVED

@@ -15,7 +15,7 @@ from core.personal_data import CITIZEN_COLUMNS, REMOVED
 from core.timeutil import utcnow
 from intake.models import ServiceRequest
 from intake.survey import Feedback
-from tests.conftest import csrf_token_from
+from tests.conftest import case_form, csrf_token_from
 from tests.factories import make_city
 
 CANARY = "Zqxcanary"
@@ -62,8 +62,8 @@ def test_a_canary_in_every_personal_field_never_reaches_a_log_line_or_a_url(
     case_page = client.get(f"/console/cases/{case_id}")
     urls += re.findall(r'(?:href|action)="([^"]+)"', case_page.text)
     client.post(f"/console/cases/{case_id}/contact", data={"csrf_token": csrf_token_from(case_page.text)})
-    client.post(f"/console/cases/{case_id}/resolve", data={
-        "csrf_token": csrf_token_from(case_page.text), "public_note": "Filled.", "effort_minutes": "10"})
+    client.post(f"/console/cases/{case_id}/resolve", data=case_form(
+        case_page.text, outcome="Fixed", public_note="Filled.", effort_minutes="10"))
     run_worker()
     tracking = client.get(f"/track/{token}")
     urls += re.findall(r'(?:href|action)="([^"]+)"', tracking.text)

@@ -2,6 +2,7 @@
 import yaml
 
 from core.extensions import db
+from core.timeutil import utcnow
 from intake.models import Service, ServiceQuestion
 from tests.factories import make_city
 
@@ -112,7 +113,8 @@ def test_workflow_steps_travel_in_the_file_and_a_step_used_on_cases_is_kept(app,
         db.session.commit()
         case = triage(service_request.id)
         inspect = db.session.scalar(db.select(StepType).filter_by(name="Inspect the site"))
-        db.session.add(Step(case_id=case.id, step_type_id=inspect.id, staff_id=city.caseworker.id, effort_minutes=20))
+        db.session.add(Step(case_id=case.id, step_type_id=inspect.id, staff_id=city.caseworker.id, effort_minutes=20,
+                            ended_at=utcnow()))
         db.session.commit()
         pothole_id = city.pothole.id
     path = tmp_path / "catalogue.yaml"

@@ -4,7 +4,7 @@ import re
 from casework.models import Case, CaseEvent, Step
 from core.extensions import db
 from intake.models import ServiceRequest
-from tests.conftest import csrf_token_from
+from tests.conftest import case_form, csrf_token_from
 from tests.factories import make_city
 from tests.mailserver import body_of
 
@@ -68,23 +68,23 @@ def test_a_request_travels_from_the_public_form_to_a_resolved_case(app, client, 
     assert "Why it is here" in case_page.text and "default queue" in case_page.text
 
     # 4. records a step with its effort, then resolves with a public note
-    token = csrf_token_from(case_page.text)
     step_type_id = re.search(r'<option value="(\d+)">Inspect the site', case_page.text).group(1)
-    recorded = client.post(f"/console/cases/{case_id}/steps", data={
-        "csrf_token": token, "step_type_id": step_type_id, "effort_minutes": "25", "note": "Measured: 40 cm wide",
-    })
+    recorded = client.post(f"/console/cases/{case_id}/steps", data=case_form(
+        case_page.text, step_type_id=step_type_id, effort_minutes="25", note="Measured: 40 cm wide"))
     assert recorded.status_code == 303
-    resolved = client.post(f"/console/cases/{case_id}/resolve", data={
-        "csrf_token": token, "public_note": "Our crew filled the pothole this morning.", "effort_minutes": "40",
-    })
+    case_page = client.get(f"/console/cases/{case_id}")
+    assert re.search(r"Inspect the site</strong>\s*<span class=\"visually-hidden\">\(done\)</span>: Casey Worker, 25 min",
+                     case_page.text)
+    resolved = client.post(f"/console/cases/{case_id}/resolve", data=case_form(
+        case_page.text, outcome="Fixed", public_note="Our crew filled the pothole this morning.", effort_minutes="40"))
     assert resolved.status_code == 303
     case_page = client.get(f"/console/cases/{case_id}")
     assert "Case resolved" in case_page.text
-    timeline = case_page.text.split("<h2>Timeline</h2>")[1].split("<h2>Effort so far</h2>")[0]
+    timeline = case_page.text.split("<h2>Timeline</h2>")[1].split("</ol>")[0]
     titles = [title.strip() for title in re.findall(r"<h3 class=\"timeline-title\">(\w[\w ]*)", timeline)]
     assert titles == ["Resolved", "Step", "State changed", "Assigned", "Routed", "Triaged"]
     assert timeline.count("by Casey Worker") == 4 and timeline.count("by Tandem") == 2
-    assert "65 min in 2 steps" in case_page.text
+    assert "65 min recorded so far" in case_page.text and "<dd>Fixed</dd>" in case_page.text
     with app.app_context():
         assert [step.effort_minutes for step in db.session.scalars(db.select(Step).order_by(Step.id))] == [25, 40]
         events = db.session.scalars(db.select(CaseEvent).order_by(CaseEvent.id)).all()

@@ -2,6 +2,7 @@
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from casework.forms import ConsoleForm, optional_id, record_id
+from notifications.messages import LANGUAGES
 
 
 class WordingSchema(ConsoleForm):
@@ -94,3 +95,19 @@ class AbsenceSchema(ConsoleForm):
     def ends_after_it_starts(self, data, **kwargs):
         if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
             raise ValidationError("The last day must be on or after the first day", "ends_on")
+
+
+class OutcomeSchema(ConsoleForm):
+    label = fields.String(required=True, validate=validate.Length(min=2, max=120, error="Name the outcome in 2 to 120 characters"),
+                          error_messages={"required": "Name the outcome"})
+    active = fields.Boolean(load_default=False)
+
+
+class ReplyTemplateSchema(ConsoleForm):
+    name = fields.String(required=True, validate=validate.Length(min=2, max=120, error="Name the template in 2 to 120 characters"),
+                         error_messages={"required": "Name the template"})
+    language = fields.String(required=True, validate=validate.OneOf(list(LANGUAGES), error="Choose a language from the list"),
+                             error_messages={"required": "Choose a language from the list"})
+    body = fields.String(required=True, validate=validate.Length(min=2, max=5000, error="Write 2 to 5,000 characters"),
+                         error_messages={"required": "Write the reply"})
+    active = fields.Boolean(load_default=False)

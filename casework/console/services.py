@@ -1,13 +1,18 @@
 """Business operations on cases: the steps staff do, resolution, audited views."""
+from datetime import timedelta
+
 from core import audit
 from core.extensions import db
 from core.models import Staff
 from core.timeutil import utcnow
 from intake.links import feedback_url
-from intake.models import ServiceRequest, TriageState
+from intake.models import Service, ServiceRequest, TriageState
+from casework.console.changes import merge_into
 from casework.errors import ActionRefused
 from casework.models import (
-    OPEN_STATES, Case, CaseEvent, CaseState, DuplicateLink, DuplicateStatus, Queue, Step, StepType,
+    OPEN, Case, CaseEvent, CaseState, District, DuplicateLink, DuplicateStatus, Outcome, Queue, RoutingRule, Step,
+    StepType,
+    queue_member,
 )
 from casework import messages, public_wording
 from casework.clock.calendar_settings import agency_calendar
@@ -21,7 +26,8 @@ def take_if_unassigned(case, by):
         db.session.add(CaseEvent(case=case, actor=by, kind="assigned", message=f"Assigned to {by.name}."))
 
 
-def record_step(case, by, effort_minutes, step_type_id=None, note=None, friction=None, friction_note=None):
+def record_step(case, by, effort_minutes, step_type_id=None, note=None, friction=None, friction_reason=None,
+                friction_note=None):
     """Record a piece of work on ``case`` by staff ``by``, with its effort. Commits; returns the step.
 
     The first step on an unassigned case assigns it to ``by``; any step moves
@@ -39,7 +45,8 @@ def record_step(case, by, effort_minutes, step_type_id=None, note=None, friction
     now = utcnow()
     step = Step(
         case=case, step_type=step_type, staff=by, ended_at=now, effort_minutes=effort_minutes,
-        note=note, friction=friction, friction_note=friction_note,
+        started_at=now - timedelta(minutes=effort_minutes), note=note, friction=friction,
+        friction_reason=friction_reason, friction_note=friction_note,
     )
     db.session.add(step)
     if case.state != CaseState.IN_PROGRESS:
@@ -50,20 +57,27 @@ def record_step(case, by, effort_minutes, step_type_id=None, note=None, friction
     db.session.add(CaseEvent(
         case=case, actor=by, kind="step", at=now,
         message=f"{label}: {effort_minutes} min." + (f" {note}" if note else ""),
-        details={"effort_minutes": effort_minutes, "step_type_id": step_type_id, "friction": friction},
+        details={"effort_minutes": effort_minutes, "step_type_id": step_type_id, "friction": friction,
+                 "friction_reason": friction_reason},
     ))
     db.session.commit()
     return step
 
 
-def resolve_case(case, by, public_note, effort_minutes):
-    """Resolve ``case`` with a note the citizen will read. Commits; then dispatches the resolution message.
+def resolve_case(case, by, public_note, effort_minutes, outcome_id=None):
+    """Resolve ``case`` with a note the citizen will read and how it ended. Commits; then dispatches the message.
 
     The resolving work is recorded as a step with ``effort_minutes``. Raises
-    ``ActionRefused`` if the case is already resolved.
+    ``ActionRefused`` if the case is already resolved or ``outcome_id`` is
+    not one of the admins' active outcomes.
     """
     if not case.is_open:
         raise ActionRefused("This case is already resolved.")
+    if outcome_id is not None:
+        outcome = db.session.get(Outcome, outcome_id)
+        if outcome is None or not outcome.active:
+            raise ActionRefused("Choose how the case ended from the list.")
+        case.outcome_id = outcome.id
     take_if_unassigned(case, by)
     now = utcnow()
     db.session.add(Step(case=case, staff=by, ended_at=now, effort_minutes=effort_minutes, note="Resolved"))
@@ -122,33 +136,15 @@ def decide_duplicate(case, link_id, confirmed, by):
     link = db.session.get(DuplicateLink, link_id)
     if link is None or link.case_id != case.id or link.status != DuplicateStatus.LIKELY:
         raise ActionRefused("That suggestion has already been dealt with.")
-    now = utcnow()
-    link.decided_by, link.decided_at = by, now
     if not confirmed:
+        now = utcnow()
+        link.decided_by, link.decided_at = by, now
         link.status = DuplicateStatus.REJECTED
         db.session.add(CaseEvent(case=case, actor=by, kind="duplicate_rejected", at=now,
                                  message=f"Not the same problem as {link.original.request.reference}."))
         db.session.commit()
         return case
-    if not link.original.is_open or not case.is_open:
-        raise ActionRefused("Only two open cases can be merged.")
-    link.status = DuplicateStatus.CONFIRMED
-    case.duplicate_of_id = link.original_id
-    previous, case.state = case.state, CaseState.CLOSED
-    event = CaseEvent(
-        case=case, actor=by, kind="merged", public=True, at=now,
-        message=public_wording.MERGED,
-        details={"from": previous, "to": CaseState.CLOSED, "original_case_id": link.original_id},
-    )
-    db.session.add(event)
-    db.session.add(CaseEvent(case=link.original, actor=by, kind="duplicate_merged", at=now,
-                             message=f"{case.request.reference} was merged into this case; its citizen will hear the outcome."))
-    db.session.flush()
-    notification = messages.tell_citizen(case.request, "update_posted", event.id,
-                                         message=public_wording.in_language(public_wording.MERGED, case.request.language))
-    db.session.commit()
-    messages.dispatch(notification)
-    return case
+    return merge_into(case, link.original, by)
 
 
 def reply_to_citizen(case, by, message, effort_minutes):
@@ -309,8 +305,11 @@ def record_partner_update(request_id, text, source_name):
     return event
 
 
-def assign_case(case, assignee, by):
-    """Give ``case`` to ``assignee`` (who must work its queue). Commits; tells the assignee if someone else assigned it."""
+def assign_case(case, assignee, by, reason=None):
+    """Give ``case`` to ``assignee`` (who must work its queue). Commits; tells the assignee if someone else assigned it.
+
+    ``reason`` goes on the timeline: why it moved from whoever held it.
+    """
     if not case.is_open:
         raise ActionRefused("This case is resolved; there is nothing to assign.")
     if not any(member.id == assignee.id for member in case.queue.members) and not assignee.has_role("supervisor"):
@@ -318,8 +317,9 @@ def assign_case(case, assignee, by):
     if case.assignee_id == assignee.id:
         return case
     now = utcnow()
-    event = CaseEvent(case=case, actor=by, kind="assigned", at=now, message=f"Assigned to {assignee.name}.",
-                      details={"from_staff_id": case.assignee_id, "to_staff_id": assignee.id})
+    event = CaseEvent(case=case, actor=by, kind="assigned", at=now,
+                      message=f"Assigned to {assignee.name}." + (f" {reason}" if reason else ""),
+                      details={"from_staff_id": case.assignee_id, "to_staff_id": assignee.id, "reason": reason})
     case.assignee = assignee
     if case.state in (CaseState.NEW, CaseState.TRIAGED):
         case.state = CaseState.ASSIGNED
@@ -335,6 +335,95 @@ def assign_case(case, assignee, by):
     return case
 
 
+def workable_queues(staff):
+    """The queues ``staff`` may work, by name: their own, or every queue for supervisors."""
+    query = db.select(Queue).order_by(Queue.name)
+    if not staff.has_role("supervisor"):
+        query = query.where(Queue.members.any(id=staff.id))
+    return db.session.scalars(query).all()
+
+
+def filter_choices(queue_ids):
+    """What a list's filter form offers: services, who holds cases in ``queue_ids``, areas and tags."""
+    people = db.select(Staff).where(Staff.active).order_by(Staff.name)
+    if queue_ids:
+        people = people.where(Staff.id.in_(db.select(queue_member.c.staff_id).where(queue_member.c.queue_id.in_(queue_ids))))
+    tags = sorted({tag for line in db.session.scalars(db.select(RoutingRule.tags)) for tag in line.split()})
+    return {
+        "services": db.session.scalars(db.select(Service).order_by(Service.name)).all(),
+        "people": db.session.scalars(people).all(),
+        "districts": db.session.scalars(db.select(District).order_by(District.name)).all(),
+        "tags": tags,
+    }
+
+
+def workable_queue_ids(staff):
+    """The queues whose work ``staff`` takes: those they are a member of; every queue for a supervisor in none."""
+    ids = db.session.scalars(
+        db.select(Queue.id).where(Queue.members.any(id=staff.id)).order_by(Queue.id)
+    ).all()
+    if not ids and staff.has_role("supervisor"):
+        ids = db.session.scalars(db.select(Queue.id).order_by(Queue.id)).all()
+    return list(ids)
+
+
+def take_next(staff):
+    """Give ``staff`` the most urgent unassigned open case in their queues (priority, then due). Commits.
+
+    Returns the case, or None when there is nothing to take. The row is
+    claimed with ``FOR UPDATE SKIP LOCKED``: two caseworkers pressing at the
+    same instant get different cases, and neither waits for the other.
+    Cases waiting on the citizen are left alone: there is nothing to do yet.
+    """
+    queue_ids = workable_queue_ids(staff)
+    if not queue_ids:
+        return None
+    case_id = db.session.scalar(
+        db.select(Case.id)
+        .where(OPEN, Case.assignee_id.is_(None), Case.queue_id.in_(queue_ids),
+               Case.state != CaseState.WAITING_ON_CITIZEN)
+        .order_by(Case.priority_rank, Case.resolution_due_at, Case.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    if case_id is None:
+        db.session.rollback()
+        return None
+    case = db.session.get(Case, case_id)
+    now = utcnow()
+    db.session.add(CaseEvent(case=case, actor=staff, kind="assigned", at=now, message=f"{staff.name} took the case.",
+                             details={"from_staff_id": None, "to_staff_id": staff.id, "via": "take_next"}))
+    case.assignee = staff
+    if case.state in (CaseState.NEW, CaseState.TRIAGED):
+        case.state = CaseState.ASSIGNED
+    db.session.commit()
+    return case
+
+
+def release_case(case, by, reason=None):
+    """Give ``case`` back to its queue, unassigned. Commits. Raises ``ActionRefused`` if nobody holds it.
+
+    A caseworker releases their own cases; a supervisor any case.
+    """
+    if not case.is_open:
+        raise ActionRefused("This case is resolved; there is nothing to release.")
+    if case.assignee_id is None:
+        raise ActionRefused("Nobody holds this case.")
+    if case.assignee_id != by.id and not by.has_role("supervisor"):
+        raise ActionRefused("Only supervisors can release someone else's case.")
+    previous = case.assignee
+    db.session.add(CaseEvent(
+        case=case, actor=by, kind="released", at=utcnow(),
+        message=f"Back to the {case.queue.name} queue from {previous.name}." + (f" {reason}" if reason else ""),
+        details={"from_staff_id": previous.id, "to_staff_id": None, "reason": reason},
+    ))
+    case.assignee = None
+    if case.state in (CaseState.ASSIGNED, CaseState.IN_PROGRESS):
+        case.state = CaseState.TRIAGED
+    db.session.commit()
+    return case
+
+
 def reveal_contact(case, by):
     """Record that ``by`` looked at the citizen's contact details. Commits."""
     db.session.add(CaseEvent(case=case, actor=by, kind="contact_viewed",
@@ -343,31 +432,43 @@ def reveal_contact(case, by):
     db.session.commit()
 
 
-def open_cases_in_queue(queue_id):
-    """Return the queue's open cases, the soonest due first."""
-    return db.session.scalars(
-        db.select(Case)
-        .where(Case.queue_id == queue_id, Case.state.in_(OPEN_STATES))
-        .order_by(Case.resolution_due_at, Case.id)
-    ).all()
+def active_outcomes():
+    """How a case can end, in the admins' order."""
+    return db.session.scalars(db.select(Outcome).filter_by(active=True).order_by(Outcome.position, Outcome.id)).all()
 
 
-def queues_for(staff):
-    """Return ``(queue, open case count)`` pairs ``staff`` can work: their own, or all for supervisors."""
-    query = db.select(Queue, db.func.count(Case.id)).outerjoin(
-        Case, (Case.queue_id == Queue.id) & Case.state.in_(OPEN_STATES)
-    ).group_by(Queue.id).order_by(Queue.name)
-    if not staff.has_role("supervisor"):
-        query = query.where(Queue.members.any(id=staff.id))
-    return db.session.execute(query).all()
+# friction is shown only where enough people rated a step that no one rating can be picked out
+FRICTION_MIN_RATINGS = 5
 
 
-def my_open_cases(staff):
-    """Return the open cases assigned to ``staff``, the soonest due first."""
-    return db.session.scalars(
-        db.select(Case).where(Case.assignee_id == staff.id, Case.state.in_(OPEN_STATES))
-        .order_by(Case.resolution_due_at)
-    ).all()
+def friction_by_step_type(service_id):
+    """``{step_type_id: (ratings, share rated 4-5)}`` for the service's step types with at least 5 ratings.
+
+    Aggregated over everyone who did the step: never per person.
+    """
+    hard = db.func.sum(db.case((Step.friction >= 4, 1), else_=0))
+    rows = db.session.execute(
+        db.select(Step.step_type_id, db.func.count(Step.friction), hard)
+        .join(StepType, Step.step_type_id == StepType.id)
+        .where(StepType.service_id == service_id, Step.friction.is_not(None))
+        .group_by(Step.step_type_id)
+    )
+    return {step_type_id: (n, int(hard_count or 0) / n) for step_type_id, n, hard_count in rows
+            if n >= FRICTION_MIN_RATINGS}
+
+
+def workflow_checklist(case):
+    """The service's workflow as a checklist: ``[(step type, [finished steps of it])]`` in order, then other work.
+
+    A step type with no finished step is still to do; its standard minutes stand beside it.
+    """
+    finished = [step for step in case.steps if step.ended_at is not None]
+    listed = [(step_type, [step for step in finished if step.step_type_id == step_type.id])
+              for step_type in step_types_for(case)]
+    known = {step_type.id for step_type, _ in listed}
+    other = [step for step in finished if step.step_type_id not in known]
+    return {"steps": listed, "other": other, "minutes": sum(step.effort_minutes or 0 for step in finished),
+            "friction": friction_by_step_type(case.service_id) if case.service_id else {}}
 
 
 def step_types_for(case):

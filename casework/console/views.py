@@ -1,167 +1,151 @@
-"""The staff console: queues, cases, steps, resolution; and the admin area."""
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+"""Finding work: the caseworker's home, queue lists, search, take-next, and the triage page."""
+from dataclasses import replace
+from urllib.parse import urlencode
+
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError
 
-from casework.console import access, services
+from casework.console import access, bp, bulk, lists, presence, search, services
+from casework.console.case_views import prefixed, take_next_answer
+from casework.console.schemas import BulkSchema, ListQuerySchema, ManualRouteSchema, SearchSchema
 from casework.errors import ActionRefused
-from casework.models import Priority
+from casework.models import OPEN_STATES, CaseState, Priority
 from casework.triage import engine as triage
-from casework.console.schemas import (
-    MAX_STEP_MINUTES, AssignSchema, InformationRequestSchema, ManualRouteSchema, ReopenSchema, ReplySchema,
-    ResolveSchema, StepSchema,
-)
 from core.auth import caseworker_required, supervisor_required
-from core.extensions import db
-from intake import photos
-from intake.open311.models import ApiClient
-from notifications.services import failures_for_request
+from notifications.messages import LANGUAGES
 
-bp = Blueprint("console", __name__, template_folder="templates")
-
-
-@bp.after_request
-def keep_out_of_caches(response):
-    # console pages show citizens' details: never kept by browsers or proxies
-    response.headers["Cache-Control"] = "no-store"
-    return response
+STATE_LABELS = {state: state.value.replace("_", " ") for state in CaseState}
 
 
 @bp.get("/console/")
 @caseworker_required
 def console_home():
+    queues = services.workable_queues(current_user)
     return render_template(
-        "console/home.html",
-        queues=services.queues_for(current_user),
-        my_cases=services.my_open_cases(current_user),
+        "console/home.html", summaries=lists.queue_summaries(queues), work=lists.my_work(current_user),
+        open_states=OPEN_STATES, state_labels=STATE_LABELS,
     )
+
+
+def filter_from(args, base):
+    """``(CaseFilter, cursor, errors)`` from the address's query string, on top of ``base``."""
+    try:
+        query = ListQuerySchema().load(args)
+    except ValidationError as error:
+        return base, None, {f"filter-{name}": texts[0] if isinstance(texts, list) else next(iter(texts.values()))[0]
+                            for name, texts in error.messages.items()}
+    assignee = query["assignee"]
+    if assignee == "me":
+        assignee = current_user.id
+    elif assignee not in (None, "nobody"):
+        assignee = int(assignee)
+    case_filter = replace(
+        base, states=tuple(query["state"]), priorities=tuple(query["priority"]), service_id=query["service"],
+        assignee=assignee, due=query["due"], tag=query["tag"], language=query["language"],
+        district_id=query["district"], sort=query["sort"],
+    )
+    return case_filter, query["after"] or query["before"], {}
+
+
+def render_list(template, base, status=200, **context):
+    """A filtered, sorted, keyset-paged list of cases; bad filters are shown beside the form (400)."""
+    case_filter, cursor, errors = filter_from(request.args, base)
+    if errors:
+        status = 400
+    try:
+        page = lists.case_page(case_filter, cursor)
+    except lists.BadCursor:
+        flash("That page link no longer fits the list, so here is its first page.", "error")
+        page = lists.case_page(case_filter)
+    matching, capped = lists.capped_count(case_filter)
+    page.viewers = presence.viewers([case.id for case in page.cases], current_user)
+    return render_template(
+        template, page=page, case_filter=case_filter, errors=errors, matching=matching, capped=capped,
+        choices=services.filter_choices(case_filter.queue_ids), sort_labels=lists.SORT_LABELS,
+        due_labels=lists.DUE_WINDOWS, state_labels=STATE_LABELS, languages=LANGUAGES,
+        page_query=page_query(request.args), bulk_queues=services.all_queues(),
+        back=request.full_path if request.query_string else request.path, **context,
+    ), status
+
+
+def page_query(args):
+    """The query string without its page cursor, ending ready for one: what next and previous links keep."""
+    kept = urlencode([(key, value) for key in args for value in args.getlist(key) if key not in ("after", "before")])
+    return f"{kept}&" if kept else ""
 
 
 @bp.get("/console/queues/<int:queue_id>")
 @caseworker_required
 def queue(queue_id):
     work_queue = access.queue_for(current_user, queue_id)
-    return render_template("console/queue.html", queue=work_queue, cases=services.open_cases_in_queue(queue_id))
+    return render_list("console/queue.html", lists.CaseFilter(queue_ids=(queue_id,)), queue=work_queue,
+                       list_url=url_for("console.queue", queue_id=queue_id))
 
 
-def render_case(case, errors=None, values=None, contact_shown=False, status=200):
-    return render_template(
-        "console/case.html", case=case, step_types=services.step_types_for(case),
-        assignable=services.assignable_staff(case), likely_duplicates=services.likely_duplicates(case),
-        merged=services.merged_into(case), errors=errors or {}, values=values or {},
-        contact_shown=contact_shown, max_minutes=MAX_STEP_MINUTES,
-        failed_messages=failures_for_request(case.request_id),
-        api_client=db.session.get(ApiClient, case.request.api_client_id) if case.request.api_client_id else None,
-        photos=photos.photos_of(case.request_id),
-    ), status
-
-
-@bp.get("/console/cases/<int:case_id>/photos/<photo_token>")
+@bp.get("/console/my-cases")
 @caseworker_required
-def case_photo(case_id, photo_token):
-    """A photo the citizen sent, for staff who may work the case."""
-    work_case = access.case_for(current_user, case_id)
-    found = photos.photo_for(work_case.request_id, photo_token) or abort(404)
-    return Response(found.data, mimetype=found.content_type, headers={"Cache-Control": "no-store"})
+def my_cases():
+    return render_list("console/my_cases.html", lists.CaseFilter(assignee=current_user.id),
+                       list_url=url_for("console.my_cases"))
 
 
-@bp.get("/console/cases/<int:case_id>")
+@bp.get("/console/search")
 @caseworker_required
-def case(case_id):
-    return render_case(access.case_for(current_user, case_id))
-
-
-@bp.post("/console/cases/<int:case_id>/contact")
-@caseworker_required
-def contact(case_id):
-    work_case = access.case_for(current_user, case_id)
-    services.reveal_contact(work_case, by=current_user)
-    return render_case(work_case, contact_shown=True)
-
-
-def case_action(case_id, form, schema, action, first_field, done_message):
-    """Load ``form`` with ``schema``, run ``action(case, by=..., **fields)``, and answer like a form page.
-
-    Validation errors re-render the case page (400) with the input kept; an
-    action that does not fit the case's state re-renders it with why (409).
-    """
-    work_case = access.case_for(current_user, case_id)
+def search_cases():
+    text = SearchSchema().load(request.args)["q"] if "q" in request.args else None
+    if text is None:
+        return render_template("console/search.html", query="", result=None, errors={})
     try:
-        action(work_case, by=current_user, **schema().load(request.form))
+        queue_ids = None if current_user.has_role("supervisor") else services.workable_queue_ids(current_user)
+        result = search.search_cases(text, queue_ids, by=current_user)
+    except (search.SearchRefused, ValidationError) as error:
+        message = error.args[0] if isinstance(error, search.SearchRefused) else "Keep the search to 200 characters or fewer"
+        return render_template("console/search.html", query=text[:200], result=None, errors={"q": message}), 400
+    if result.kind == "reference" and len(result.cases) == 1:
+        return redirect(url_for("console.case", case_id=result.cases[0].id), 303)
+    return render_template("console/search.html", query=text, result=result, errors={},
+                           state_labels=STATE_LABELS)
+
+
+def bulk_target(fields):
+    action, _, target = fields["choice"].partition(":")
+    if action in ("assign", "move"):
+        return action, int(target)
+    return action, (target if action == "priority" else fields["reference"])
+
+
+@bp.post("/console/bulk")
+@caseworker_required
+def bulk_action():
+    """Preview a bulk action on the ticked cases (how many, what happens to each), or apply the previewed one."""
+    try:
+        fields = BulkSchema().load(request.form)
     except ValidationError as error:
-        return render_case(work_case, errors=prefixed(form, error.messages), values={form: request.form}, status=400)
-    except ActionRefused as error:
-        return render_case(work_case, errors={f"{form}-{first_field}": error.message}, values={form: request.form}, status=409)
-    flash(done_message, "success")
-    return redirect(url_for("console.case", case_id=case_id), 303)
-
-
-@bp.post("/console/cases/<int:case_id>/steps")
-@caseworker_required
-def record_step(case_id):
-    return case_action(case_id, "step", StepSchema, services.record_step, "effort_minutes", "Step recorded.")
-
-
-@bp.post("/console/cases/<int:case_id>/reply")
-@caseworker_required
-def reply(case_id):
-    return case_action(case_id, "reply", ReplySchema, services.reply_to_citizen, "message",
-                       "Update posted. The citizen has been told.")
-
-
-@bp.post("/console/cases/<int:case_id>/information-request")
-@caseworker_required
-def request_information(case_id):
-    return case_action(case_id, "ask", InformationRequestSchema, services.request_information, "question",
-                       "Question sent. The case now waits for the citizen.")
-
-
-@bp.post("/console/cases/<int:case_id>/resolve")
-@caseworker_required
-def resolve(case_id):
-    return case_action(case_id, "resolve", ResolveSchema, services.resolve_case, "public_note",
-                       "Case resolved. The citizen has been told.")
-
-
-@bp.post("/console/cases/<int:case_id>/reopen")
-@caseworker_required
-def reopen(case_id):
-    return case_action(case_id, "reopen", ReopenSchema, services.reopen_case, "reason",
-                       "Case reopened. The citizen has been told.")
-
-
-@bp.post("/console/cases/<int:case_id>/assign")
-@caseworker_required
-def assign(case_id):
-    def assign_to(work_case, by, staff_id):
-        assignee = services.staff_member(staff_id)
-        if assignee is None:
-            raise ActionRefused("Choose someone from the list.")
-        if assignee.id != by.id and not by.has_role("supervisor"):
-            raise ActionRefused("Only supervisors can give a case to someone else.")
-        services.assign_case(work_case, assignee, by=by)
-
-    return case_action(case_id, "assign", AssignSchema, assign_to, "staff_id", "Case assigned.")
-
-
-@bp.post("/console/cases/<int:case_id>/duplicates/<int:link_id>")
-@caseworker_required
-def decide_duplicate(case_id, link_id):
-    work_case = access.case_for(current_user, case_id)
-    confirmed = request.form.get("decision") == "confirm"
+        messages = [texts[0] if isinstance(texts, list) else "Choose from the list" for texts in error.messages.values()]
+        flash("Nothing was changed: " + "; ".join(messages) + ".", "error")
+        return redirect(request.form.get("back", "/console/") if request.form.get("back", "").startswith("/console/")
+                        else url_for("console.console_home"), 303)
+    action, target = bulk_target(fields)
     try:
-        services.decide_duplicate(work_case, link_id, confirmed, by=current_user)
+        if fields["apply"]:
+            versions = dict(tuple(int(part) for part in pair.split(":")) for pair in fields["versions"])
+            changed, skipped = bulk.apply(versions, action, target, by=current_user, reason=fields["reason"])
+            flash(f"Changed {len(changed)} {'case' if len(changed) == 1 else 'cases'}"
+                  + (f"; left {len(skipped)} alone: " + "; ".join(f"{ref} ({why})" for ref, why in skipped) if skipped else "")
+                  + ".", "success")
+            return redirect(fields["back"], 303)
+        phrase, planned = bulk.plan(fields["case_id"], action, target, by=current_user)
     except ActionRefused as error:
-        return render_case(work_case, errors={"duplicates": error.message}, status=409)
-    flash("Merged: this citizen will hear the outcome of the earlier case." if confirmed
-          else "Noted: not the same problem.", "success")
-    return redirect(url_for("console.case", case_id=case_id), 303)
+        flash(f"Nothing was changed: {error.message}", "error")
+        return redirect(fields["back"], 303)
+    return render_template("console/bulk.html", phrase=phrase, planned=planned, fields=fields)
 
 
-def prefixed(form, messages):
-    """Field errors keyed by the element ids of ``form`` on the case page."""
-    return {f"{form}-{field}": texts[0] if isinstance(texts, list) else str(texts)
-            for field, texts in messages.items()}
+@bp.post("/console/take-next")
+@caseworker_required
+def take_next():
+    return take_next_answer()
 
 
 @bp.get("/console/triage")

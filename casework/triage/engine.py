@@ -107,6 +107,14 @@ class CaseMaking:
     def __init__(self):
         self.calendar = agency_calendar()
         self.estimates = {}
+        self.districts = None
+
+    def district_of(self, service_request):
+        """The id of the first district (by name) the request lies in, or None; lists filter by it."""
+        if self.districts is None:
+            self.districts = rulebook.districts_for_lookup()
+        facts = rulebook.facts_of(service_request)
+        return next((district_id for district_id, district in self.districts if district.contains(facts)), None)
 
     def estimate(self, service_id):
         if service_id not in self.estimates:
@@ -125,6 +133,9 @@ def new_case(service_request, route, opened, making):
     # SLA targets are business hours on the agency's calendar
     case = Case(
         request=service_request,
+        service=service,
+        language=service_request.language,
+        district_id=making.district_of(service_request),
         queue=queue,
         priority=priority,
         state=CaseState.TRIAGED,

@@ -21,15 +21,23 @@ class NoRoute(Exception):
     """No rule matched and the department has no default queue."""
 
 
+def as_district(row):
+    """The pure ``routing.District`` for a stored district."""
+    return routing.District(
+        name=row.name,
+        postcodes=tuple(row.postcodes.replace(",", " ").split()),
+        polygon=tuple(tuple(corner) for corner in row.polygon or ()),
+    )
+
+
+def districts_for_lookup():
+    """``[(id, routing.District)]`` of every district, by name: which one a request lies in."""
+    return [(row.id, as_district(row)) for row in all_districts()]
+
+
 def as_rule(row):
     """The pure ``routing.Rule`` for a stored rule."""
-    district = None
-    if row.district is not None:
-        district = routing.District(
-            name=row.district.name,
-            postcodes=tuple(row.district.postcodes.replace(",", " ").split()),
-            polygon=tuple(tuple(corner) for corner in row.district.polygon or ()),
-        )
+    district = as_district(row.district) if row.district is not None else None
     return routing.Rule(
         id=row.id, name=row.name, queue_id=row.queue_id, priority=row.priority,
         service_id=row.service_id, service_name=row.service.name if row.service else "",

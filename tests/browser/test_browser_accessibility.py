@@ -30,7 +30,7 @@ def world(app, run_worker):
         services.request_information(waiting, by=worker, question="Which side of the road is it on?", effort_minutes=2)
         services.resolve_case(done, by=worker, public_note="Filled it this morning.", effort_minutes=20)
         case_id = db.session.scalar(db.select(Case.id).order_by(Case.id))
-        return {"city": city, "waiting": tokens[0], "resolved": tokens[1], "case_id": case_id,
+        return {"city": city, "roads_queue_id": city.roads_queue.id, "waiting": tokens[0], "resolved": tokens[1], "case_id": case_id,
                 "caseworker": city.caseworker.email, "admin": city.admin.email}
 
 
@@ -103,20 +103,40 @@ def test_every_staff_page_passes_the_scan(page, world):
     assert_accessible(page, "/staff/login", "sign-in page with an error")
 
     sign_in(page, world["caseworker"])
+    queue = world["roads_queue_id"]
     for path, what in [("/console/", "console home"), (f"/console/cases/{world['case_id']}", "case page"),
+                       (f"/console/queues/{queue}", "queue list"), (f"/console/queues/{queue}?priority=bad", "queue list with a bad filter"),
+                       (f"/console/queues/{queue}?assignee=nobody&sort=priority", "filtered queue"),
+                       ("/console/my-cases", "my cases"), ("/console/search", "search"),
+                       ("/console/search?q=pothole", "search results"), ("/console/search?q=of", "search with an error"),
                        ("/staff/password", "password page"), ("/staff/two-factor", "two-step sign-in page")]:
         page.goto(path)
         assert_accessible(page, path, what)
     page.goto(f"/console/cases/{world['case_id']}")
+    page.get_by_text("Record a step already done").click()
     page.get_by_role("button", name="Record step").click()
     assert_accessible(page, "/console/cases/...", "case page after an empty step")
+    page.goto(f"/console/cases/{world['case_id']}")
+    page.get_by_role("button", name="Start step").click()
+    assert_accessible(page, "/console/cases/...", "case page with a step under way")
+    page.get_by_label("Minutes it took").fill("900")
+    page.get_by_role("button", name="Save step", exact=True).click()
+    assert_accessible(page, "/console/cases/...", "case page with a refused step")
+    page.get_by_role("button", name="Resolve case").click()
+    assert_accessible(page, "/console/cases/...", "case page with a refused resolution")
+    page.get_by_role("button", name="Shortcuts").click()
+    assert_accessible(page, "/console/cases/...", "the shortcuts dialog")
+    page.goto(f"/console/queues/{queue}")
+    page.locator('input[name="case_id"]').first.check()
+    page.get_by_role("button", name="Preview the change").click()
+    assert_accessible(page, "/console/bulk", "bulk change preview")
 
     page.context.clear_cookies()
     sign_in(page, world["admin"])
     for path, what in [("/admin/", "admin home"), ("/admin/messages", "message wording"),
                        ("/admin/routing", "routing rules"), ("/admin/queues", "queues"),
                        ("/admin/api-keys/", "API keys"), ("/admin/catalogue/", "service catalogue"),
-                       ("/admin/calendar/", "agency calendar"),
+                       ("/admin/calendar/", "agency calendar"), ("/admin/case-lists/", "outcomes and reply templates"),
                        ("/admin/catalogue/services/new", "new service"),
                        ("/admin/catalogue/services/pothole/questions/new", "new question"),
                        ("/console/triage", "triage health")]:

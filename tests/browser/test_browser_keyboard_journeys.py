@@ -105,18 +105,111 @@ def test_a_caseworker_signs_in_and_resolves_a_case_with_the_keyboard_alone(page,
     sign_in_by_keyboard(page, city.caseworker.email)
     follow(page, "Road repairs", r".*/console/queues/\d+$")
     follow(page, reference, r".*/console/cases/\d+$")
-    tab_to(page, "resolve-public_note")
-    page.keyboard.type("Filled it this morning.")
-    tab_to(page, "resolve-effort_minutes")
-    page.keyboard.type("25")
-    tab_to_text(page, "Resolve case")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
-    assert "state\nresolved" in page.inner_text("main").lower()
+    resolve_by_keyboard(page, "Filled it this morning.", "25")
+    assert "resolved" in page.inner_text(".case-facts").lower()
     with app.app_context():
         from casework.models import Case
         case = db.session.scalar(db.select(Case))
         assert case.state == "resolved" and case.resolution_note == "Filled it this morning."
+        assert case.outcome.code == "fixed"
+
+
+def resolve_by_keyboard(page, note, minutes):
+    tab_to(page, "resolve-outcome_id", presses=200)
+    page.keyboard.type("Fixed")  # a focused select picks the option whose label is typed
+    tab_to(page, "resolve-public_note")
+    page.keyboard.type(note)
+    tab_to(page, "resolve-effort_minutes")
+    page.keyboard.type(minutes)
+    tab_to_text(page, "Resolve case")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+
+def test_a_caseworkers_day_with_the_keyboard_alone(page, app, city):
+    """Take next (t), start a step, let the timer run, save it, reply (r), resolve, take the next (t)."""
+    with app.app_context():
+        from datetime import timedelta
+
+        from casework.models import Priority
+        from core.timeutil import utcnow
+        from tests.console_cases import open_cases
+        first, second = (open_cases(city.roads_queue, city.pothole, 1, priority=priority,
+                                    start=utcnow() + timedelta(hours=hours))[0]
+                         for priority, hours in ((Priority.URGENT, 30), (Priority.NORMAL, 2)))
+    sign_in_by_keyboard(page, city.caseworker.email)
+    page.keyboard.press("t")
+    page.wait_for_url(re.compile(rf".*/console/cases/{first}$"))
+    tab_to_text(page, "Start step", presses=200)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "Inspect the site: under way" in page.inner_text("main")
+    page.wait_for_function("() => document.querySelector('[data-timer-display]').textContent.startsWith('Timer:')")
+    assert page.input_value("#complete-effort_minutes") == "1"  # the timer's first minute
+    tab_to(page, "complete-effort_minutes", presses=200)
+    page.keyboard.press("Control+A")
+    page.keyboard.type("12")
+    tab_to(page, "complete-friction-1")
+    page.keyboard.press("Space")
+    page.keyboard.press("ArrowRight")  # within a radio group the arrows move and choose
+    tab_to_text(page, "Save step")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "Step saved." in page.inner_text("body")
+    page.keyboard.press("r")
+    assert page.evaluate("() => document.activeElement.id") == "reply-message"
+    page.keyboard.type("A crew is booked for Tuesday.")
+    tab_to(page, "reply-effort_minutes")
+    page.keyboard.type("2")
+    tab_to_text(page, "Send update")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "Update posted" in page.inner_text("body")
+    resolve_by_keyboard(page, "Filled on Tuesday.", "20")
+    assert "Case resolved" in page.inner_text("body")
+    page.keyboard.press("t")
+    page.wait_for_url(re.compile(rf".*/console/cases/{second}$"))
+    with app.app_context():
+        from casework.models import Case
+        done = db.session.get(Case, first)
+        assert done.state == "resolved" and done.outcome.code == "fixed"
+        step = next(step for step in done.steps if step.step_type_id)
+        assert (step.effort_minutes, step.friction) == (12, 2) and step.active_minutes is not None
+        assert db.session.get(Case, second).assignee_id == city.caseworker.id
+
+
+def test_single_key_shortcuts_can_be_turned_off(page, app, city):
+    sign_in_by_keyboard(page, city.caseworker.email)
+    page.keyboard.press("?")
+    assert page.is_visible("#shortcuts")
+    tab_to(page, "shortcuts-on")
+    page.keyboard.press("Space")
+    page.keyboard.press("Escape")
+    page.keyboard.press("t")
+    page.wait_for_timeout(300)
+    assert page.url.endswith("/console/")
+    page.reload()
+    page.keyboard.press("t")
+    page.wait_for_timeout(300)
+    assert page.url.endswith("/console/"), "the choice is remembered"
+
+
+def test_a_draft_survives_a_reload_and_signing_in_again(page, app, city):
+    with app.app_context():
+        from tests.console_cases import open_cases
+        [case_id] = open_cases(city.roads_queue, city.pothole, 1)
+    sign_in_by_keyboard(page, city.caseworker.email)
+    page.goto(f"/console/cases/{case_id}")
+    page.keyboard.press("r")
+    page.keyboard.type("We will send a crew once the rain")
+    page.wait_for_function("() => (document.querySelector('#reply-message').closest('.form-group')"
+                           ".querySelector('[data-draft-status]').textContent || '').includes('saved')")
+    page.reload()
+    assert page.input_value("#reply-message") == "We will send a crew once the rain"
+    page.context.clear_cookies()  # the session ends, as when it expires
+    sign_in_by_keyboard(page, city.caseworker.email)
+    page.goto(f"/console/cases/{case_id}")
+    assert page.input_value("#reply-message") == "We will send a crew once the rain"
 
 
 def test_an_admin_adds_a_question_to_a_service_with_the_keyboard_alone(page, app, city):

@@ -1,0 +1,150 @@
+// The staff console's helpers. Every page works without this file; it adds keyboard shortcuts,
+// the step timer, drafts saved as you type, and "also viewing" heartbeats.
+(function () {
+  "use strict";
+  var csrf = document.querySelector('input[name="csrf_token"]');
+  var token = csrf ? csrf.value : "";
+
+  // ---- keyboard shortcuts (WCAG 2.1.4: single keys can be turned off) ----
+  var SHORTCUTS_KEY = "tandem.shortcuts";
+  var dialog = document.getElementById("shortcuts");
+  var toggle = document.querySelector("[data-shortcuts-toggle]");
+  function shortcutsOn() { return localStorage.getItem(SHORTCUTS_KEY) !== "off"; }
+  if (toggle) {
+    toggle.checked = shortcutsOn();
+    toggle.addEventListener("change", function () { localStorage.setItem(SHORTCUTS_KEY, toggle.checked ? "on" : "off"); });
+  }
+  function openHelp() { if (dialog && !dialog.open) { dialog.showModal(); } }
+  document.querySelectorAll("[data-shortcuts-open]").forEach(function (button) { button.addEventListener("click", openHelp); });
+  document.querySelectorAll("[data-shortcuts-close]").forEach(function (button) {
+    button.addEventListener("click", function () { dialog.close(); });
+  });
+
+  var rows = Array.prototype.slice.call(document.querySelectorAll("[data-case-row]"));
+  var current = -1;
+  function choose(index) {
+    if (!rows.length) { return; }
+    current = Math.max(0, Math.min(rows.length - 1, index));
+    rows.forEach(function (row, i) { row.setAttribute("aria-selected", i === current ? "true" : "false"); });
+    var link = rows[current].querySelector("a");
+    if (link) { link.focus(); }
+  }
+  function focusField(id) {
+    var field = document.getElementById(id);
+    if (field) { field.focus(); field.scrollIntoView({block: "center"}); return true; }
+    return false;
+  }
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) { return; }
+    var target = event.target;
+    if (target.closest("input, textarea, select, [contenteditable], dialog")) { return; }
+    if (!shortcutsOn()) { return; }
+    var handled = true;
+    switch (event.key) {
+      case "j": choose(current + 1); break;
+      case "k": choose(current - 1); break;
+      case "t": {
+        var take = document.querySelector("form[data-take-next]");
+        if (take) { take.requestSubmit(); } else { handled = false; }
+        break;
+      }
+      case "r": handled = focusField("reply-message"); break;
+      case "n": handled = focusField("note-text"); break;
+      case "?": openHelp(); break;
+      default: handled = false;
+    }
+    if (handled) { event.preventDefault(); }
+  });
+
+  // ---- the step timer: counts time while this page is in view ----
+  var timerForm = document.querySelector("[data-step-timer]");
+  if (timerForm) {
+    var stepKey = "tandem.step." + timerForm.getAttribute("data-step-id");
+    var minutesField = timerForm.querySelector('input[name="effort_minutes"]');
+    var activeField = timerForm.querySelector("[data-active-minutes]");
+    var display = timerForm.querySelector("[data-timer-display]");
+    var started = new Date(timerForm.getAttribute("data-started-at"));
+    var stored = parseFloat(localStorage.getItem(stepKey) || "NaN");
+    // first visit: the time since the step started counts; later visits carry on from what was counted
+    var activeSeconds = isNaN(stored) ? Math.max(0, (Date.now() - started.getTime()) / 1000) : stored;
+    var edited = false;
+    var lastTick = Date.now();
+    minutesField.addEventListener("input", function () { edited = true; });
+    function minutes() { return Math.min(480, Math.max(0, Math.round(activeSeconds / 60))); }
+    function show() {
+      var paused = document.visibilityState !== "visible";
+      display.textContent = "Timer: " + minutes() + " min" + (paused ? " (paused while this page is hidden)" : "");
+      activeField.value = String(minutes());
+      if (!edited) { minutesField.value = String(Math.max(1, minutes())); }
+    }
+    setInterval(function () {
+      var now = Date.now();
+      if (document.visibilityState === "visible") { activeSeconds += (now - lastTick) / 1000; }
+      lastTick = now;
+      localStorage.setItem(stepKey, String(activeSeconds));
+      show();
+    }, 1000);
+    document.addEventListener("visibilitychange", function () { lastTick = Date.now(); show(); });
+    timerForm.addEventListener("submit", function () { localStorage.removeItem(stepKey); });
+    show();
+  }
+
+  // ---- drafts: saved on the server as you type, on leaving the field, and when the page is hidden ----
+  function saveDraft(area, useBeacon) {
+    if (area.value === area.getAttribute("data-saved")) { return; }  // nothing new to keep
+    area.setAttribute("data-saved", area.value);
+    var body = new FormData();
+    body.append("csrf_token", token);
+    body.append("body", area.value);
+    localStorage.setItem(area.getAttribute("data-draft-key"), JSON.stringify({body: area.value, at: Date.now()}));
+    var status = area.parentNode.querySelector("[data-draft-status]");
+    if (useBeacon && navigator.sendBeacon) { navigator.sendBeacon(area.getAttribute("data-draft"), body); return; }
+    fetch(area.getAttribute("data-draft"), {method: "POST", body: body, credentials: "same-origin", redirect: "manual"})
+      .then(function (response) {
+        if (response.status === 204) {
+          localStorage.removeItem(area.getAttribute("data-draft-key"));
+          if (status) { status.textContent = "Draft saved."; }
+        } else if (status) {
+          status.textContent = "Kept on this computer: sign in again and it will be saved.";
+        }
+      })
+      .catch(function () {
+        area.removeAttribute("data-saved");
+        if (status) { status.textContent = "Kept on this computer until the connection is back."; }
+      });
+  }
+  document.querySelectorAll("textarea[data-draft]").forEach(function (area) {
+    area.setAttribute("data-saved", area.value);
+    // text kept on this computer (a save that failed: signed out, offline) comes back, and is saved now
+    var kept = localStorage.getItem(area.getAttribute("data-draft-key"));
+    if (kept) {
+      try {
+        var draft = JSON.parse(kept);
+        if (draft.body && draft.body !== area.value) { area.value = draft.body; saveDraft(area, false); }
+      } catch (ignored) { localStorage.removeItem(area.getAttribute("data-draft-key")); }
+    }
+    var pending = null;
+    area.addEventListener("input", function () {
+      clearTimeout(pending);
+      pending = setTimeout(function () { saveDraft(area, false); }, 1500);
+    });
+    area.addEventListener("blur", function () { clearTimeout(pending); saveDraft(area, false); });
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "hidden") { clearTimeout(pending); saveDraft(area, true); }
+    });
+    if (area.form) {
+      area.form.addEventListener("submit", function () { localStorage.removeItem(area.getAttribute("data-draft-key")); });
+    }
+  });
+
+  // ---- "also viewing": tell the server this case is still open and in view ----
+  var presence = document.querySelector("[data-presence]");
+  if (presence) {
+    setInterval(function () {
+      if (document.visibilityState !== "visible") { return; }
+      var body = new FormData();
+      body.append("csrf_token", token);
+      fetch(presence.getAttribute("data-presence"), {method: "POST", body: body, credentials: "same-origin"});
+    }, 25000);
+  }
+}());

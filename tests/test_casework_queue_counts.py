@@ -1,0 +1,151 @@
+"""The per-queue counters equal a fresh count after any sequence of case changes, and take-next never doubles up."""
+import multiprocessing
+from datetime import timedelta
+
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+
+from casework import counts
+from casework.console import services
+from casework.errors import ActionRefused
+from casework.models import Case
+from casework.triage.engine import triage
+from core.extensions import db
+from core.models import Staff
+from intake.models import ServiceRequest
+from core import create_app
+from tests.conftest import DATABASE_URL, empty_tables, test_config
+from tests.console_cases import open_cases
+from tests.factories import make_city, make_staff
+
+
+class CaseChanges(RuleBasedStateMachine):
+    """Random work on a small city's cases through the real case operations."""
+
+    def __init__(self):
+        super().__init__()
+        empty_tables()
+        self.city = make_city()
+        self.staff_ids = [self.city.caseworker.id, self.city.supervisor.id, self.city.parks_worker.id]
+
+    def some_case(self, pick):
+        ids = db.session.scalars(db.select(Case.id).order_by(Case.id)).all()
+        return db.session.get(Case, ids[pick % len(ids)]) if ids else None
+
+    def staff(self, pick):
+        return db.session.get(Staff, self.staff_ids[pick % len(self.staff_ids)])
+
+    @rule(words=st.sampled_from(["Pothole by the school", "Sinkhole opened up", "Crack in the road"]))
+    def triage_a_request(self, words):
+        service_request = ServiceRequest(service_id=self.city.pothole.id, description=words, address="1 Main St")
+        db.session.add(service_request)
+        db.session.commit()
+        triage(service_request.id)
+
+    @rule(who=st.integers(0, 5))
+    def take_next(self, who):
+        services.take_next(self.staff(who))
+
+    @rule(pick=st.integers(0, 50), who=st.integers(0, 5))
+    def assign(self, pick, who):
+        self.attempt(services.assign_case, pick, self.staff(who), by=self.city.supervisor)
+
+    @rule(pick=st.integers(0, 50))
+    def release(self, pick):
+        self.attempt(services.release_case, pick, by=db.session.get(Staff, self.city.supervisor.id))
+
+    @rule(pick=st.integers(0, 50), who=st.integers(0, 5))
+    def record_a_step(self, pick, who):
+        self.attempt(services.record_step, pick, by=self.staff(who), effort_minutes=5)
+
+    @rule(pick=st.integers(0, 50))
+    def ask_the_citizen(self, pick):
+        self.attempt(services.request_information, pick, by=self.staff(0), question="Which side?", effort_minutes=1)
+
+    @rule(pick=st.integers(0, 50))
+    def citizen_answers(self, pick):
+        case = self.some_case(pick)
+        if case is not None:
+            services.record_citizen_answer(case.request_id, "The north side.")
+
+    @rule(pick=st.integers(0, 50))
+    def resolve(self, pick):
+        self.attempt(services.resolve_case, pick, by=self.staff(0), public_note="Filled in.", effort_minutes=10)
+
+    @rule(pick=st.integers(0, 50))
+    def reopen(self, pick):
+        self.attempt(services.reopen_case, pick, by=self.staff(1), reason="It is back.")
+
+    @rule(pick=st.integers(0, 50), fixed=st.booleans())
+    def citizen_feedback(self, pick, fixed):
+        case = self.some_case(pick)
+        if case is not None:
+            services.record_citizen_feedback(case.request_id, fixed, None, 3)
+
+    def attempt(self, action, pick, *args, **kwargs):
+        case = self.some_case(pick)
+        if case is None:
+            return
+        try:
+            action(case, *args, **kwargs)
+        except ActionRefused:
+            db.session.rollback()
+
+    @invariant()
+    def counters_equal_a_fresh_count(self):
+        assert counts.kept_counts() == {key: n for key, n in counts.fresh_counts().items() if n}
+
+
+def test_counters_equal_a_fresh_count_after_any_sequence_of_changes(app):
+    with app.app_context():
+        run_state_machine_as_test(CaseChanges, settings=settings(
+            max_examples=12, stateful_step_count=20, deadline=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]))
+
+
+def test_recount_rebuilds_the_counters_from_the_cases(app):
+    with app.app_context():
+        city = make_city()
+        open_cases(city.roads_queue, city.pothole, 4)
+        db.session.execute(db.text("UPDATE queue_count SET n = 99"))
+        db.session.commit()
+        counts.recount()
+        db.session.commit()
+        assert counts.kept_counts() == {(city.roads_queue.id, 0, "triaged"): 4}
+
+
+def take_in_own_process(tmp_path, staff_id, start, results):
+    """A caseworker's take-next from a process of its own, as a second web worker would."""
+    app = create_app(test_config(tmp_path))
+    with app.app_context():
+        staff = db.session.get(Staff, staff_id)
+        start.wait()
+        case = services.take_next(staff)
+        results.put(case.id if case else None)
+        db.engine.dispose()
+
+
+def test_caseworkers_pressing_take_next_at_the_same_instant_get_different_cases(app, tmp_path):
+    assert DATABASE_URL.startswith("postgresql"), "this needs row locks: run it on PostgreSQL"
+    with app.app_context():
+        city = make_city()
+        workers = [make_staff(f"Worker {n}", email=f"worker{n}@city.example", queues=[city.roads_queue]) for n in range(6)]
+        open_cases(city.roads_queue, city.pothole, 4, spacing=timedelta(minutes=1))
+        worker_ids = [worker.id for worker in workers]
+    context = multiprocessing.get_context("spawn")
+    start, results = context.Barrier(len(worker_ids)), context.Queue()
+    processes = [context.Process(target=take_in_own_process, args=(tmp_path, staff_id, start, results))
+                 for staff_id in worker_ids]
+    for process in processes:
+        process.start()
+    taken = [results.get(timeout=60) for _ in processes]
+    for process in processes:
+        process.join(timeout=60)
+        assert process.exitcode == 0
+    got = [case_id for case_id in taken if case_id is not None]
+    # four cases, six people: four get one each, two are told there is nothing
+    assert len(got) == 4 and len(set(got)) == 4
+    with app.app_context():
+        holders = db.session.scalars(db.select(Case.assignee_id)).all()
+        assert len(set(holders)) == 4 and None not in holders
