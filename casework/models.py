@@ -227,6 +227,9 @@ class Case(db.Model):
               sqlite_where=OPEN),
         Index("ix_case_unassigned_next", "queue_id", "priority_rank", "resolution_due_at", "id",
               postgresql_where=UNASSIGNED_OPEN, sqlite_where=UNASSIGNED_OPEN),
+        # the reports merged into a case, shown on its page
+        Index("ix_case_duplicate_of", "duplicate_of_id", postgresql_where=text("duplicate_of_id IS NOT NULL"),
+              sqlite_where=text("duplicate_of_id IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -321,6 +324,9 @@ Index("ix_request_address_trgm", ServiceRequest.address, postgresql_ops={"addres
       **TRIGRAM).ddl_if(dialect="postgresql")
 # SQLite cannot reflect an expression index (migrations compare the schema): there an email search scans
 Index("ix_request_contact_email_lower", db.func.lower(ServiceRequest.contact_email)).ddl_if(dialect="postgresql")
+# the case page's related cases: the same address (any case), and a box of about 50 m around a point
+Index("ix_request_address_lower", db.func.lower(ServiceRequest.address)).ddl_if(dialect="postgresql")
+Index("ix_request_lat_long", ServiceRequest.lat, ServiceRequest.long)
 Index("ix_request_contact_phone", ServiceRequest.contact_phone)
 event.listen(ServiceRequest.__table__, "before_create",
              DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"))
@@ -343,6 +349,8 @@ class Step(db.Model):
     """One piece of staff work on a case, with the effort it cost."""
 
     __tablename__ = "step"
+    # recent work of one step type: the friction shown beside it, the measures of the blueprint
+    __table_args__ = (Index("ix_step_type_ended", "step_type_id", "ended_at", postgresql_include=["friction"]),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)

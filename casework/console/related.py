@@ -1,4 +1,8 @@
 """Cases related to the one on screen: the same address, within 50 m, or from the same citizen."""
+from math import cos, radians
+
+from sqlalchemy.orm import contains_eager
+
 from casework.models import Case
 from casework.triage.duplicates import distance_m
 from core.extensions import db
@@ -20,14 +24,12 @@ def related_cases(case):
             if other.id != case.id and other.id not in found:
                 found[other.id] = (other, why(other))
 
-    base = db.select(Case).join(ServiceRequest, Case.request_id == ServiceRequest.id).order_by(Case.id.desc())
+    base = (db.select(Case).join(ServiceRequest, Case.request_id == ServiceRequest.id)
+            .options(contains_eager(Case.request)).order_by(Case.id.desc()))
     if request.address:
-        pattern = request.address.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        add(db.session.scalars(base.where(ServiceRequest.address.ilike(pattern, escape="\\")).limit(MOST + 1)),
-            lambda other: "same address")
+        add(db.session.scalars(base.where(db.func.lower(ServiceRequest.address) == request.address.strip().lower())
+                               .limit(MOST + 1)), lambda other: "same address")
     if request.lat is not None and request.long is not None:
-        from math import cos, radians
-
         widen = DEGREES_PER_50_M / max(cos(radians(request.lat)), 0.01)
         nearby = db.session.scalars(base.where(
             ServiceRequest.lat.between(request.lat - DEGREES_PER_50_M, request.lat + DEGREES_PER_50_M),

@@ -1,9 +1,13 @@
 """Business operations on cases: the steps staff do, resolution, audited views."""
+import json
 from datetime import timedelta
+
+from redis.exceptions import RedisError
 
 from core import audit
 from core.extensions import db
 from core.models import Staff
+from core.queues import redis_connection
 from core.timeutil import utcnow
 from intake.links import feedback_url
 from intake.models import Service, ServiceRequest, TriageState
@@ -439,18 +443,44 @@ def active_outcomes():
 
 # friction is shown only where enough people rated a step that no one rating can be picked out
 FRICTION_MIN_RATINGS = 5
+FRICTION_DAYS = 90
 
 
-def friction_by_step_type(service_id):
-    """``{step_type_id: (ratings, share rated 4-5)}`` for the service's step types with at least 5 ratings.
+FRICTION_FRESH_SECONDS = 600
 
-    Aggregated over everyone who did the step: never per person.
+
+def friction_by_step_type(step_type_ids):
+    """``{step_type_id: (ratings, share rated 4-5)}`` over the last 90 days, for step types with at least 5 ratings.
+
+    Aggregated over everyone who did the step: never per person. Read from
+    the step-type index (friction is in it), and kept in Redis for ten
+    minutes, since a busy service's 90 days are a hundred thousand steps.
     """
+    type_ids = sorted(set(step_type_ids))
+    if not type_ids:
+        return {}
+    key = "tandem:friction:" + ",".join(map(str, type_ids))
+    try:
+        kept = redis_connection().get(key)
+        if kept is not None:
+            return {int(type_id): tuple(pair) for type_id, pair in json.loads(kept).items()}
+    except RedisError:
+        kept = None
+    found = count_friction(type_ids)
+    try:
+        redis_connection().set(key, json.dumps(found), ex=FRICTION_FRESH_SECONDS)
+    except RedisError:
+        pass
+    return found
+
+
+def count_friction(type_ids):
+    """The friction ratings of the last 90 days of ``type_ids``, counted in PostgreSQL."""
     hard = db.func.sum(db.case((Step.friction >= 4, 1), else_=0))
+    since = utcnow() - timedelta(days=FRICTION_DAYS)
     rows = db.session.execute(
         db.select(Step.step_type_id, db.func.count(Step.friction), hard)
-        .join(StepType, Step.step_type_id == StepType.id)
-        .where(StepType.service_id == service_id, Step.friction.is_not(None))
+        .where(Step.step_type_id.in_(type_ids), Step.ended_at >= since, Step.friction.is_not(None))
         .group_by(Step.step_type_id)
     )
     return {step_type_id: (n, int(hard_count or 0) / n) for step_type_id, n, hard_count in rows
@@ -463,12 +493,12 @@ def workflow_checklist(case):
     A step type with no finished step is still to do; its standard minutes stand beside it.
     """
     finished = [step for step in case.steps if step.ended_at is not None]
-    listed = [(step_type, [step for step in finished if step.step_type_id == step_type.id])
-              for step_type in step_types_for(case)]
+    types = step_types_for(case)
+    listed = [(step_type, [step for step in finished if step.step_type_id == step_type.id]) for step_type in types]
     known = {step_type.id for step_type, _ in listed}
     other = [step for step in finished if step.step_type_id not in known]
     return {"steps": listed, "other": other, "minutes": sum(step.effort_minutes or 0 for step in finished),
-            "friction": friction_by_step_type(case.service_id) if case.service_id else {}}
+            "friction": friction_by_step_type(step_type.id for step_type in types)}
 
 
 def step_types_for(case):
