@@ -4,18 +4,23 @@ With no arguments it serves every queue, in priority order. Jobs run in this
 process (no fork per job), which keeps database connections and imports warm;
 the app context is pushed once and the session is cleaned after each job.
 """
+import logging
 import sys
+import time
 
 from flask import current_app
+from redis.exceptions import RedisError
 from rq import SimpleWorker
 
 from core import create_app
 from core.extensions import db
 from core.logs import request_id_var
-from core.queues import QUEUE_NAMES, get_queue, redis_connection
+from core.queues import QUEUE_NAMES, RECONNECT_FIRST_SECONDS, RECONNECT_MOST_SECONDS, get_queue, redis_connection
 
 # slack on top of a job's own timeout before a silent worker's job counts as abandoned
 HEARTBEAT_SLACK_SECONDS = 10
+
+log = logging.getLogger("tandem.worker")
 
 
 class AppWorker(SimpleWorker):
@@ -57,10 +62,37 @@ def build_worker(queue_names):
     )
 
 
+def work_until_stopped(queue_names):
+    """Run a worker; when Redis goes away, wait and start a fresh one, until a signal stops it.
+
+    RQ's worker raises (from its loop or while registering its own death)
+    when Redis stops answering; without this the process would exit and, under
+    honcho, take every other process of the Procfile with it.
+    """
+    wait = RECONNECT_FIRST_SECONDS
+    while True:
+        worker = build_worker(queue_names)
+        try:
+            worker.work(with_scheduler=True)
+            problem = "the worker stopped"  # RQ logs what broke its loop, then returns
+        except RedisError as error:
+            problem = type(error).__name__
+        if stop_was_asked(worker):
+            return  # a warm shutdown: SIGTERM or SIGINT
+        log.warning("Redis is not answering (%s); trying again in %s s", problem, wait)
+        time.sleep(wait)
+        wait = min(wait * 2, RECONNECT_MOST_SECONDS)
+
+
+def stop_was_asked(worker):
+    """True when a signal asked ``worker`` to stop (RQ notes the time; busy workers also set a flag)."""
+    return worker._stop_requested or getattr(worker, "_shutdown_requested_date", None) is not None
+
+
 def main(argv):
     app = create_app()
     with app.app_context():
-        build_worker(argv or QUEUE_NAMES).work(with_scheduler=True)
+        work_until_stopped(argv or QUEUE_NAMES)
 
 
 if __name__ == "__main__":

@@ -64,7 +64,8 @@ def init_app(app):
     register_update_handler(app, progress.take_partner_update)
     register_failure_handler(app, messages.record_failed_delivery)
     register_service_part(app, ServicePart("steps", step_types.StepItem, step_types.export_steps, step_types.sync_steps))
-    register_periodic(app, tasks.sweep_pending_triage, interval_seconds=60)
+    # every few seconds: work Redis could not take while it was away is queued soon after it is back
+    register_periodic(app, tasks.sweep_pending_triage, interval_seconds=5)
     register_periodic(app, tasks.watch_deadlines, interval_seconds=300)
     register_periodic(app, tasks.send_supervisor_digest, interval_seconds=900)
     register_periodic(app, tasks.apply_retention, interval_seconds=3600)

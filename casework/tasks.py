@@ -12,9 +12,14 @@ def triage_job_id(request_id):
 
 
 def enqueue_triage_job(request_id):
-    """Wake the worker for a committed request; a Redis outage only delays it (the sweep covers it)."""
+    """Wake the worker for a committed request; a Redis outage only delays it (the sweep covers it).
+
+    If Redis cannot take the job, the request is marked so the next sweep
+    (every few seconds) queues it at once rather than after the grace period.
+    """
     enqueue_safely(TRIAGE, triage_request, request_id, job_id=triage_job_id(request_id),
-                   job_timeout=current_app.config["TRIAGE_JOB_TIMEOUT"])
+                   job_timeout=current_app.config["TRIAGE_JOB_TIMEOUT"],
+                   when_redis_is_down=lambda: triage.note_missed_wake(request_id))
 
 
 def triage_request(request_id):
@@ -44,11 +49,17 @@ def triage_request(request_id):
 
 
 def sweep_pending_triage():
-    """Enqueue triage again for requests still pending after the grace period (periodic)."""
+    """Enqueue triage again for requests whose wake-up was missed, or still pending after the grace period (periodic).
+
+    Raises ``RedisError`` while Redis is away, so the run counts as failed;
+    the marks stay until a sweep has queued their jobs.
+    """
     ids = triage.pending_requests(current_app.config["TRIAGE_GRACE_SECONDS"])
     timeout = current_app.config["TRIAGE_JOB_TIMEOUT"]
-    return sum(1 for request_id in ids
-               if reenqueue(TRIAGE, triage_request, request_id, job_id=triage_job_id(request_id), job_timeout=timeout))
+    queued = [request_id for request_id in ids
+              if reenqueue(TRIAGE, triage_request, request_id, job_id=triage_job_id(request_id), job_timeout=timeout)]
+    triage.clear_missed_wakes(ids)
+    return len(queued)
 
 
 def watch_deadlines():

@@ -1,13 +1,20 @@
 """Command-line tools for operators: staff accounts and the scheduler."""
+import logging
+import time
+
 import click
 from flask import current_app
+from redis.exceptions import RedisError
 from rq.cron import CronScheduler
 
 from core.extensions import db
 from core.models import Role, Staff
 from core.passwords import check_password_policy
 from core.periodic import periodic_jobs
-from core.queues import redis_connection
+from core.queues import RECONNECT_FIRST_SECONDS, RECONNECT_MOST_SECONDS, redis_connection
+
+log = logging.getLogger("tandem.scheduler")
+
 
 def create_staff(name, email, password, role):
     """Create a staff account; raise ``ValueError`` for a taken email or a weak password. Commits."""
@@ -36,14 +43,29 @@ def create_staff_command(name, email, role, password):
     click.echo(f"Created {staff.role} {staff.email}.")
 
 
-@click.command("scheduler")
-def scheduler_command():
-    """Run the periodic jobs (sweeps, SLA watch) until stopped."""
+def build_scheduler(echo=False):
     scheduler = CronScheduler(connection=redis_connection(), name=f"tandem-{current_app.name}")
     for job in periodic_jobs():
         scheduler.register(job.func, queue_name=job.queue_name, interval=job.interval_seconds)
-        click.echo(f"every {job.interval_seconds:>4} s: {job.func.__module__}.{job.func.__name__}")
-    scheduler.start()
+        if echo:
+            click.echo(f"every {job.interval_seconds:>4} s: {job.func.__module__}.{job.func.__name__}")
+    return scheduler
+
+
+@click.command("scheduler")
+def scheduler_command():
+    """Run the periodic jobs (sweeps, SLA watch) until stopped; ride out Redis being away."""
+    echo, wait = True, RECONNECT_FIRST_SECONDS
+    while True:
+        try:
+            build_scheduler(echo).start()
+            return  # it returns only when a signal asked it to stop
+        except RedisError as error:
+            # RQ's scheduler raises when Redis stops answering; start a fresh one once it is back
+            log.warning("Redis is not answering (%s); the scheduler tries again in %s s", type(error).__name__, wait)
+        echo = False
+        time.sleep(wait)
+        wait = min(wait * 2, RECONNECT_MOST_SECONDS)
 
 
 def init_app(app):

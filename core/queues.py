@@ -20,6 +20,11 @@ QUEUE_NAMES = (TRIAGE, NOTIFICATIONS, PERIODIC)
 DEFAULT_RETRY = Retry(max=3, interval=[0, 60, 300])
 
 
+# how long a worker or the scheduler waits before trying Redis again, doubling up to the most: a
+# restarted Redis is found again within seconds, and a long outage costs one attempt every 5 s
+RECONNECT_FIRST_SECONDS, RECONNECT_MOST_SECONDS = 1, 5
+
+
 def redis_connection():
     """Return the app's Redis client, created on first use (never at import)."""
     extensions = current_app.extensions
@@ -43,13 +48,15 @@ def job_meta():
     return {"request_id": request_id} if request_id else {}
 
 
-def enqueue_safely(queue_name, func, *args, job_id, **options):
+def enqueue_safely(queue_name, func, *args, job_id, when_redis_is_down=None, **options):
     """Enqueue ``func(*args)`` as job ``job_id``; return the job, or None if Redis is down.
 
     Callers have already committed the record the job works on, so a failed
     enqueue loses nothing: the periodic sweep finds the record and enqueues it
-    again. A job id derived from the record makes a second enqueue of a job
-    that Redis still holds a no-op rather than a duplicate.
+    again. ``when_redis_is_down()`` lets the caller mark the record so the
+    sweep takes it at once rather than after its grace period. A job id
+    derived from the record makes a second enqueue of a job that Redis still
+    holds a no-op rather than a duplicate.
     """
     options.setdefault("retry", DEFAULT_RETRY)
     options.setdefault("meta", job_meta())
@@ -59,6 +66,8 @@ def enqueue_safely(queue_name, func, *args, job_id, **options):
         return None
     except RedisError as error:
         log.warning("could not enqueue %s (%s); the sweep will retry", job_id, type(error).__name__)
+        if when_redis_is_down is not None:
+            when_redis_is_down()
         return None
 
 

@@ -4,6 +4,7 @@ import secrets
 from enum import StrEnum
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.extensions import db
@@ -166,6 +167,8 @@ class ServiceRequest(db.Model):
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     triage_state: Mapped[str] = mapped_column(String(12), default=TriageState.PENDING)
     triage_attempts: Mapped[int] = mapped_column(default=0)
+    # its triage job could not be queued (Redis away): the sweep takes it at once, not after the grace period
+    triage_wake_missed: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     triage_error: Mapped[str | None] = mapped_column(Text)
     # the Open311 client that submitted it, for requests that came through the API
     api_client_id: Mapped[int | None] = mapped_column(ForeignKey("api_client.id", name="fk_service_request_api_client"))

@@ -6,5 +6,6 @@ def init_app(app):
     from notifications import health, tasks, views
 
     app.register_blueprint(views.bp)
-    register_periodic(app, tasks.sweep_unsent, interval_seconds=60)
+    # every few seconds: work Redis could not take while it was away is queued soon after it is back
+    register_periodic(app, tasks.sweep_unsent, interval_seconds=5)
     health.init_app(app)

@@ -3,6 +3,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.extensions import db
@@ -40,6 +41,8 @@ class Notification(db.Model):
     subject_key: Mapped[str | None] = mapped_column(String(60))
     status: Mapped[str] = mapped_column(String(12), default=DeliveryStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
+    # its delivery job could not be queued (Redis away): the sweep takes it at once
+    wake_missed: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -5,6 +5,7 @@ from datetime import timedelta
 from flask import current_app
 from jinja2 import TemplateNotFound
 from sqlalchemy import update
+from sqlalchemy.exc import SQLAlchemyError
 
 from core.extensions import db
 from core.queues import NOTIFICATIONS, enqueue_safely, reenqueue
@@ -51,7 +52,20 @@ def dispatch(notification):
     from notifications.tasks import deliver
 
     enqueue_safely(NOTIFICATIONS, deliver, notification.id, job_id=job_id_for(notification.id),
-                   job_timeout=current_app.config["DELIVERY_JOB_TIMEOUT"])
+                   job_timeout=current_app.config["DELIVERY_JOB_TIMEOUT"],
+                   when_redis_is_down=lambda: note_missed_wake(notification.id))
+
+
+def note_missed_wake(notification_id):
+    """Mark a committed message whose delivery job Redis could not take, for the next sweep. Commits; never raises."""
+    try:
+        db.session.execute(db.update(Notification).where(Notification.id == notification_id,
+                                                         Notification.status == DeliveryStatus.PENDING)
+                           .values(wake_missed=True))
+        db.session.commit()
+    except SQLAlchemyError as error:
+        db.session.rollback()
+        log.warning("could not mark notification %s for the sweep (%s)", notification_id, type(error).__name__)
 
 
 def deliver(notification_id):
@@ -119,20 +133,29 @@ def mark_failed(notification, reason):
 
 
 def sweep_unsent():
-    """Enqueue delivery again for messages still pending after the grace period. Returns how many."""
+    """Enqueue delivery again for messages whose wake-up was missed, or still pending after the grace period.
+
+    Returns how many were queued. Raises ``RedisError`` while Redis is away.
+    """
     from notifications.tasks import deliver
 
     cutoff = utcnow() - timedelta(seconds=current_app.config["NOTIFICATION_GRACE_SECONDS"])
     ids = db.session.scalars(
         db.select(Notification.id)
-        .where(Notification.status == DeliveryStatus.PENDING, Notification.created_at < cutoff)
+        .where(Notification.status == DeliveryStatus.PENDING,
+               Notification.wake_missed | (Notification.created_at < cutoff))
         .order_by(Notification.created_at)
         .limit(500)
     ).all()
     timeout = current_app.config["DELIVERY_JOB_TIMEOUT"]
-    return sum(1 for notification_id in ids
-               if reenqueue(NOTIFICATIONS, deliver, notification_id, job_id=job_id_for(notification_id),
-                            job_timeout=timeout))
+    queued = sum(1 for notification_id in ids
+                 if reenqueue(NOTIFICATIONS, deliver, notification_id, job_id=job_id_for(notification_id),
+                              job_timeout=timeout))
+    if ids:
+        db.session.execute(db.update(Notification).where(Notification.id.in_(ids), Notification.wake_missed)
+                           .values(wake_missed=False))
+        db.session.commit()
+    return queued
 
 
 def failures_for_request(request_id):

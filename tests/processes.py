@@ -93,3 +93,28 @@ def wait_for(condition, seconds, what, state=None):
             return
         time.sleep(0.2)
     raise AssertionError(f"timed out after {seconds} s waiting for {what}" + (f"; state: {state()}" if state else ""))
+
+
+class Scheduler:
+    """``flask --app wsgi scheduler`` as its own process, as the Procfile starts it."""
+
+    def __init__(self, environment):
+        self.environment = environment
+        self.process = None
+
+    def start(self):
+        self.log = open(Path(self.environment["MAILBOX_DIR"]).parent / f"scheduler-{time.monotonic_ns()}.log", "wb")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "wsgi", "scheduler"], cwd=ROOT,
+            env={**os.environ, **self.environment}, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        return self
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(10)

@@ -317,3 +317,33 @@ def test_friction_shows_only_as_a_share_per_step_type_once_five_rated_it(app, cl
     page = page_of(client, case_id)
     assert "Staff rated it hard 60% of 5 times in the last 90 days" in page
     assert "Casey Worker" not in page.split("Staff rated it hard")[1][:80]
+
+
+def test_every_handling_action_refuses_bad_input_with_a_message_and_changes_nothing(app, client, login_as, city, case_id):
+    login_as(city.caseworker)
+    page = page_of(client, case_id)
+    attempts = [
+        ("priority", {"priority": "extreme"}, 400, "Choose a priority from the list"),
+        ("priority", {"priority": "normal"}, 409, "already has normal priority"),
+        ("queue", {"queue_id": "99999"}, 409, "Choose a queue from the list"),
+        ("queue", {"queue_id": "x"}, 400, "Choose the queue to move the case to"),
+        ("notes", {"text": " "}, 400, "Write the note"),
+        ("notes", {"text": "x" * 5001}, 400, "Write 2 to 5,000 characters"),
+        ("release", {}, 409, "Nobody holds this case"),
+        ("merge", {"reference": "not a reference"}, 400, "Enter a reference like R-7K3M-Q9XA"),
+        ("steps/start", {"step_type_id": "99999"}, 409, "Choose one of this service"),
+        ("steps/complete", {"effort_minutes": "5"}, 409, "You have no step under way"),
+        ("reply", {"message": "\u0000 hidden", "effort_minutes": "1"}, 400, ""),
+    ]
+    with app.app_context():
+        before = db.session.get(Case, case_id)
+        snapshot = (before.priority, before.queue_id, before.assignee_id, before.version, len(before.events))
+    for path, sent, status, message in attempts:
+        answer = client.post(f"/console/cases/{case_id}/{path}", data=case_form(page, **sent))
+        assert answer.status_code == status, (path, sent, answer.status_code)
+        assert message in answer.text, (path, sent)
+    with app.app_context():
+        after = db.session.get(Case, case_id)
+        assert (after.priority, after.queue_id, after.assignee_id, after.version, len(after.events)) == snapshot
+    no_version = client.post(f"/console/cases/{case_id}/notes", data={"csrf_token": csrf_token_from(page), "text": "Hi"})
+    assert no_version.status_code == 400 and "This page is out of date" in no_version.text

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
 from casework import counts
-from casework.console import services
+from casework.console import changes, services, steps
 from casework.errors import ActionRefused
 from casework.models import Case
 from casework.triage.engine import triage
@@ -50,6 +50,24 @@ class CaseChanges(RuleBasedStateMachine):
     @rule(pick=st.integers(0, 50), who=st.integers(0, 5))
     def assign(self, pick, who):
         self.attempt(services.assign_case, pick, self.staff(who), by=self.city.supervisor)
+
+    @rule(pick=st.integers(0, 50), queue=st.integers(0, 2))
+    def move_queue(self, pick, queue):
+        queue_id = [self.city.roads_queue.id, self.city.urgent_queue.id, self.city.parks_queue.id][queue]
+        self.attempt(changes.change_queue, pick, db.session.get(Staff, self.city.supervisor.id), queue_id)
+
+    @rule(pick=st.integers(0, 50), priority=st.sampled_from(["low", "normal", "high", "urgent"]))
+    def change_priority(self, pick, priority):
+        self.attempt(changes.change_priority, pick, db.session.get(Staff, self.city.supervisor.id), priority)
+
+    @rule(pick=st.integers(0, 50), who=st.integers(0, 5))
+    def start_and_save_a_step(self, pick, who):
+        self.attempt(steps.start_step, pick, self.staff(who))
+        self.attempt(steps.complete_step, pick, self.staff(who), effort_minutes=3)
+
+    @rule(pick=st.integers(0, 50), original=st.integers(0, 50))
+    def merge(self, pick, original):
+        self.attempt(changes.merge_into, pick, self.some_case(original), self.staff(0))
 
     @rule(pick=st.integers(0, 50))
     def release(self, pick):

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from core.extensions import db
 from core.transactions import commit_keeping_state
@@ -289,14 +289,39 @@ def needing_manual_triage(limit=200):
 
 
 def pending_requests(older_than_seconds, limit=500):
-    """Return ids of requests still pending triage after ``older_than_seconds``, oldest first."""
+    """Ids of requests pending triage whose job was never queued, or pending after ``older_than_seconds``; oldest first."""
     cutoff = utcnow() - timedelta(seconds=older_than_seconds)
     return db.session.scalars(
         db.select(ServiceRequest.id)
-        .where(ServiceRequest.triage_state == TriageState.PENDING, ServiceRequest.submitted_at < cutoff)
+        .where(ServiceRequest.triage_state == TriageState.PENDING,
+               ServiceRequest.triage_wake_missed | (ServiceRequest.submitted_at < cutoff))
         .order_by(ServiceRequest.submitted_at)
         .limit(limit)
     ).all()
+
+
+def note_missed_wake(request_id):
+    """Mark a committed request whose triage job Redis could not take. Commits; never raises.
+
+    If the database is away too, the mark is lost and the grace period covers the request.
+    """
+    try:
+        db.session.execute(update(ServiceRequest).where(ServiceRequest.id == request_id,
+                                                        ServiceRequest.triage_state == TriageState.PENDING)
+                           .values(triage_wake_missed=True))
+        db.session.commit()
+    except SQLAlchemyError as error:
+        db.session.rollback()
+        current_app.logger.warning("could not mark request %s for the sweep (%s)", request_id, type(error).__name__)
+
+
+def clear_missed_wakes(request_ids):
+    """The sweep queued these requests' jobs: they wait like any other now. Commits."""
+    if request_ids:
+        db.session.execute(update(ServiceRequest).where(ServiceRequest.id.in_(request_ids),
+                                                        ServiceRequest.triage_wake_missed)
+                           .values(triage_wake_missed=False))
+        db.session.commit()
 
 
 def given_up(request_id):

@@ -1,0 +1,98 @@
+"""A Redis outage under the Procfile's worker, sweeper and scheduler, with the settings a deployment has.
+
+No grace period is shortened here: the workers and the scheduler must ride
+out the outage, and every request submitted while Redis was away must be
+triaged, and its messages sent, within 30 s of Redis answering again.
+"""
+import time
+from collections import Counter
+
+import pytest
+
+from core.extensions import db
+from tests.conftest import fresh_app
+from tests.factories import make_city
+from tests.processes import RedisServer, Scheduler, Worker, wait_for
+from tests.test_casework_triage_faults import counts, mailbox_references, submit_many, worker_environment
+
+pytestmark = pytest.mark.slow
+
+RECOVERY_SECONDS = 30
+
+
+@pytest.fixture
+def redis_server():
+    server = RedisServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def app(tmp_path, redis_server):
+    """The test app on the test's own Redis (the default app fixture's is the shared one)."""
+    app = fresh_app(tmp_path, REDIS_URL=redis_server.url)
+    with app.app_context():
+        make_city()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def processes(app, redis_server):
+    environment = worker_environment(app, redis_server)
+    for shortened in ("TRIAGE_JOB_TIMEOUT", "WORKER_MAINTENANCE_SECONDS", "WORKER_TTL_SECONDS", "TRIAGE_BATCH_SIZE"):
+        environment.pop(shortened)  # the deployment's defaults, as the Procfile runs them
+    running = {"worker": Worker(environment, queues=("triage",)).start(),
+               "mailer": Worker(environment, queues=("notifications",)).start(),
+               "sweeper": Worker(environment, queues=("periodic",)).start(),
+               "scheduler": Scheduler(environment).start()}
+    yield redis_server, running
+    for process in running.values():
+        process.stop()
+
+
+def unsent(app):
+    from notifications.models import DeliveryStatus, Notification
+    with app.app_context():
+        return db.session.scalar(db.select(db.func.count(Notification.id)).filter_by(status=DeliveryStatus.PENDING))
+
+
+def all_done(app, count):
+    """Every request has its case, and every message (acknowledgements, and the scheduler's digests) is sent."""
+    state = counts(app)
+    return state["cases"] == count and state["pending"] == 0 and state["routed"] == count and unsent(app) == 0
+
+
+def assert_each_request_once(app, count):
+    state = counts(app)
+    assert state["requests"] == state["cases"] == state["case_requests"] == count
+    assert state["received"] == state["routed"] == count
+    references = Counter(reference for reference in mailbox_references(app) if reference)
+    assert len(references) == count and set(references.values()) == {2}, references
+
+
+def alive(running):
+    return {name: process.process.poll() is None for name, process in running.items()}
+
+
+def test_requests_sent_while_redis_is_away_are_triaged_and_acknowledged_within_30_s_of_its_return(app, processes):
+    redis_server, running = processes
+    submit_many(app, 3)
+    wait_for(lambda: all_done(app, 3), 60, "the first requests to be triaged and acknowledged", lambda: counts(app))
+
+    redis_server.stop()
+    submit_many(app, 12, first=3)  # each is committed and confirmed; its job cannot be queued
+    time.sleep(10)
+    assert all(alive(running).values()), f"a process exited while Redis was away: {alive(running)}"
+
+    redis_server.start()
+    back = time.monotonic()
+    wait_for(lambda: all_done(app, 15), RECOVERY_SECONDS,
+             f"every request triaged and every message sent within {RECOVERY_SECONDS} s of Redis returning",
+             lambda: counts(app))
+    recovered = time.monotonic() - back
+    assert all(alive(running).values()), alive(running)
+    assert_each_request_once(app, 15)
+    print(f"recovered {recovered:.1f} s after Redis answered again")
