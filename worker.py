@@ -17,8 +17,9 @@ from core.extensions import db
 from core.logs import request_id_var
 from core.queues import QUEUE_NAMES, RECONNECT_FIRST_SECONDS, RECONNECT_MOST_SECONDS, get_queue, redis_connection
 
-# slack on top of a job's own timeout before a silent worker's job counts as abandoned
-HEARTBEAT_SLACK_SECONDS = 10
+# slack on top of a job's own timeout before a silent worker's job counts as abandoned: with
+# triage's 10 s timeout, a killed worker's batch is retried 15-20 s after it began (the sweeps look every 5 s)
+HEARTBEAT_SLACK_SECONDS = 5
 
 log = logging.getLogger("tandem.worker")
 
@@ -29,7 +30,7 @@ class AppWorker(SimpleWorker):
     def get_heartbeat_ttl(self, job, working_time=0.0):
         # RQ allows a fixed extra minute; jobs here run in this process under their own
         # timeout, so a little slack is enough and a killed worker's job is retried
-        # within about a minute (timeout + slack + one maintenance interval)
+        # within seconds (timeout + slack + one sweep)
         if job.timeout and job.timeout > 0:
             return int(max(job.timeout - working_time, 1)) + HEARTBEAT_SLACK_SECONDS
         return super().get_heartbeat_ttl(job, working_time)

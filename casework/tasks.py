@@ -4,7 +4,7 @@ from flask import current_app
 from casework.clock import sla
 from casework.triage import engine as triage
 from core.extensions import db
-from core.queues import TRIAGE, discard_queued, enqueue_safely, reenqueue
+from core.queues import TRIAGE, discard_queued, enqueue_safely, recover_abandoned, reenqueue
 
 
 def triage_job_id(request_id):
@@ -51,9 +51,11 @@ def triage_request(request_id):
 def sweep_pending_triage():
     """Enqueue triage again for requests whose wake-up was missed, or still pending after the grace period (periodic).
 
-    Raises ``RedisError`` while Redis is away, so the run counts as failed;
-    the marks stay until a sweep has queued their jobs.
+    First retries the jobs of workers that died mid-batch (their heartbeat
+    has lapsed). Raises ``RedisError`` while Redis is away, so the run counts
+    as failed; the marks stay until a sweep has queued their jobs.
     """
+    recover_abandoned(TRIAGE)
     ids = triage.pending_requests(current_app.config["TRIAGE_GRACE_SECONDS"])
     timeout = current_app.config["TRIAGE_JOB_TIMEOUT"]
     queued = [request_id for request_id in ids

@@ -93,7 +93,7 @@ def from_environment(instance_path):
         # after this many failed attempts a request waits on the supervisors' manual triage list
         "TRIAGE_MAX_ATTEMPTS": env_int("TRIAGE_MAX_ATTEMPTS", 5),
         # a job running longer is treated as abandoned (its worker died) and retried
-        "TRIAGE_JOB_TIMEOUT": env_int("TRIAGE_JOB_TIMEOUT", 30),
+        "TRIAGE_JOB_TIMEOUT": env_int("TRIAGE_JOB_TIMEOUT", 10),
         # a triage job also takes up to this many other waiting requests, in one transaction
         "TRIAGE_BATCH_SIZE": env_int("TRIAGE_BATCH_SIZE", 50),
         "DELIVERY_JOB_TIMEOUT": env_int("DELIVERY_JOB_TIMEOUT", 60),

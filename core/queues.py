@@ -7,6 +7,7 @@ from redis.exceptions import RedisError
 from rq import Queue, Retry
 from rq.exceptions import DuplicateJobError, InvalidJobOperation, NoSuchJobError
 from rq.job import Job, JobStatus
+from rq.registry import StartedJobRegistry
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +100,17 @@ def reenqueue(queue_name, func, *args, job_id, **options):
     options.setdefault("retry", DEFAULT_RETRY)
     options.setdefault("meta", job_meta())
     return get_queue(queue_name).enqueue(func, *args, job_id=job_id, **options)
+
+
+def recover_abandoned(queue_name):
+    """Retry at once the jobs of ``queue_name`` whose worker died mid-job (RQ's own abandoned-job handling).
+
+    A started job's heartbeat lapses its timeout plus a few seconds after it
+    began; RQ's workers look for lapsed ones every maintenance interval, and
+    the sweeps call this every few seconds so a killed worker's job is
+    retried within seconds of that. Raises ``RedisError`` while Redis is away.
+    """
+    StartedJobRegistry(queue=get_queue(queue_name)).cleanup()
 
 
 def discard_queued(queue_name, job_ids):

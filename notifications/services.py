@@ -8,7 +8,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import SQLAlchemyError
 
 from core.extensions import db
-from core.queues import NOTIFICATIONS, enqueue_safely, reenqueue
+from core.queues import NOTIFICATIONS, enqueue_safely, recover_abandoned, reenqueue
 from core.timeutil import utcnow
 from notifications.channels import PermanentFailure, channel_for
 from notifications.messages import MessageTemplateError, render_message
@@ -139,6 +139,7 @@ def sweep_unsent():
     """
     from notifications.tasks import deliver
 
+    recover_abandoned(NOTIFICATIONS)
     cutoff = utcnow() - timedelta(seconds=current_app.config["NOTIFICATION_GRACE_SECONDS"])
     ids = db.session.scalars(
         db.select(Notification.id)

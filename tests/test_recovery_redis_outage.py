@@ -96,3 +96,42 @@ def test_requests_sent_while_redis_is_away_are_triaged_and_acknowledged_within_3
     assert all(alive(running).values()), alive(running)
     assert_each_request_once(app, 15)
     print(f"recovered {recovered:.1f} s after Redis answered again")
+
+
+def test_a_batch_whose_worker_is_killed_is_taken_up_again_within_30_s(app, processes):
+    """kill -9 of the triage worker (and its scheduler child) in the middle of a batch; another worker carries on."""
+    redis_server, running = processes
+    submit_many(app, 1, first=100)
+    wait_for(lambda: all_done(app, 1), 60, "the first request to be triaged", lambda: counts(app))
+    # hold the queue's row, so the worker's next batch waits mid-transaction when it opens the cases
+    from sqlalchemy import create_engine, text
+    holder = create_engine(db_url(app)).connect()
+    transaction = holder.begin()
+    holder.execute(text("SELECT id FROM queue WHERE name = 'Road repairs' FOR UPDATE"))
+    try:
+        submit_many(app, 1, first=200)  # one job: only its retry can triage it
+        wait_for(lambda: started_triage_jobs(app) > 0, 30, "the worker to start a triage batch")
+        time.sleep(1)
+        running["worker"].kill()
+        killed = time.monotonic()
+    finally:
+        transaction.rollback()
+        holder.close()
+    running["worker"] = Worker(running["mailer"].environment, queues=("triage",)).start()  # as a supervisor restarts it
+    wait_for(lambda: all_done(app, 2), RECOVERY_SECONDS,
+             f"every request triaged within {RECOVERY_SECONDS} s of the kill", lambda: counts(app))
+    print(f"recovered {time.monotonic() - killed:.1f} s after the kill")
+    assert_each_request_once(app, 2)
+
+
+def db_url(app):
+    from sqlalchemy.engine import make_url
+    return make_url(app.config["SQLALCHEMY_DATABASE_URI"]).render_as_string(hide_password=False)
+
+
+def started_triage_jobs(app):
+    from rq.registry import StartedJobRegistry
+
+    from core.queues import get_queue
+    with app.app_context():
+        return StartedJobRegistry(queue=get_queue("triage")).count
