@@ -1,8 +1,15 @@
 """One place that turns errors into pages for people and JSON for programs."""
+import logging
+
 from flask import jsonify, render_template, request
 from flask_babel import lazy_gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from core.extensions import db
+
+log = logging.getLogger(__name__)
 
 
 def wants_json():
@@ -47,6 +54,39 @@ def render_unexpected(error):
     return render_error(InternalServerError())
 
 
+# how soon a client may try again when the database cannot be reached (a restart takes seconds)
+RETRY_AFTER_SECONDS = 5
+# fields never written back into a page, whatever form they came from
+NEVER_ECHOED = ("password", "csrf_token", "totp", "code")
+
+
+def database_unavailable(error):
+    """The database cannot be reached (restart, failover): 503 with Retry-After, never a 500.
+
+    Nothing was saved (the transaction is gone with the connection). A form
+    post gets a page in the visitor's language holding what they typed, ready
+    to send again; programs get JSON. The pool reconnects by itself.
+    """
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        pass
+    log.warning("database unavailable for %s %s: %s", request.method, request.url_rule, type(error.orig or error).__name__)
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if wants_json():
+        return jsonify(error="Service Unavailable", description=str(UNAVAILABLE)), 503, headers
+    kept = [(name, value) for name, value in request.form.items(multi=True)
+            if not any(word in name.lower() for word in NEVER_ECHOED)] if request.method == "POST" else []
+    return render_template("unavailable.html", title=UNAVAILABLE_TITLE, description=UNAVAILABLE, kept=kept,
+                           had_files=bool(request.files), action=request.path), 503, headers
+
+
+UNAVAILABLE_TITLE = _("Sorry, we cannot save anything for a moment")
+UNAVAILABLE = _("Our system is restarting. Nothing you sent has been saved yet. Please try again in a few seconds.")
+
+
 def init_app(app):
     app.register_error_handler(HTTPException, render_error)
     app.register_error_handler(InternalServerError, render_unexpected)
+    app.register_error_handler(OperationalError, database_unavailable)
+    app.register_error_handler(InterfaceError, database_unavailable)

@@ -8,7 +8,9 @@ from datetime import datetime, timedelta, timezone
 
 from flask import Blueprint, current_app, request
 from marshmallow import ValidationError, validate
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
+from core.errors import RETRY_AFTER_SECONDS
 from core.extensions import csrf, db, limiter
 from core.timeutil import utcnow
 from intake import services
@@ -23,6 +25,20 @@ bp = Blueprint("open311", __name__, url_prefix="/open311")
 csrf.exempt(bp)  # key-authenticated API: no browser session to forge
 
 FORMATS = ("json", "xml")
+
+
+@bp.errorhandler(OperationalError)
+@bp.errorhandler(InterfaceError)
+def database_unavailable(problem):
+    """A partner's call while the database restarts: the spec's error list, 503 and when to retry."""
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        pass
+    response = error("xml" if request.path.endswith(".xml") else "json", 503,
+                     "The service is restarting; nothing was saved. Try again in a few seconds.")
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 DEFAULT_DAYS, MAX_ROWS = 90, 1000
 # offsets stay inside PostgreSQL's bigint however large a page is asked for
 MAX_PAGE = 1_000_000

@@ -1,0 +1,64 @@
+"""When the database cannot be reached (a restart, a failover), every answer is a 503 with Retry-After, never a 500.
+
+The app here points at a port where no PostgreSQL listens, which is what a
+web process sees while the database restarts: connections are refused.
+"""
+import re
+
+import pytest
+
+from core import create_app
+from tests.conftest import csrf_token_from, test_config
+
+NOWHERE = "postgresql+psycopg://postgres@127.0.0.1:1/tandem_unreachable"
+
+
+@pytest.fixture
+def client_without_database(tmp_path):
+    app = create_app(test_config(tmp_path, SQLALCHEMY_DATABASE_URI=NOWHERE))
+    return app.test_client()
+
+
+def test_open311_answers_503_with_the_specs_error_list_in_the_format_asked(client_without_database):
+    for path, kind in (("/open311/v2/services.json", "json"), ("/open311/v2/services.xml", "xml")):
+        answer = client_without_database.get(path)
+        assert answer.status_code == 503 and answer.headers["Retry-After"] == "5"
+        if kind == "json":
+            assert answer.json[0]["code"] == 503 and "Try again" in answer.json[0]["description"]
+        else:
+            assert answer.mimetype == "text/xml" and b"<code>503</code>" in answer.data
+    posted = client_without_database.post("/open311/v2/requests.json", data={"api_key": "x", "service_code": "pothole"})
+    assert posted.status_code == 503 and posted.json[0]["code"] == 503
+
+
+def test_the_public_form_keeps_what_the_citizen_typed_and_offers_to_send_it_again(client_without_database):
+    home = client_without_database.get("/?lang=es")
+    assert home.status_code == 503 and home.headers["Retry-After"] == "5"
+    assert 'lang="es"' in home.text and "Lo sentimos" in home.text
+    form = client_without_database.get("/request?service=pothole")
+    assert form.status_code == 503
+    # the sign-in page needs no database: its CSRF token is this session's, good for the form too
+    token = csrf_token_from(client_without_database.get("/staff/login").text)
+    sent = client_without_database.post("/request", data={
+        "csrf_token": token, "submission_key": "k-1", "service_code": "pothole",
+        "description": "Hole <b>deep</b> by the school", "address": "12 High Street", "contact_email": "ana@example.org"})
+    # (on a rate-limited route Flask-Limiter moves Retry-After out to the end of its window, never earlier)
+    assert sent.status_code == 503 and int(sent.headers["Retry-After"]) >= 5
+    assert 'name="description" value="Hole &lt;b&gt;deep&lt;/b&gt; by the school"' in sent.text
+    assert 'name="contact_email" value="ana@example.org"' in sent.text
+    # the citizen chose Spanish on the start page: the page that keeps their words is in Spanish too
+    assert re.search(r"<form method=\"post\" action=\"/request\">", sent.text) and "Enviar de nuevo" in sent.text
+
+
+def test_a_staff_sign_in_never_echoes_the_password(client_without_database):
+    page = client_without_database.get("/staff/login")
+    sent = client_without_database.post("/staff/login", data={
+        "email": "casey@example.org", "password": "secret-password-123", "csrf_token": csrf_token_from(page.text)})
+    assert sent.status_code == 503
+    assert "secret-password-123" not in sent.text and 'value="casey@example.org"' in sent.text
+
+
+def test_readyz_reports_the_database(client_without_database):
+    ready = client_without_database.get("/readyz")
+    assert ready.status_code == 503
+    assert "database" in ready.text
