@@ -1,5 +1,6 @@
 """Functions the RQ worker runs for casework. They take ids and let failures raise."""
 from flask import current_app
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from casework.clock import sla
 from casework.triage import engine as triage
@@ -37,6 +38,10 @@ def triage_request(request_id):
     except triage.TriageFailed:
         if triage.given_up(request_id):
             return None
+        raise
+    except (OperationalError, InterfaceError):
+        # the database was away: not the request's fault, so no attempt is counted; RQ retries in seconds
+        db.session.rollback()
         raise
     except Exception as error:
         db.session.rollback()

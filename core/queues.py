@@ -18,7 +18,8 @@ QUEUE_NAMES = (TRIAGE, NOTIFICATIONS, PERIODIC)
 
 # a failed or abandoned job is retried at once, then after 1 and 5 minutes. The first retry
 # needs no scheduler: a killed worker's scheduler lock blocks scheduled jobs for up to a minute
-DEFAULT_RETRY = Retry(max=3, interval=[0, 60, 300])
+# soon at first, for a database or Redis restart of a few seconds; then backing off for a real fault
+DEFAULT_RETRY = Retry(max=5, interval=[2, 5, 15, 60, 300])
 
 
 # how long a worker or the scheduler waits before trying Redis again, doubling up to the most: a

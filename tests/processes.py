@@ -118,3 +118,88 @@ class Scheduler:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(10)
+
+
+def as_postgres(command):
+    """``command`` run as the postgres user (PostgreSQL refuses to run as root)."""
+    if os.geteuid() == 0:
+        return ["runuser", "-u", "postgres", "--", *command]
+    return command
+
+
+class PostgresCluster:
+    """A PostgreSQL cluster of the test's own (initdb in a temporary folder), so restarting it disturbs nobody."""
+
+    def __init__(self, folder):
+        self.folder = Path(folder)
+        self.data = self.folder / "data"
+        self.port = free_port()
+        binaries = sorted(Path("/usr/lib/postgresql").glob("*/bin"))
+        self.bin = binaries[-1] if binaries else Path(shutil.which("pg_ctl") or "pg_ctl").parent
+
+    @property
+    def url(self):
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/tandem"
+
+    def run(self, *command, check=True):
+        return subprocess.run(as_postgres([str(self.bin / command[0]), *command[1:]]), check=check,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)
+
+    def start(self):
+        self.folder.mkdir(parents=True, exist_ok=True)
+        if os.geteuid() == 0:
+            shutil.chown(self.folder, "postgres", "postgres")
+        if not self.data.exists():
+            self.run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync")
+        self.run("pg_ctl", "-D", str(self.data), "-l", str(self.folder / "postgres.log"), "-w", "-o",
+                 f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off", "start")
+        self.run("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "tandem", check=False)
+        return self
+
+    def restart(self):
+        """A fast restart, as an upgrade or a failover does: every connection is cut."""
+        # (the server's output must go to the log: a pipe held open by it would never reach EOF)
+        self.run("pg_ctl", "-D", str(self.data), "-l", str(self.folder / "postgres.log"), "-m", "fast", "-w", "restart", "-o",
+                 f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off")
+
+    def stop(self, mode="immediate"):
+        self.run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop", check=False)
+
+
+class Web:
+    """gunicorn serving ``wsgi:app`` as the Procfile starts it (two workers)."""
+
+    def __init__(self, environment):
+        self.environment = environment
+        self.port = free_port()
+        self.process = None
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self):
+        self.log = open(Path(self.environment["MAILBOX_DIR"]).parent / f"web-{time.monotonic_ns()}.log", "wb")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}", "--workers", "2", "wsgi:app"],
+            cwd=ROOT, env={**os.environ, **self.environment}, stdout=self.log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        wait_for(self.answers, 30, "gunicorn to answer")
+        return self
+
+    def answers(self):
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                return True
+        except OSError:
+            return False
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(10)
