@@ -72,13 +72,15 @@ def work_until_stopped(queue_names):
     """
     wait = RECONNECT_FIRST_SECONDS
     while True:
-        worker = build_worker(queue_names)
+        worker = None
         try:
+            # (making a worker already talks to Redis)
+            worker = build_worker(queue_names)
             worker.work(with_scheduler=True)
             problem = "the worker stopped"  # RQ logs what broke its loop, then returns
         except RedisError as error:
             problem = type(error).__name__
-        if stop_was_asked(worker):
+        if worker is not None and stop_was_asked(worker):
             return  # a warm shutdown: SIGTERM or SIGINT
         log.warning("Redis is not answering (%s); trying again in %s s", problem, wait)
         time.sleep(wait)

@@ -1,0 +1,200 @@
+"""Faults under the Procfile's real processes, as an operator meets them; shared by the fault tests and bench/recovery.py.
+
+``Deployment`` starts a PostgreSQL cluster and a Redis of its own, applies the
+migrations, and runs gunicorn, the triage, notification and periodic workers
+and the scheduler with the deployment's default settings. ``run_scenario``
+has a partner system post requests over Open311 while faults strike, then
+measures how long after the last fault ended the last case opened.
+"""
+import shutil
+import tempfile
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+from core import create_app
+from core.extensions import db
+from intake.open311.models import ApiClient
+from tests.conftest import test_config
+from tests.factories import make_city
+from tests.processes import PostgresCluster, RedisServer, Scheduler, Web, Worker, wait_for
+
+
+class Deployment:
+    """Everything the Procfile starts, on a database and a Redis that faults may take away."""
+
+    def __init__(self):
+        self.folder = Path(tempfile.mkdtemp(prefix="tandem-recovery-"))
+        # a folder of its own: PostgreSQL runs as postgres, who may not enter this one
+        self.cluster_folder = Path(tempfile.mkdtemp(prefix="tandem-postgres-"))
+        self.cluster = PostgresCluster(self.cluster_folder)
+        self.redis = RedisServer()
+        self.running = {}
+
+    def start(self):
+        self.cluster.start()
+        self.redis.start()
+        self.app = create_app(test_config(self.folder, SQLALCHEMY_DATABASE_URI=self.cluster.url,
+                                          REDIS_URL=self.redis.url))
+        assert self.app.test_cli_runner().invoke(args=["db", "upgrade"]).exit_code == 0
+        with self.app.app_context():
+            make_city()
+            client, self.key = ApiClient.issue("Partner 311")
+            db.session.add(client)
+            db.session.commit()
+            db.session.remove()
+        self.environment = {
+            "DATABASE_URL": self.cluster.url, "REDIS_URL": self.redis.url, "SECRET_KEY": "test-secret-key",
+            "SMTP_URL": "", "MAILBOX_DIR": self.app.config["MAILBOX_DIR"], "PUBLIC_URL": "http://tandem.test",
+            "AGENCY_HOURS": "always",
+            # the per-client quota is another matter; here the partner must not be slowed by it
+            "SUBMISSION_RATE_LIMIT": "100000 per minute",
+        }
+        self.running = {
+            "web": Web(self.environment).start(),
+            "worker": Worker(self.environment, queues=("triage",)).start(),
+            "mailer": Worker(self.environment, queues=("notifications",)).start(),
+            "sweeper": Worker(self.environment, queues=("periodic",)).start(),
+            "scheduler": Scheduler(self.environment).start(),
+        }
+        return self
+
+    def alive(self):
+        return {name: process.process.poll() is None for name, process in self.running.items()}
+
+    def stop(self):
+        for process in self.running.values():
+            process.stop()
+        self.redis.stop()
+        self.cluster.stop()
+        with self.app.app_context():
+            db.engine.dispose()
+        shutil.rmtree(self.folder, ignore_errors=True)
+        shutil.rmtree(self.cluster_folder, ignore_errors=True)
+
+    # the faults, each returning when it has ended
+    def kill_triage_worker(self):
+        """kill -9 of the triage worker and its children; a supervisor (systemd, Kubernetes) starts another."""
+        self.running["worker"].kill()
+        self.running["worker"] = Worker(self.environment, queues=("triage",)).start()
+
+    def redis_away(self, seconds=10):
+        self.redis.stop()
+        time.sleep(seconds)
+        self.redis.start()
+
+    def postgres_restart(self, seconds=4):
+        self.cluster.stop("fast")
+        time.sleep(seconds)
+        self.cluster.start()
+
+    def cases_by_reference(self):
+        with self.app.app_context():
+            from casework.models import Case
+            from intake.models import ServiceRequest
+            rows = db.session.execute(
+                db.select(ServiceRequest.reference, db.func.count(Case.id))
+                .outerjoin(Case, Case.request_id == ServiceRequest.id).group_by(ServiceRequest.reference)).all()
+            db.session.remove()
+            return dict(rows)
+
+    def acknowledgements(self):
+        """References in the .eml files written, with how many files name each."""
+        import re
+        found = (re.search(rb"R-[0-9A-Z]{4}-[0-9A-Z]{4}", path.read_bytes())
+                 for path in Path(self.app.config["MAILBOX_DIR"]).glob("*.eml"))
+        return Counter(match.group().decode() for match in found if match)
+
+
+class Partner:
+    """A partner system posting requests over Open311 as they arrive, noting every answer."""
+
+    def __init__(self, base, key):
+        self.base, self.key = base, key
+        self.statuses, self.accepted, self.missing_retry_after = Counter(), [], 0
+        self.running = True
+        self.thread = threading.Thread(target=self.run, daemon=True)
+
+    def post(self, number):
+        answer = requests.post(f"{self.base}/open311/v2/requests.json", timeout=10, data={
+            "api_key": self.key, "service_code": "pothole", "description": f"Pothole number {number} by the depot",
+            "address_string": f"{number} Depot Road", "email": f"partner{number}@example.org"})
+        self.statuses[answer.status_code] += 1
+        if answer.status_code in (200, 201):
+            self.accepted.append(answer.json()[0]["service_request_id"])
+        elif answer.status_code == 503 and "Retry-After" not in answer.headers:
+            self.missing_retry_after += 1
+
+    def run(self):
+        number = 0
+        while self.running:
+            try:
+                self.post(number)
+            except requests.RequestException:
+                self.statuses["no answer"] += 1
+            number += 1
+            time.sleep(0.1)
+
+    def stop(self):
+        self.running = False
+        self.thread.join(30)
+
+
+@dataclass
+class Outcome:
+    accepted: int
+    cases: int
+    doubled: int
+    missing: int
+    refused: int
+    server_errors: int
+    no_answer: int
+    recovery_seconds: float | None
+    acknowledged_once: bool
+    alive: dict
+    statuses: dict = field(default_factory=dict)
+
+
+def run_scenario(deployment, faults, before=5, after=5, wait_seconds=60):
+    """Post while ``faults`` (callables) strike one after another; return the ``Outcome``.
+
+    Recovery is the time from the end of the last fault until every accepted
+    request has its case (None if that did not happen within ``wait_seconds``).
+    """
+    partner = Partner(deployment.running["web"].url, deployment.key)
+    partner.thread.start()
+    time.sleep(before)
+    for fault in faults:
+        fault()
+    ended = time.monotonic()
+    time.sleep(after)
+    partner.stop()
+    recovery = None
+    try:
+        wait_for(lambda: all(deployment.cases_by_reference().get(ref) == 1 for ref in partner.accepted), wait_seconds,
+                 "every accepted request to have its case")
+        recovery = time.monotonic() - ended
+    except AssertionError:
+        pass
+    by_reference = deployment.cases_by_reference()
+    try:
+        wait_for(lambda: sum(deployment.acknowledgements().values()) >= 2 * len(partner.accepted), 90,
+                 "the acknowledgements to be sent")
+    except AssertionError:
+        pass
+    sent = deployment.acknowledgements()
+    return Outcome(
+        accepted=len(partner.accepted), cases=sum(1 for ref in partner.accepted if by_reference.get(ref, 0) >= 1),
+        doubled=sum(1 for n in by_reference.values() if n > 1),
+        missing=sum(1 for ref in partner.accepted if not by_reference.get(ref)),
+        refused=sum(n for status, n in partner.statuses.items() if status in (429, 503)),
+        server_errors=sum(n for status, n in partner.statuses.items() if isinstance(status, int) and status >= 500
+                          and status != 503),
+        no_answer=partner.statuses["no answer"], recovery_seconds=recovery,
+        acknowledged_once=set(sent) == set(partner.accepted) and set(sent.values()) <= {2},
+        alive=deployment.alive(), statuses=dict(partner.statuses),
+    )
