@@ -6,6 +6,7 @@ and the scheduler with the deployment's default settings. ``run_scenario``
 has a partner system post requests over Open311 while faults strike, then
 measures how long after the last fault ended the last case opened.
 """
+import re
 import shutil
 import tempfile
 import threading
@@ -21,7 +22,10 @@ from core.extensions import db
 from intake.open311.models import ApiClient
 from tests.conftest import test_config
 from tests.factories import make_city
+from tests.mailserver import MailServer, body_of
 from tests.processes import PostgresCluster, RedisServer, Scheduler, Web, Worker, wait_for
+
+REFERENCE = re.compile(r"R-[0-9A-Z]{4}-[0-9A-Z]{4}")
 
 
 class Deployment:
@@ -33,11 +37,14 @@ class Deployment:
         self.cluster_folder = Path(tempfile.mkdtemp(prefix="tandem-postgres-"))
         self.cluster = PostgresCluster(self.cluster_folder)
         self.redis = RedisServer()
+        # the acknowledgements go over SMTP to a real server (aiosmtpd), which counts what it receives
+        self.mail = MailServer()
         self.running = {}
 
     def start(self):
         self.cluster.start()
         self.redis.start()
+        self.mail.start()
         self.app = create_app(test_config(self.folder, SQLALCHEMY_DATABASE_URI=self.cluster.url,
                                           REDIS_URL=self.redis.url))
         assert self.app.test_cli_runner().invoke(args=["db", "upgrade"]).exit_code == 0
@@ -49,7 +56,7 @@ class Deployment:
             db.session.remove()
         self.environment = {
             "DATABASE_URL": self.cluster.url, "REDIS_URL": self.redis.url, "SECRET_KEY": "test-secret-key",
-            "SMTP_URL": "", "MAILBOX_DIR": self.app.config["MAILBOX_DIR"], "PUBLIC_URL": "http://tandem.test",
+            "SMTP_URL": self.mail.url, "MAILBOX_DIR": self.app.config["MAILBOX_DIR"], "PUBLIC_URL": "http://tandem.test",
             "AGENCY_HOURS": "always",
             # the per-client quota is another matter; here the partner must not be slowed by it
             "SUBMISSION_RATE_LIMIT": "100000 per minute",
@@ -71,6 +78,7 @@ class Deployment:
             process.stop()
         self.redis.stop()
         self.cluster.stop()
+        self.mail.stop()
         with self.app.app_context():
             db.engine.dispose()
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -88,9 +96,17 @@ class Deployment:
         self.redis.start()
 
     def postgres_restart(self, seconds=4):
+        """PostgreSQL stopped (fast: every connection cut) for ``seconds`` after the web first notices, then started."""
         self.cluster.stop("fast")
+        wait_for(self.web_says_unavailable, 15, "the web to notice the database is away")
         time.sleep(seconds)
         self.cluster.start()
+
+    def web_says_unavailable(self):
+        try:
+            return requests.get(f"{self.running['web'].url}/open311/v2/services.json", timeout=5).status_code == 503
+        except requests.RequestException:
+            return False
 
     def cases_by_reference(self):
         with self.app.app_context():
@@ -103,11 +119,9 @@ class Deployment:
             return dict(rows)
 
     def acknowledgements(self):
-        """References in the .eml files written, with how many files name each."""
-        import re
-        found = (re.search(rb"R-[0-9A-Z]{4}-[0-9A-Z]{4}", path.read_bytes())
-                 for path in Path(self.app.config["MAILBOX_DIR"]).glob("*.eml"))
-        return Counter(match.group().decode() for match in found if match)
+        """References named by the messages the SMTP server received, with how many messages name each."""
+        found = (REFERENCE.search(f"{message['Subject']} {body_of(message)}") for message in list(self.mail.messages))
+        return Counter(match.group() for match in found if match)
 
 
 class Partner:
@@ -156,6 +170,7 @@ class Outcome:
     recovery_seconds: float | None
     acknowledged_once: bool
     alive: dict
+    missing_retry_after: int = 0
     statuses: dict = field(default_factory=dict)
 
 
@@ -188,7 +203,7 @@ def run_scenario(deployment, faults, before=5, after=5, wait_seconds=60):
         pass
     sent = deployment.acknowledgements()
     return Outcome(
-        accepted=len(partner.accepted), cases=sum(1 for ref in partner.accepted if by_reference.get(ref, 0) >= 1),
+        accepted=len(partner.accepted), missing_retry_after=partner.missing_retry_after, cases=sum(1 for ref in partner.accepted if by_reference.get(ref, 0) >= 1),
         doubled=sum(1 for n in by_reference.values() if n > 1),
         missing=sum(1 for ref in partner.accepted if not by_reference.get(ref)),
         refused=sum(n for status, n in partner.statuses.items() if status in (429, 503)),

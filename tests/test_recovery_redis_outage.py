@@ -77,14 +77,15 @@ def alive(running):
     return {name: process.process.poll() is None for name, process in running.items()}
 
 
-def test_requests_sent_while_redis_is_away_are_triaged_and_acknowledged_within_30_s_of_its_return(app, processes):
+def test_requests_sent_during_a_30_s_redis_outage_are_triaged_and_acknowledged_within_30_s_of_its_return(
+        app, processes):
     redis_server, running = processes
     submit_many(app, 3)
     wait_for(lambda: all_done(app, 3), 60, "the first requests to be triaged and acknowledged", lambda: counts(app))
 
     redis_server.stop()
     submit_many(app, 12, first=3)  # each is committed and confirmed; its job cannot be queued
-    time.sleep(10)
+    time.sleep(30)  # the processes must ride out a 30 s outage
     assert all(alive(running).values()), f"a process exited while Redis was away: {alive(running)}"
 
     redis_server.start()
