@@ -39,8 +39,9 @@ def triage_request(request_id):
         if triage.given_up(request_id):
             return None
         raise
-    except (OperationalError, InterfaceError):
-        # the database was away: not the request's fault, so no attempt is counted; RQ retries in seconds
+    except (OperationalError, InterfaceError, triage.RequestHeldElsewhere):
+        # the database was away, or another transaction held the request: not the request's fault,
+        # so no attempt is counted; RQ retries in seconds
         db.session.rollback()
         raise
     except Exception as error:

@@ -12,6 +12,8 @@ from core.timeutil import UTCDateTime, utcnow
 
 class DeliveryStatus(StrEnum):
     PENDING = "pending"
+    # claimed by a delivery run, committed before the message leaves
+    SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
     # the recipient asked for no more messages about this subject
@@ -46,6 +48,8 @@ class Notification(db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # when a delivery run claimed it (status sending)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class MessageTemplate(db.Model):

@@ -71,10 +71,12 @@ def note_missed_wake(notification_id):
 def deliver(notification_id):
     """Send one outbox message, at most once.
 
-    Already sent or failed: does nothing. A temporary failure counts the
-    attempt, commits, and re-raises so RQ retries with backoff; after
-    ``MAX_ATTEMPTS`` or a permanent failure the row is marked failed with the
-    reason, and nothing is raised (there is nothing left to retry). Commits.
+    Already sent, being sent or failed: does nothing. The message is claimed
+    (status ``sending``, committed) before it leaves, so a retry after a
+    commit lost to a database outage never sends it twice. A temporary
+    failure frees the claim, counts the attempt, commits and re-raises so RQ
+    retries with backoff; after ``MAX_ATTEMPTS`` or a permanent failure the
+    row is marked failed with the reason, and nothing is raised. Commits.
     """
     notification = db.session.get(Notification, notification_id)
     if notification is None or notification.status != DeliveryStatus.PENDING:
@@ -90,7 +92,14 @@ def deliver(notification_id):
         notification.attempts += 1
         mark_failed(notification, str(error))
         return notification
-    notification.attempts += 1
+    claimed = db.session.execute(
+        update(Notification).where(Notification.id == notification.id, Notification.status == DeliveryStatus.PENDING)
+        .values(status=DeliveryStatus.SENDING, attempts=Notification.attempts + 1, claimed_at=utcnow())
+    ).rowcount
+    db.session.commit()
+    if not claimed:
+        return notification  # another run took it between our read and our claim
+    db.session.refresh(notification)
     try:
         channel_for(notification.channel).send(notification.recipient, message)
     except PermanentFailure as error:
@@ -101,16 +110,34 @@ def deliver(notification_id):
         if notification.attempts >= MAX_ATTEMPTS:
             mark_failed(notification, notification.last_error)
             return notification
+        notification.status = DeliveryStatus.PENDING  # it did not leave: free it for the retry
         db.session.commit()
         raise
-    # mark sent only if nothing else did meanwhile; the outcome is committed at once
     db.session.execute(
         update(Notification)
-        .where(Notification.id == notification.id, Notification.status == DeliveryStatus.PENDING)
-        .values(status=DeliveryStatus.SENT, sent_at=utcnow(), attempts=notification.attempts, last_error=None)
+        .where(Notification.id == notification.id, Notification.status == DeliveryStatus.SENDING)
+        .values(status=DeliveryStatus.SENT, sent_at=utcnow(), last_error=None)
     )
     db.session.commit()
     return notification
+
+
+# a claim older than this belongs to a worker that stopped while sending (or could not say it had sent)
+STALE_CLAIM_SECONDS = 600
+
+
+def settle_stale_claims():
+    """Mark messages claimed long ago and never confirmed as failed, saying they may have been sent. Commits.
+
+    Sending them again could send them twice; leaving them would hide them.
+    Staff see them on the case with the reason. Returns how many.
+    """
+    cutoff = utcnow() - timedelta(seconds=STALE_CLAIM_SECONDS)
+    stale = db.session.scalars(db.select(Notification).where(
+        Notification.status == DeliveryStatus.SENDING, Notification.claimed_at < cutoff)).all()
+    for notification in stale:
+        mark_failed(notification, "The worker stopped while sending: it may or may not have been delivered.")
+    return len(stale)
 
 
 def register_failure_handler(app, handler):
@@ -140,6 +167,7 @@ def sweep_unsent():
     from notifications.tasks import deliver
 
     recover_abandoned(NOTIFICATIONS)
+    settle_stale_claims()
     cutoff = utcnow() - timedelta(seconds=current_app.config["NOTIFICATION_GRACE_SECONDS"])
     ids = db.session.scalars(
         db.select(Notification.id)

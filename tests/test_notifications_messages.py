@@ -14,6 +14,7 @@ from casework.models import Case, CaseState
 from core import create_app
 from core.extensions import db
 from core.models import Staff
+from core.timeutil import utcnow
 from intake.models import ServiceRequest
 from notifications import services as outbox
 from notifications.models import DeliveryStatus, MessageTemplate, Notification
@@ -255,3 +256,38 @@ def test_sms_goes_through_the_signed_webhook_channel(app, city):
     assert headers["X-Tandem-Signature"] == f"sha256={expected}"
     sent = json.loads(body)
     assert sent["to"] == "+15550100" and "Crew on the way" in sent["text"]
+
+
+def test_a_message_claimed_by_a_run_is_never_sent_again_and_a_stale_claim_is_shown_as_failed(app, mail_server):
+    """The claim is committed before the message leaves: a retry after a lost 'sent' commit sends nothing."""
+    with app.app_context():
+        notification = outbox.queue_message("claim-test-1", "ana@example.org", "request_received", "en",
+                                            {"reference": "R-0000-0001", "service_name": "Pothole"})
+        db.session.commit()
+        # as a run leaves it when the database went away after the send, before it could say so
+        notification.status, notification.claimed_at = DeliveryStatus.SENDING, utcnow()
+        db.session.commit()
+        outbox.deliver(notification.id)
+        assert mail_server.messages == []
+        outbox.sweep_unsent()
+        assert db.session.get(Notification, notification.id).status == DeliveryStatus.SENDING
+        # ten minutes on, nobody knows whether it left: it is shown as failed, with why, not sent again
+        notification.claimed_at = utcnow() - timedelta(minutes=11)
+        db.session.commit()
+        outbox.sweep_unsent()
+        settled = db.session.get(Notification, notification.id)
+        assert settled.status == DeliveryStatus.FAILED and "may or may not have been delivered" in settled.last_error
+        assert mail_server.messages == []
+
+
+def test_a_delivered_message_went_through_its_claim(app, mail_server):
+    with app.app_context():
+        notification = outbox.queue_message("claim-test-2", "ben@example.org", "request_received", "en",
+                                            {"reference": "R-0000-0002", "service_name": "Pothole"})
+        db.session.commit()
+        outbox.deliver(notification.id)
+        sent = db.session.get(Notification, notification.id)
+        assert sent.status == DeliveryStatus.SENT and sent.claimed_at is not None and sent.attempts == 1
+        assert len(mail_server.messages_to("ben@example.org")) == 1
+        outbox.deliver(notification.id)
+        assert len(mail_server.messages_to("ben@example.org")) == 1

@@ -197,6 +197,7 @@ def triage_batch(request_id, size):
     ).all() if size > 1 else []
     if not own and not others:
         db.session.rollback()
+        raise_if_held_elsewhere(request_id)
         return []
     try:
         cases, unroutable = open_cases(own + others)
@@ -209,7 +210,25 @@ def triage_batch(request_id, size):
     if request_id in unroutable:
         count_failed_attempt(request_id, unroutable[request_id])
         raise TriageFailed(unroutable[request_id])
+    if not own:
+        raise_if_held_elsewhere(request_id)
     return cases
+
+
+class RequestHeldElsewhere(Exception):
+    """Another transaction holds the request (a batch under way, or one whose worker just died); retry soon."""
+
+
+def raise_if_held_elsewhere(request_id):
+    """Raise ``RequestHeldElsewhere`` if the request is still pending though this job could not lock it.
+
+    Usually another worker's batch has it and will finish it (the retry then
+    finds it done); if that worker died, the retry is what triages it.
+    """
+    state = db.session.scalar(db.select(ServiceRequest.triage_state).where(ServiceRequest.id == request_id))
+    db.session.rollback()
+    if state == TriageState.PENDING:
+        raise RequestHeldElsewhere(request_id)
 
 
 def open_cases(requests):
