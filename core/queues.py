@@ -18,8 +18,9 @@ QUEUE_NAMES = (TRIAGE, NOTIFICATIONS, PERIODIC)
 
 # a failed or abandoned job is retried at once, then after 1 and 5 minutes. The first retry
 # needs no scheduler: a killed worker's scheduler lock blocks scheduled jobs for up to a minute
-# soon at first, for a database or Redis restart of a few seconds; then backing off for a real fault
-DEFAULT_RETRY = Retry(max=5, interval=[2, 5, 15, 60, 300])
+# at once first (RQ queues a 0 s retry itself; later ones need a worker's scheduler, whose lock a
+# killed worker holds for a minute), then soon, for a restart of a few seconds, then backing off
+DEFAULT_RETRY = Retry(max=5, interval=[0, 5, 15, 60, 300])
 
 
 # how long a worker or the scheduler waits before trying Redis again, doubling up to the most: a

@@ -56,7 +56,8 @@ def processes(app, redis_server):
 def unsent(app):
     from notifications.models import DeliveryStatus, Notification
     with app.app_context():
-        return db.session.scalar(db.select(db.func.count(Notification.id)).filter_by(status=DeliveryStatus.PENDING))
+        return db.session.scalar(db.select(db.func.count(Notification.id)).where(
+            Notification.status.in_([DeliveryStatus.PENDING, DeliveryStatus.SENDING])))
 
 
 def all_done(app, count):
