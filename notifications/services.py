@@ -1,11 +1,12 @@
 """The outbox: adding messages in the caller's transaction, and delivering them."""
 import logging
+import time
 from datetime import timedelta
 
 from flask import current_app
 from jinja2 import TemplateNotFound
 from sqlalchemy import update
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 from core.extensions import db
 from core.queues import NOTIFICATIONS, enqueue_safely, recover_abandoned, reenqueue
@@ -69,17 +70,20 @@ def note_missed_wake(notification_id):
 
 
 def deliver(notification_id):
-    """Send one outbox message, at most once.
+    """Send one outbox message, once.
 
-    Already sent, being sent or failed: does nothing. The message is claimed
-    (status ``sending``, committed) before it leaves, so a retry after a
-    commit lost to a database outage never sends it twice. A temporary
-    failure frees the claim, counts the attempt, commits and re-raises so RQ
-    retries with backoff; after ``MAX_ATTEMPTS`` or a permanent failure the
-    row is marked failed with the reason, and nothing is raised. Commits.
+    Already sent or failed: does nothing. The message is claimed (status
+    ``sending``, committed) before it leaves, so a retry never sends it twice;
+    after a successful send, marking it sent is retried for up to
+    ``MARK_SENT_SECONDS`` while the database restarts. A claim older than the
+    job's timeout belongs to a run whose worker died (RQ retried its abandoned
+    job): that message is sent again, since it most likely never left. A
+    temporary failure frees the claim, counts the attempt, commits and
+    re-raises so RQ retries with backoff; after ``MAX_ATTEMPTS`` or a
+    permanent failure the row is marked failed with the reason. Commits.
     """
     notification = db.session.get(Notification, notification_id)
-    if notification is None or notification.status != DeliveryStatus.PENDING:
+    if notification is None or not (notification.status == DeliveryStatus.PENDING or abandoned_claim(notification)):
         return notification
     if notification.subject_key and is_stopped(notification.subject_key):
         notification.status = DeliveryStatus.STOPPED
@@ -93,7 +97,8 @@ def deliver(notification_id):
         mark_failed(notification, str(error))
         return notification
     claimed = db.session.execute(
-        update(Notification).where(Notification.id == notification.id, Notification.status == DeliveryStatus.PENDING)
+        update(Notification).where(Notification.id == notification.id, Notification.status == notification.status,
+                                   Notification.attempts == notification.attempts)
         .values(status=DeliveryStatus.SENDING, attempts=Notification.attempts + 1, claimed_at=utcnow())
     ).rowcount
     db.session.commit()
@@ -113,13 +118,40 @@ def deliver(notification_id):
         notification.status = DeliveryStatus.PENDING  # it did not leave: free it for the retry
         db.session.commit()
         raise
-    db.session.execute(
-        update(Notification)
-        .where(Notification.id == notification.id, Notification.status == DeliveryStatus.SENDING)
-        .values(status=DeliveryStatus.SENT, sent_at=utcnow(), last_error=None)
-    )
-    db.session.commit()
+    mark_sent(notification.id)
     return notification
+
+
+# how long a run keeps trying to record that it sent a message while the database is away
+MARK_SENT_SECONDS = 30
+
+
+def mark_sent(notification_id):
+    """Record that the message left; retried while the database restarts, so it is not sent again. Commits."""
+    deadline = time.monotonic() + MARK_SENT_SECONDS
+    while True:
+        try:
+            db.session.execute(
+                update(Notification)
+                .where(Notification.id == notification_id, Notification.status == DeliveryStatus.SENDING)
+                .values(status=DeliveryStatus.SENT, sent_at=utcnow(), last_error=None)
+            )
+            db.session.commit()
+            return
+        except (OperationalError, InterfaceError):
+            db.session.rollback()
+            if time.monotonic() > deadline:
+                raise
+            log.warning("could not yet record notification %s as sent; trying again", notification_id)
+            time.sleep(1)
+
+
+def abandoned_claim(notification):
+    """True for a message claimed longer ago than its job may run: the run that claimed it is dead."""
+    if notification.status != DeliveryStatus.SENDING or notification.claimed_at is None:
+        return False
+    limit = current_app.config["DELIVERY_JOB_TIMEOUT"] + MARK_SENT_SECONDS + 5
+    return notification.claimed_at < utcnow() - timedelta(seconds=limit)
 
 
 # a claim older than this belongs to a worker that stopped while sending (or could not say it had sent)

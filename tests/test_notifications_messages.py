@@ -291,3 +291,17 @@ def test_a_delivered_message_went_through_its_claim(app, mail_server):
         assert len(mail_server.messages_to("ben@example.org")) == 1
         outbox.deliver(notification.id)
         assert len(mail_server.messages_to("ben@example.org")) == 1
+
+
+def test_a_claim_older_than_its_job_may_run_is_sent_again_when_the_job_is_retried(app, mail_server):
+    """A mailer killed mid-send leaves its claim; RQ retries the abandoned job, which sends the message."""
+    with app.app_context():
+        notification = outbox.queue_message("claim-test-3", "cy@example.org", "request_received", "en",
+                                            {"reference": "R-0000-0003", "service_name": "Pothole"})
+        db.session.commit()
+        notification.status, notification.claimed_at = DeliveryStatus.SENDING, utcnow() - timedelta(minutes=2)
+        notification.attempts = 1
+        db.session.commit()
+        outbox.deliver(notification.id)
+        assert db.session.get(Notification, notification.id).status == DeliveryStatus.SENT
+        assert len(mail_server.messages_to("cy@example.org")) == 1
