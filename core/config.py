@@ -96,7 +96,9 @@ def from_environment(instance_path):
         "TRIAGE_JOB_TIMEOUT": env_int("TRIAGE_JOB_TIMEOUT", 10),
         # a triage job also takes up to this many other waiting requests, in one transaction
         "TRIAGE_BATCH_SIZE": env_int("TRIAGE_BATCH_SIZE", 50),
-        "DELIVERY_JOB_TIMEOUT": env_int("DELIVERY_JOB_TIMEOUT", 60),
+        # a delivery takes well under a second; a mailer killed mid-send has its message sent again
+        # once this plus 5 s have passed since it was claimed
+        "DELIVERY_JOB_TIMEOUT": env_int("DELIVERY_JOB_TIMEOUT", 20),
         # how often each worker looks for jobs abandoned by dead workers, and its heartbeat TTL
         "WORKER_MAINTENANCE_SECONDS": env_int("WORKER_MAINTENANCE_SECONDS", 20),
         "WORKER_TTL_SECONDS": env_int("WORKER_TTL_SECONDS", 35),

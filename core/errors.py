@@ -56,8 +56,10 @@ def render_unexpected(error):
 
 # how soon a client may try again when the database cannot be reached (a restart takes seconds)
 RETRY_AFTER_SECONDS = 5
-# fields never written back into a page, whatever form they came from
-NEVER_ECHOED = ("password", "csrf_token", "totp", "code")
+def never_echoed(name):
+    """Fields never written back into a page: passwords, second-factor codes, the old CSRF token."""
+    lowered = name.lower()
+    return lowered in ("csrf_token", "code", "totp_code") or "password" in lowered
 
 
 def database_unavailable(error):
@@ -76,7 +78,7 @@ def database_unavailable(error):
     if wants_json():
         return jsonify(error="Service Unavailable", description=str(UNAVAILABLE)), 503, headers
     kept = [(name, value) for name, value in request.form.items(multi=True)
-            if not any(word in name.lower() for word in NEVER_ECHOED)] if request.method == "POST" else []
+            if not never_echoed(name)] if request.method == "POST" else []
     return render_template("unavailable.html", title=UNAVAILABLE_TITLE, description=UNAVAILABLE, kept=kept,
                            had_files=bool(request.files), action=request.path), 503, headers
 

@@ -76,8 +76,9 @@ def deliver(notification_id):
     ``sending``, committed) before it leaves, so a retry never sends it twice;
     after a successful send, marking it sent is retried for up to
     ``MARK_SENT_SECONDS`` while the database restarts. A claim older than the
-    job's timeout belongs to a run whose worker died (RQ retried its abandoned
-    job): that message is sent again, since it most likely never left. A
+    job may run (its timeout and heartbeat slack) belongs to a run whose
+    worker died, found by RQ's abandoned-job handling: that message is sent
+    again, since it most likely never left. A
     temporary failure frees the claim, counts the attempt, commits and
     re-raises so RQ retries with backoff; after ``MAX_ATTEMPTS`` or a
     permanent failure the row is marked failed with the reason. Commits.
@@ -122,12 +123,19 @@ def deliver(notification_id):
     return notification
 
 
-# how long a run keeps trying to record that it sent a message while the database is away
-MARK_SENT_SECONDS = 30
+# how long a run keeps trying to record that it sent a message while the database is away;
+# well inside the job's timeout, so the run ends by itself rather than being killed
+MARK_SENT_SECONDS = 10
+# the workers' heartbeat slack (worker.py): a claim older than timeout + this has no live run
+HEARTBEAT_SLACK_SECONDS = 5
 
 
 def mark_sent(notification_id):
-    """Record that the message left; retried while the database restarts, so it is not sent again. Commits."""
+    """Record that the message left; retried while the database restarts. Commits.
+
+    If the database stays away longer, the message stays claimed (it is not
+    sent again) and the sweep's ``settle_stale_claims`` shows it later.
+    """
     deadline = time.monotonic() + MARK_SENT_SECONDS
     while True:
         try:
@@ -141,7 +149,8 @@ def mark_sent(notification_id):
         except (OperationalError, InterfaceError):
             db.session.rollback()
             if time.monotonic() > deadline:
-                raise
+                log.error("notification %s was sent but could not be recorded as sent", notification_id)
+                return
             log.warning("could not yet record notification %s as sent; trying again", notification_id)
             time.sleep(1)
 
@@ -150,7 +159,7 @@ def abandoned_claim(notification):
     """True for a message claimed longer ago than its job may run: the run that claimed it is dead."""
     if notification.status != DeliveryStatus.SENDING or notification.claimed_at is None:
         return False
-    limit = current_app.config["DELIVERY_JOB_TIMEOUT"] + MARK_SENT_SECONDS + 5
+    limit = current_app.config["DELIVERY_JOB_TIMEOUT"] + HEARTBEAT_SLACK_SECONDS
     return notification.claimed_at < utcnow() - timedelta(seconds=limit)
 
 
