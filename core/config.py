@@ -89,7 +89,9 @@ def from_environment(instance_path):
         "LOG_LEVEL": env_str("LOG_LEVEL", "INFO"),
         # "json" (one object per line, for a log pipeline) or "text" (for a person at a terminal)
         "LOG_FORMAT": env_str("LOG_FORMAT", "json"),
-        "TRIAGE_GRACE_SECONDS": env_int("TRIAGE_GRACE_SECONDS", 120),
+        # the sweep looks at requests pending longer than this, and queues a job for those whose job Redis
+        # no longer holds (a restarted Redis keeps nothing); a live job is left alone
+        "TRIAGE_GRACE_SECONDS": env_int("TRIAGE_GRACE_SECONDS", 20),
         # after this many failed attempts a request waits on the supervisors' manual triage list
         "TRIAGE_MAX_ATTEMPTS": env_int("TRIAGE_MAX_ATTEMPTS", 5),
         # a job running longer is treated as abandoned (its worker died) and retried
@@ -109,7 +111,7 @@ def from_environment(instance_path):
         # a new request is a likely duplicate of an open one for the same service this close, this recent
         "DUPLICATE_RADIUS_METERS": env_int("DUPLICATE_RADIUS_METERS", 150),
         "DUPLICATE_WINDOW_DAYS": env_int("DUPLICATE_WINDOW_DAYS", 14),
-        "NOTIFICATION_GRACE_SECONDS": env_int("NOTIFICATION_GRACE_SECONDS", 300),
+        "NOTIFICATION_GRACE_SECONDS": env_int("NOTIFICATION_GRACE_SECONDS", 20),
         # /readyz answers 503 once a request waits this long for triage (no worker running)
         "READY_MAX_PENDING_TRIAGE_SECONDS": env_int("READY_MAX_PENDING_TRIAGE_SECONDS", 600),
         # ... or once a message waits this long in the outbox (delivery stopped)

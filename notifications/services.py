@@ -6,10 +6,11 @@ from datetime import timedelta
 from flask import current_app
 from jinja2 import TemplateNotFound
 from sqlalchemy import update
+from redis.exceptions import RedisError
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 from core.extensions import db
-from core.queues import NOTIFICATIONS, enqueue_safely, recover_abandoned, reenqueue
+from core.queues import NOTIFICATIONS, enqueue_safely, recover_abandoned, redis_connection, reenqueue
 from core.timeutil import utcnow
 from notifications.channels import PermanentFailure, channel_for
 from notifications.messages import MessageTemplateError, render_message
@@ -73,19 +74,24 @@ def deliver(notification_id):
     """Send one outbox message, once.
 
     Already sent or failed: does nothing. The message is claimed (status
-    ``sending``, committed) before it leaves, so a retry never sends it twice;
-    after a successful send, marking it sent is retried for up to
-    ``MARK_SENT_SECONDS`` while the database restarts. A claim older than the
-    job may run (its timeout and heartbeat slack) belongs to a run whose
-    worker died, found by RQ's abandoned-job handling: that message is sent
-    again, since it most likely never left. A
+    ``sending``, committed) before it leaves; once it has left, that is noted
+    in Redis and then recorded in the database (retried while the database
+    restarts). A retry that finds a claim sends again only if Redis holds no
+    note that it left: the run before died or failed before sending. A
     temporary failure frees the claim, counts the attempt, commits and
     re-raises so RQ retries with backoff; after ``MAX_ATTEMPTS`` or a
     permanent failure the row is marked failed with the reason. Commits.
     """
     notification = db.session.get(Notification, notification_id)
-    if notification is None or not (notification.status == DeliveryStatus.PENDING or abandoned_claim(notification)):
+    if notification is None or notification.status not in (DeliveryStatus.PENDING, DeliveryStatus.SENDING):
         return notification
+    if notification.status == DeliveryStatus.SENDING:
+        left = left_already(notification_id)
+        if left is None:
+            return notification  # Redis cannot say: leave the claim for the sweep rather than risk a second copy
+        if left:
+            mark_sent(notification_id)
+            return notification
     if notification.subject_key and is_stopped(notification.subject_key):
         notification.status = DeliveryStatus.STOPPED
         db.session.commit()
@@ -97,44 +103,65 @@ def deliver(notification_id):
         notification.attempts += 1
         mark_failed(notification, str(error))
         return notification
+    channel, recipient, attempts = notification.channel, notification.recipient, notification.attempts + 1
     claimed = db.session.execute(
-        update(Notification).where(Notification.id == notification.id, Notification.status == notification.status,
+        update(Notification).where(Notification.id == notification_id, Notification.status == notification.status,
                                    Notification.attempts == notification.attempts)
-        .values(status=DeliveryStatus.SENDING, attempts=Notification.attempts + 1, claimed_at=utcnow())
+        .values(status=DeliveryStatus.SENDING, attempts=attempts, claimed_at=utcnow())
     ).rowcount
     db.session.commit()
     if not claimed:
-        return notification  # another run took it between our read and our claim
-    db.session.refresh(notification)
+        return None  # another run took it between our read and our claim
     try:
-        channel_for(notification.channel).send(notification.recipient, message)
+        # nothing here touches the database: a database outage now cannot strand the claim unsent
+        channel_for(channel).send(recipient, message)
     except PermanentFailure as error:
-        mark_failed(notification, str(error))
-        return notification
+        mark_failed(db.session.get(Notification, notification_id), str(error))
+        return None
     except Exception as error:
+        notification = db.session.get(Notification, notification_id)
         notification.last_error = f"{type(error).__name__}: {error}"[:2000]
-        if notification.attempts >= MAX_ATTEMPTS:
+        if attempts >= MAX_ATTEMPTS:
             mark_failed(notification, notification.last_error)
             return notification
         notification.status = DeliveryStatus.PENDING  # it did not leave: free it for the retry
         db.session.commit()
         raise
-    mark_sent(notification.id)
-    return notification
+    note_left(notification_id)
+    mark_sent(notification_id)
+    return None
+
+
+def left_key(notification_id):
+    return f"tandem:delivered:{notification_id}"
+
+
+def note_left(notification_id):
+    """Note in Redis that the message left, before the database records it: a retry then never resends it."""
+    try:
+        redis_connection().set(left_key(notification_id), "1", ex=86400)
+    except RedisError:
+        log.warning("could not note in Redis that notification %s left", notification_id)
+
+
+def left_already(notification_id):
+    """True if Redis notes that the message left, False if not, None if Redis cannot be asked."""
+    try:
+        return redis_connection().exists(left_key(notification_id)) == 1
+    except RedisError:
+        return None
 
 
 # how long a run keeps trying to record that it sent a message while the database is away;
 # well inside the job's timeout, so the run ends by itself rather than being killed
 MARK_SENT_SECONDS = 10
-# the workers' heartbeat slack (worker.py): a claim older than timeout + this has no live run
-HEARTBEAT_SLACK_SECONDS = 5
 
 
 def mark_sent(notification_id):
     """Record that the message left; retried while the database restarts. Commits.
 
-    If the database stays away longer, the message stays claimed (it is not
-    sent again) and the sweep's ``settle_stale_claims`` shows it later.
+    If the database stays away longer, the run raises and RQ retries it; the
+    retry finds the note in Redis and records it then, sending nothing.
     """
     deadline = time.monotonic() + MARK_SENT_SECONDS
     while True:
@@ -149,18 +176,9 @@ def mark_sent(notification_id):
         except (OperationalError, InterfaceError):
             db.session.rollback()
             if time.monotonic() > deadline:
-                log.error("notification %s was sent but could not be recorded as sent", notification_id)
-                return
+                raise
             log.warning("could not yet record notification %s as sent; trying again", notification_id)
             time.sleep(1)
-
-
-def abandoned_claim(notification):
-    """True for a message claimed longer ago than its job may run: the run that claimed it is dead."""
-    if notification.status != DeliveryStatus.SENDING or notification.claimed_at is None:
-        return False
-    limit = current_app.config["DELIVERY_JOB_TIMEOUT"] + HEARTBEAT_SLACK_SECONDS
-    return notification.claimed_at < utcnow() - timedelta(seconds=limit)
 
 
 # a claim older than this belongs to a worker that stopped while sending (or could not say it had sent)
