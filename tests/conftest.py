@@ -143,3 +143,13 @@ def mail_server(app):
     app.config["SMTP_URL"] = server.url
     yield server
     server.stop()
+
+
+@pytest.fixture
+def redis_server():
+    """A redis-server of the test's own, so stopping it disturbs nobody else."""
+    from tests.processes import RedisServer
+
+    server = RedisServer().start()
+    yield server
+    server.stop()

@@ -51,27 +51,27 @@ class RedisServer:
             self.process.wait(10)
 
 
-class Worker:
-    """``python worker.py QUEUE...`` as its own process, configured through the environment."""
+class TandemProcess:
+    """One process of the Procfile, configured through the environment, its log kept for a failing test."""
 
-    def __init__(self, environment, queues=("triage", "notifications")):
+    name = "process"
+    stop_seconds = 10
+
+    def __init__(self, environment):
         self.environment = environment
-        self.queues = queues
         self.process = None
 
-    def start(self):
-        # the worker's own log, kept for a failing test's report
-        self.log = open(Path(self.environment["MAILBOX_DIR"]).parent / f"worker-{time.monotonic_ns()}.log", "wb")
+    def launch(self, command):
+        self.log = open(Path(self.environment["MAILBOX_DIR"]).parent / f"{self.name}-{time.monotonic_ns()}.log", "wb")
         self.process = subprocess.Popen(
-            [sys.executable, str(ROOT / "worker.py"), *self.queues], cwd=ROOT,
-            env={**os.environ, **self.environment}, stdout=self.log, stderr=subprocess.STDOUT,
-            # its own process group, so a kill takes its scheduler child with it
+            command, cwd=ROOT, env={**os.environ, **self.environment}, stdout=self.log, stderr=subprocess.STDOUT,
+            # its own process group, so a kill takes its children (RQ's scheduler) with it
             start_new_session=True,
         )
         return self
 
     def kill(self):
-        """SIGKILL the worker and its children: no clean-up, as when a machine dies."""
+        """SIGKILL the process and its children: no clean-up, as when a machine dies."""
         if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(10)
@@ -80,9 +80,22 @@ class Worker:
         if self.process and self.process.poll() is None:
             self.process.terminate()
             try:
-                self.process.wait(10)
+                self.process.wait(self.stop_seconds)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+class Worker(TandemProcess):
+    """``python worker.py QUEUE...``."""
+
+    name = "worker"
+
+    def __init__(self, environment, queues=("triage", "notifications")):
+        super().__init__(environment)
+        self.queues = queues
+
+    def start(self):
+        return self.launch([sys.executable, str(ROOT / "worker.py"), *self.queues])
 
 
 def wait_for(condition, seconds, what, state=None):
@@ -95,29 +108,13 @@ def wait_for(condition, seconds, what, state=None):
     raise AssertionError(f"timed out after {seconds} s waiting for {what}" + (f"; state: {state()}" if state else ""))
 
 
-class Scheduler:
-    """``flask --app wsgi scheduler`` as its own process, as the Procfile starts it."""
+class Scheduler(TandemProcess):
+    """``flask --app wsgi scheduler``, as the Procfile starts it."""
 
-    def __init__(self, environment):
-        self.environment = environment
-        self.process = None
+    name = "scheduler"
 
     def start(self):
-        self.log = open(Path(self.environment["MAILBOX_DIR"]).parent / f"scheduler-{time.monotonic_ns()}.log", "wb")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "wsgi", "scheduler"], cwd=ROOT,
-            env={**os.environ, **self.environment}, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-        return self
-
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(10)
+        return self.launch([sys.executable, "-m", "flask", "--app", "wsgi", "scheduler"])
 
 
 def as_postgres(command):
@@ -166,25 +163,22 @@ class PostgresCluster:
         self.run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop", check=False)
 
 
-class Web:
+class Web(TandemProcess):
     """gunicorn serving ``wsgi:app`` as the Procfile starts it (two workers)."""
 
+    name = "web"
+    stop_seconds = 15
+
     def __init__(self, environment):
-        self.environment = environment
+        super().__init__(environment)
         self.port = free_port()
-        self.process = None
 
     @property
     def url(self):
         return f"http://127.0.0.1:{self.port}"
 
     def start(self):
-        self.log = open(Path(self.environment["MAILBOX_DIR"]).parent / f"web-{time.monotonic_ns()}.log", "wb")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}", "--workers", "2", "wsgi:app"],
-            cwd=ROOT, env={**os.environ, **self.environment}, stdout=self.log, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        self.launch([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}", "--workers", "2", "wsgi:app"])
         wait_for(self.answers, 30, "gunicorn to answer")
         return self
 
@@ -194,12 +188,3 @@ class Web:
                 return True
         except OSError:
             return False
-
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(10)

@@ -20,16 +20,9 @@ from notifications import services as outbox
 from notifications.models import DeliveryStatus, Notification
 from tests.conftest import DATABASE_URL, csrf_token_from, fresh_app
 from tests.factories import make_city
-from tests.processes import RedisServer, Worker, wait_for
+from tests.processes import Worker, wait_for
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def redis_server():
-    server = RedisServer().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

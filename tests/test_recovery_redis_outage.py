@@ -12,19 +12,12 @@ import pytest
 from core.extensions import db
 from tests.conftest import fresh_app
 from tests.factories import make_city
-from tests.processes import RedisServer, Scheduler, Worker, wait_for
+from tests.processes import Scheduler, Worker, wait_for
 from tests.test_casework_triage_faults import counts, mailbox_references, submit_many, worker_environment
 
 pytestmark = pytest.mark.slow
 
 RECOVERY_SECONDS = 30
-
-
-@pytest.fixture
-def redis_server():
-    server = RedisServer().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -18,6 +18,10 @@ def all_queues():
     return db.session.scalars(db.select(Queue).order_by(Queue.name)).all()
 
 
+def queue_by_id(queue_id):
+    return db.session.get(Queue, queue_id)
+
+
 def configure_queue(queue, assignment_mode, member_ids, by):
     """Set how ``queue`` hands out cases and who works it. Commits; audited."""
     members = db.session.scalars(db.select(Staff).where(Staff.id.in_(member_ids))).all() if member_ids else []

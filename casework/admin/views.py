@@ -7,9 +7,8 @@ from casework import messages
 from casework.admin import team
 from casework.admin.schemas import AbsenceSchema, DistrictSchema, QueueSettingsSchema, RuleSchema, WordingSchema
 from casework.errors import ActionRefused
-from casework.models import AssignmentMode, Queue
+from casework.models import AssignmentMode
 from casework.triage import rulebook
-from core.extensions import db
 from core.auth import admin_required
 from notifications import wording
 from notifications.messages import EVENTS, LANGUAGES, MessageTemplateError, render_parts
@@ -166,7 +165,7 @@ def render_queues(errors, values, status=200):
 @bp.post("/queues/<int:queue_id>")
 @admin_required
 def save_queue(queue_id):
-    queue = db.session.get(Queue, queue_id) or abort(404)
+    queue = team.queue_by_id(queue_id) or abort(404)
     try:
         fields = QueueSettingsSchema().load(request.form)
         team.configure_queue(queue, fields["assignment_mode"], fields["member_ids"], by=current_user)

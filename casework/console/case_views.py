@@ -121,7 +121,6 @@ def case_action(case_id, form, schema, action, first_field, done_message, draft=
         return render_case(work_case, errors={f"{form}-{first_field}": error.message}, values=typed, status=409)
     if draft:
         drafts.clear_draft(current_user, work_case, draft)
-        db.session.commit()
     if after is not None:
         answer = after(work_case, result, extra)
         if answer is not None:

@@ -27,5 +27,6 @@ def drafts_for(staff, case):
 
 
 def clear_draft(staff, case, kind):
-    """Forget the draft once what it held was sent. Does not commit (part of the sending transaction)."""
+    """Forget the draft once what it held was sent. Commits."""
     db.session.execute(db.delete(Draft).filter_by(staff_id=staff.id, case_id=case.id, kind=kind))
+    db.session.commit()
