@@ -35,7 +35,7 @@ def init_app(app):
     from casework import activity, commands, counts, health, messages, models, tasks  # noqa: F401  (models: tables known to migrations)
     from casework.admin import api_keys, calendar, case_list_views, catalogue, catalogue_services, step_types
     from casework.admin import views as admin_views
-    from casework import console
+    from casework import api, console
     from casework.console import case_views, progress, views  # noqa: F401  (their routes join console.bp)
     from core.audit import append_only
     from core.periodic import register_periodic
@@ -51,6 +51,7 @@ def init_app(app):
     app.register_blueprint(console.bp)
     for admin_page in (admin_views, api_keys, catalogue, catalogue_services, calendar, case_list_views):
         app.register_blueprint(admin_page.bp)
+    api.init_app(app)
     commands.init_app(app)
     health.init_app(app)
     append_only(models.CaseEvent)

@@ -7,3 +7,7 @@ class ActionRefused(Exception):
     def __init__(self, message):
         super().__init__(message)
         self.message = message
+
+
+class NotPermitted(ActionRefused):
+    """The action fits the case, but the person's role may not take it (the API answers 403)."""

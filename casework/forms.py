@@ -1,4 +1,6 @@
 """What every staff form shares: unknown fields ignored, text trimmed, ids bounded."""
+from collections.abc import Mapping
+
 from marshmallow import EXCLUDE, Schema, fields, pre_load, validate
 
 # ids are PostgreSQL integers: a larger number names nothing (and would fail in the database)
@@ -24,6 +26,8 @@ class ConsoleForm(Schema):
 
     @pre_load
     def drop_blank_values(self, data, **kwargs):
+        if not isinstance(data, Mapping):
+            return data  # a JSON list or number: marshmallow refuses it as the wrong type
         cleaned = {}
         for key, value in data.items():
             if key in self.LIST_FIELDS:

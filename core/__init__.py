@@ -48,7 +48,7 @@ def bound_database_waits(settings):
 
 
 def register_extensions(app):
-    from core import audit, auth, i18n, input_guard, logs, security, sessions, totp
+    from core import api_tokens, audit, auth, i18n, input_guard, logs, quotas, security, sessions, totp  # noqa: F401  (api_tokens: its table)
     from core.extensions import csrf, db, limiter, migrate
 
     logs.init_app(app)
@@ -65,15 +65,17 @@ def register_extensions(app):
     input_guard.init_app(app)
     sessions.init_app(app)
     totp.init_app(app)
+    quotas.init_app(app)
 
 
 def register_blueprints(app):
     import casework
     import intake
     import notifications
-    from core import auth_views, health
+    from core import auth_views, health, token_views
 
     app.register_blueprint(auth_views.bp)
+    token_views.init_app(app)
     health.init_app(app)
     intake.init_app(app)
     notifications.init_app(app)

@@ -1,7 +1,11 @@
-"""One place that turns errors into pages for people and JSON for programs."""
+"""One place that turns errors into pages for people and JSON for programs.
+
+The staff API (``/api/v1``) answers every error as ``application/problem+json``
+(RFC 9457), with the field errors of a refused body or query under ``errors``.
+"""
 import logging
 
-from flask import jsonify, render_template, request
+from flask import current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
@@ -10,6 +14,42 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from core.extensions import db
 
 log = logging.getLogger(__name__)
+
+
+STAFF_API = "/api/v1"
+PROBLEM_TYPE = "application/problem+json"
+
+
+def for_staff_api():
+    return request.path == STAFF_API or request.path.startswith(STAFF_API + "/")
+
+
+def problem(status, title, detail=None, errors=None, headers=None, **members):
+    """An RFC 9457 problem response: ``title`` names the kind, ``detail`` says what happened to this request."""
+    body = {"type": "about:blank", "title": title, "status": status}
+    if detail:
+        body["detail"] = str(detail)
+    if errors:
+        body["errors"] = errors
+    body.update(members)
+    response = current_app.response_class(current_app.json.dumps(body), status=status, mimetype=PROBLEM_TYPE)
+    response.headers.extend(headers or {})
+    return response
+
+
+def problem_from(error):
+    """The problem response of an ``HTTPException`` (webargs' refusals carry field errors in ``data``)."""
+    data = getattr(error, "data", None) or {}
+    errors = data.get("errors") or data.get("messages")
+    if errors and set(errors) <= {"json", "query", "headers", "path", "form", "files"} and len(errors) == 1:
+        errors = next(iter(errors.values()))  # one location: its fields are the errors
+    detail = data.get("message") or error.description
+    if error.code in (400, 422) and errors and not data.get("message"):
+        detail = "Some fields are not valid; see errors."
+    headers = dict(data.get("headers") or {})
+    if error.code == 405 and getattr(error, "valid_methods", None):
+        headers["Allow"] = ", ".join(error.valid_methods)
+    return problem(error.code, error.name, detail, errors=errors, headers=headers)
 
 
 def wants_json():
@@ -34,6 +74,8 @@ EXPLANATIONS = {
 
 
 def render_error(error):
+    if for_staff_api():
+        return problem_from(error)
     if isinstance(error, CSRFError):
         description = _("Your form expired or was sent from another site. Go back, reload the page and try again.")
     elif error.code == 429:
@@ -75,6 +117,8 @@ def database_unavailable(error):
         pass
     log.warning("database unavailable for %s %s: %s", request.method, request.url_rule, type(error.orig or error).__name__)
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if for_staff_api():
+        return problem(503, "Service Unavailable", UNAVAILABLE_FOR_PROGRAMS, headers=headers)
     if wants_json():
         return jsonify(error="Service Unavailable", description=str(UNAVAILABLE)), 503, headers
     kept = [(name, value) for name, value in request.form.items(multi=True)
@@ -83,6 +127,7 @@ def database_unavailable(error):
                            had_files=bool(request.files), action=request.path), 503, headers
 
 
+UNAVAILABLE_FOR_PROGRAMS = "The database is restarting; nothing was saved. Try again in a few seconds."
 UNAVAILABLE_TITLE = _("Sorry, we cannot save anything for a moment")
 UNAVAILABLE = _("Our system is restarting. Nothing you sent has been saved yet. Please try again in a few seconds.")
 

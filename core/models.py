@@ -3,7 +3,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -69,6 +69,8 @@ class AuditEvent(db.Model):
     """One audited action: who did what to which record, or was refused. Rows are only ever added."""
 
     __tablename__ = "audit_event"
+    # a case's audit trail (the API's /cases/{id}/audit) is read by its target
+    __table_args__ = (Index("ix_audit_event_target", "target_type", "target_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -17,9 +17,12 @@ from tests.factories import loaded, make_city
 # the least role each staff route needs; anything not listed here or in PUBLIC fails the test
 MINIMUM_ROLE = {
     "console.": "caseworker", "console.triage_health": "supervisor", "console.route_by_hand": "supervisor",
-    "admin.": "admin", "admin_api_keys.": "admin", "admin_catalogue.": "admin", "admin_services.": "admin", "admin_calendar.": "admin", "admin_case_lists.": "admin", "auth.change_password": "any staff", "totp.enrol": "any staff", "auth.logout": "any staff",
+    "admin.": "admin", "admin_api_keys.": "admin", "admin_catalogue.": "admin", "admin_services.": "admin", "admin_calendar.": "admin", "admin_case_lists.": "admin", "auth.change_password": "any staff", "totp.enrol": "any staff", "tokens.": "any staff", "auth.logout": "any staff",
 }
-PUBLIC = {"intake.", "survey.", "health.", "notifications.", "static", "auth.login", "auth.second_factor", "open311."}
+PUBLIC = {"intake.", "survey.", "health.", "notifications.", "static", "auth.login", "auth.second_factor", "open311.",
+          "api_docs.", "api-docs."}
+# the staff API takes a bearer token only: a session cookie grants nothing (tests/test_api_authorisation.py)
+TOKEN = {"api_cases.", "api_directory."}
 # needs an Open311 API key whoever asks: a staff session grants no API access
 API_KEY = {"open311.create_request", "open311.create_update"}
 RANK = {"anonymous": 0, "caseworker": 1, "supervisor": 2, "admin": 3}
@@ -31,6 +34,8 @@ CASE_ROUTES = re.compile(r"^/console/cases/<int:case_id>")
 def rule_class(endpoint):
     if endpoint in API_KEY:
         return "api key"
+    if endpoint.split(".")[0] + "." in TOKEN:
+        return "token"
     if endpoint in MINIMUM_ROLE:
         return MINIMUM_ROLE[endpoint]
     if endpoint in PUBLIC:
@@ -65,7 +70,8 @@ def world(app, client, run_worker):
                   "request_id": second.request_id, "event": "request_routed", "language": "en",
                   "token": second.request.tracking_token, "filename": "tandem.css",
                   "fmt": "json", "code": "pothole", "question_code": "depth", "step_id": step_id, "reference": second.request.reference, "client_id": 1,
-                  "photo_token": "no-such-photo", "kind": "reply", "outcome_id": 1, "template_id": 1}
+                  "photo_token": "no-such-photo", "kind": "reply", "outcome_id": 1, "template_id": 1,
+                  "token_id": 1}
     return city, values
 
 
@@ -113,6 +119,8 @@ def test_every_route_lets_in_exactly_the_roles_it_should(app, world, who):
             checked += 1
             if needs == "api key":
                 assert refused(response), (who, method, rule.rule)
+            elif needs == "token":
+                assert response.status_code == 401, (who, method, rule.rule, response.status_code)
             elif needs == "public":
                 # (the second sign-in step sends a visitor with no password step behind them back to it)
                 assert not refused(response), (who, method, rule.rule)

@@ -1,11 +1,16 @@
-"""The admin page for Open311 API keys: issue one (shown once), revoke one."""
+"""The admin page for API access: Open311 keys (issue, shown once; revoke) and every staff token (revoke),
+each with its own quota of requests a minute."""
 from flask import Blueprint, flash, render_template, request
 from flask_login import current_user
 
 from core import audit
 from core.auth import admin_required
 from core.extensions import db
+from core.api_tokens import ApiToken, all_tokens
 from intake.open311.models import ApiClient
+
+# a quota admins may set: at least one request a minute, at most 100 a second
+QUOTA_RANGE = (1, 6000)
 
 bp = Blueprint("admin_api_keys", __name__, url_prefix="/admin/api-keys", template_folder="templates")
 
@@ -19,8 +24,8 @@ def keep_out_of_caches(response):
 
 def render(errors=None, new_key=None, status=200):
     clients = db.session.scalars(db.select(ApiClient).order_by(ApiClient.created_at.desc())).all()
-    return render_template("admin/api_keys.html", clients=clients, errors=errors or {},
-                           new_key=new_key, values=request.form), status
+    return render_template("admin/api_keys.html", clients=clients, tokens=all_tokens(), errors=errors or {},
+                           new_key=new_key, values=request.form, quota_range=QUOTA_RANGE), status
 
 
 @bp.get("/")
@@ -53,4 +58,64 @@ def revoke(client_id):
     audit.record("api_key_revoked", actor=current_user, target=client)
     db.session.commit()
     flash(f"The key of {client.name} no longer works.", "success")
+    return render()
+
+
+def quota_from_form():
+    """The quota typed, or None when it is not a whole number in ``QUOTA_RANGE``."""
+    typed = request.form.get("requests_per_minute", "").strip()
+    if not typed.isdigit() or not QUOTA_RANGE[0] <= int(typed) <= QUOTA_RANGE[1]:
+        return None
+    return int(typed)
+
+
+def quota_refused(field):
+    low, high = QUOTA_RANGE
+    return render(errors={field: f"Enter the requests a minute as a whole number from {low} to {high:,}"}, status=400)
+
+
+@bp.post("/<int:client_id>/quota")
+@admin_required
+def set_client_quota(client_id):
+    client = db.session.get(ApiClient, client_id)
+    if client is None:
+        return render(errors={"name": "That key does not exist"}, status=404)
+    quota = quota_from_form()
+    if quota is None:
+        return quota_refused(f"quota-client-{client_id}")
+    audit.record("api_quota_changed", actor=current_user, target=client, before=client.requests_per_minute,
+                 after=quota)
+    client.requests_per_minute = quota
+    db.session.commit()
+    flash(f"{client.name} may now make {quota:,} requests a minute.", "success")
+    return render()
+
+
+@bp.post("/tokens/<int:token_id>/quota")
+@admin_required
+def set_token_quota(token_id):
+    token = db.session.get(ApiToken, token_id)
+    if token is None:
+        return render(errors={"name": "That token does not exist"}, status=404)
+    quota = quota_from_form()
+    if quota is None:
+        return quota_refused(f"quota-token-{token_id}")
+    audit.record("api_quota_changed", actor=current_user, target=token, before=token.requests_per_minute,
+                 after=quota)
+    token.requests_per_minute = quota
+    db.session.commit()
+    flash(f"The token {token.name} may now make {quota:,} requests a minute.", "success")
+    return render()
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+@admin_required
+def revoke_token(token_id):
+    token = db.session.get(ApiToken, token_id)
+    if token is None:
+        return render(errors={"name": "That token does not exist"}, status=404)
+    token.revoke()
+    audit.record("api_token_revoked", actor=current_user, target=token, staff_id=token.staff_id)
+    db.session.commit()
+    flash(f"The token {token.name} of {token.staff.name} no longer works.", "success")
     return render()

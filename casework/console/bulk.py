@@ -9,7 +9,7 @@ so its timeline, due dates and counters are kept exactly as one by one.
 from dataclasses import dataclass
 
 from casework.console import access, changes, services
-from casework.errors import ActionRefused
+from casework.errors import ActionRefused, NotPermitted
 from casework.models import Case, Priority, Queue
 from core.extensions import db
 
@@ -38,7 +38,7 @@ def describe(action, target, by):
         if person is None:
             raise ActionRefused("Choose who should take the cases.")
         if person.id != by.id and not by.has_role("supervisor"):
-            raise ActionRefused("Only supervisors can give cases to someone else.")
+            raise NotPermitted("Only supervisors can give cases to someone else.")
         return person, f"Give to {person.name}"
     if action == "move":
         queue = db.session.get(Queue, target) if isinstance(target, int) else None

@@ -205,17 +205,7 @@ def reopen(case_id):
 @bp.post("/console/cases/<int:case_id>/assign")
 @caseworker_required
 def assign(case_id):
-    def assign_to(work_case, by, staff_id, reason=None):
-        assignee = services.staff_member(staff_id)
-        if assignee is None:
-            raise ActionRefused("Choose someone from the list.")
-        if assignee.id != by.id and not by.has_role("supervisor"):
-            raise ActionRefused("Only supervisors can give a case to someone else.")
-        if work_case.assignee_id not in (None, by.id, assignee.id) and not reason:
-            raise ActionRefused(f"Say why the case moves from {work_case.assignee.name}: they will be told.")
-        services.assign_case(work_case, assignee, by=by, reason=reason)
-
-    return case_action(case_id, "assign", AssignSchema, assign_to, "staff_id", "Case assigned.")
+    return case_action(case_id, "assign", AssignSchema, services.assign_by_choice, "staff_id", "Case assigned.")
 
 
 @bp.post("/console/cases/<int:case_id>/release")
@@ -253,13 +243,7 @@ def move_queue(case_id):
 @bp.post("/console/cases/<int:case_id>/merge")
 @caseworker_required
 def merge(case_id):
-    def merge_by_reference(work_case, by, reference):
-        original = changes.case_by_reference(reference.replace(" ", ""))
-        if original is not None and not access.can_work_queue(by, original.queue):
-            original = None  # a case the caseworker may not see does not exist for them
-        return changes.merge_into(work_case, original, by)
-
-    return case_action(case_id, "merge", MergeSchema, merge_by_reference, "reference",
+    return case_action(case_id, "merge", MergeSchema, changes.merge_by_reference, "reference",
                        "Merged: this citizen will hear the outcome of the earlier case.")
 
 

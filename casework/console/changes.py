@@ -7,6 +7,7 @@ colleague's work without seeing it.
 """
 from casework import messages, public_wording
 from casework.clock.calendar_settings import agency_calendar
+from casework.console.access import can_work_queue
 from casework.errors import ActionRefused
 from casework.models import (
     Case, CaseEvent, CaseState, DuplicateLink, DuplicateStatus, Priority, Queue, RoutingRule,
@@ -125,6 +126,14 @@ def case_by_reference(reference):
         db.select(Case).join(ServiceRequest, Case.request_id == ServiceRequest.id)
         .where(ServiceRequest.reference == reference.strip().upper())
     )
+
+
+def merge_by_reference(case, by, reference):
+    """Merge ``case`` into the case with ``reference``, which ``by`` must be able to see (else: no such case)."""
+    original = case_by_reference(reference.replace(" ", ""))
+    if original is not None and not can_work_queue(by, original.queue):
+        original = None  # a case the caseworker may not see does not exist for them
+    return merge_into(case, original, by)
 
 
 def merge_into(case, original, by):

@@ -172,8 +172,8 @@ def list_query():
     )
 
 
-def case_page(case_filter, cursor=None):
-    """The page of cases ``case_filter`` selects after (or before) ``cursor``. Raises ``BadCursor``."""
+def case_page(case_filter, cursor=None, size=PAGE_SIZE):
+    """The page of ``size`` cases ``case_filter`` selects after (or before) ``cursor``. Raises ``BadCursor``."""
     columns = sort_columns(case_filter.sort)
     query = filtered(list_query(), case_filter)
     direction = "after"
@@ -182,9 +182,9 @@ def case_page(case_filter, cursor=None):
         key = tuple_(*columns)
         query = query.where(key > tuple_(*values) if direction == "after" else key < tuple_(*values))
     order = columns if direction == "after" else [column.desc() for column in columns]
-    rows = db.session.scalars(query.order_by(*order).limit(PAGE_SIZE + 1)).all()
-    more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
+    rows = db.session.scalars(query.order_by(*order).limit(size + 1)).all()
+    more = len(rows) > size
+    rows = rows[:size]
     if direction == "before":
         rows.reverse()
     if not rows:

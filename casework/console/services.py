@@ -12,7 +12,7 @@ from core.timeutil import utcnow
 from intake.links import feedback_url
 from intake.models import Service, ServiceRequest, TriageState
 from casework.console.changes import merge_into
-from casework.errors import ActionRefused
+from casework.errors import ActionRefused, NotPermitted
 from casework.models import (
     OPEN, Case, CaseEvent, CaseState, District, DuplicateLink, DuplicateStatus, Outcome, Queue, RoutingRule, Step,
     StepType,
@@ -339,6 +339,23 @@ def assign_case(case, assignee, by, reason=None):
     return case
 
 
+def assign_by_choice(case, by, staff_id, reason=None):
+    """``by`` gives ``case`` to staff member ``staff_id`` (themselves, or anyone if a supervisor). Commits.
+
+    Raises ``NotPermitted`` when a caseworker gives a case to someone else,
+    ``ActionRefused`` when the person does not exist or the case moves from a
+    colleague without a reason (the colleague is told why).
+    """
+    assignee = staff_member(staff_id)
+    if assignee is None:
+        raise ActionRefused("Choose someone from the list.")
+    if assignee.id != by.id and not by.has_role("supervisor"):
+        raise NotPermitted("Only supervisors can give a case to someone else.")
+    if case.assignee_id not in (None, by.id, assignee.id) and not reason:
+        raise ActionRefused(f"Say why the case moves from {case.assignee.name}: they will be told.")
+    return assign_case(case, assignee, by=by, reason=reason)
+
+
 def workable_queues(staff):
     """The queues ``staff`` may work, by name: their own, or every queue for supervisors."""
     query = db.select(Queue).order_by(Queue.name)
@@ -414,7 +431,7 @@ def release_case(case, by, reason=None):
     if case.assignee_id is None:
         raise ActionRefused("Nobody holds this case.")
     if case.assignee_id != by.id and not by.has_role("supervisor"):
-        raise ActionRefused("Only supervisors can release someone else's case.")
+        raise NotPermitted("Only supervisors can release someone else's case.")
     previous = case.assignee
     db.session.add(CaseEvent(
         case=case, actor=by, kind="released", at=utcnow(),

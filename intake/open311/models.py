@@ -10,6 +10,7 @@ from core.extensions import db
 from core.timeutil import UTCDateTime, utcnow
 
 KEY_PREFIX = "t311_"
+DEFAULT_QUOTA = 600
 
 
 def digest(key):
@@ -28,6 +29,8 @@ class ApiClient(db.Model):
     # the first characters, so an admin can tell keys apart
     key_hint: Mapped[str] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(default=True)
+    # its own quota: a partner posting as reports arrive is never held to the citizens' per-address limit
+    requests_per_minute: Mapped[int] = mapped_column(default=DEFAULT_QUOTA, server_default=str(DEFAULT_QUOTA))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     @classmethod

@@ -10,6 +10,7 @@ from flask import Blueprint, current_app, request
 from marshmallow import ValidationError, validate
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
+from core import quotas
 from core.errors import RETRY_AFTER_SECONDS
 from core.extensions import csrf, db, limiter
 from core.timeutil import utcnow
@@ -192,8 +193,30 @@ def token_lookup(token, fmt):
     return respond(fmt, "service_requests", [{"service_request_id": token, "token": token}])
 
 
-def api_key_limit():
+def address_limit():
     return current_app.config["SUBMISSION_RATE_LIMIT"]
+
+
+def holds_valid_key():
+    """True when the call names an active client: it is counted against that client's quota instead."""
+    return client_for_key(param("api_key")) is not None
+
+
+def keyed_client(fmt):
+    """``(client, refusal)``: the call's client after counting it against the client's quota.
+
+    ``refusal`` is the response to send instead (403 without a valid key, 429
+    past the quota), else None.
+    """
+    client = client_for_key(param("api_key"))
+    if client is None:
+        return None, error(fmt, 403, "A valid api_key is required")
+    state = quotas.spend("open311", client.id, client.requests_per_minute)
+    if state is not None and not state.allowed:
+        refusal = error(fmt, 429, f"This key may make {state.limit} requests a minute; "
+                                  f"try again in {state.reset_seconds} s")
+        return client, refusal
+    return client, None
 
 
 def check_answers(service, answers):
@@ -223,13 +246,13 @@ def check_answers(service, answers):
 
 
 @bp.post("/v2/requests.<fmt>")
-@limiter.limit(api_key_limit, key_func=lambda: param("api_key") or request.remote_addr or "")
+@limiter.limit(address_limit, exempt_when=holds_valid_key)
 def create_request(fmt):
     if not check_format(fmt):
         return error("json", 404, "Formats are json and xml")
-    client = client_for_key(param("api_key"))
-    if client is None:
-        return error(fmt, 403, "A valid api_key is required to submit requests")
+    client, refusal = keyed_client(fmt)
+    if refusal is not None:
+        return refusal
     code = param("service_code")
     service = db.session.scalar(db.select(Service).filter_by(code=code, active=True)) if code else None
     if service is None:
@@ -318,14 +341,14 @@ def update_list(fmt):
 
 
 @bp.post("/v2/servicerequestupdates.<fmt>")
-@limiter.limit(api_key_limit, key_func=lambda: param("api_key") or request.remote_addr or "")
+@limiter.limit(address_limit, exempt_when=holds_valid_key)
 def create_update(fmt):
     """A partner system (a contractor, another agency) adds a public note to a request's case."""
     if not check_format(fmt):
         return error("json", 404, "Formats are json and xml")
-    client = client_for_key(param("api_key"))
-    if client is None:
-        return error(fmt, 403, "A valid api_key is required to post updates")
+    client, refusal = keyed_client(fmt)
+    if refusal is not None:
+        return refusal
     reference, text = param("service_request_id"), param("description")
     service_request = db.session.scalar(db.select(ServiceRequest).filter_by(reference=reference)) if reference else None
     if service_request is None:
