@@ -9,6 +9,7 @@ nothing here, so no browser can be tricked into a write. Errors are
 problem+json (``core.errors``).
 """
 from functools import wraps
+from http import HTTPStatus
 
 from flask import g, request
 from flask_smorest import Api
@@ -54,6 +55,33 @@ class TandemApi(Api):
             "type": "http", "scheme": "bearer",
             "description": "A personal access token (tdm_...), made on your account page or with "
                            "`flask --app wsgi api issue-token`."})
+
+
+# the refusals every operation can meet, and those of operations on one case and of writes to one
+EVERY_OPERATION = (400, 401, 403, 429, 503)
+ON_ONE_CASE = (404,)
+VERSIONED_WRITE = (409, 412, 428)
+
+
+def document_refusals(api):
+    """List each operation's possible error statuses in the document (all problem+json).
+
+    Call once every endpoint blueprint is registered. The generic ``default``
+    response stays for anything else.
+    """
+    for path, operations in api.spec._paths.items():
+        for method, operation in operations.items():
+            if method == "parameters":
+                continue
+            codes = list(EVERY_OPERATION)
+            if "{case_id}" in path:
+                codes += ON_ONE_CASE
+            if any(parameter.get("name") == "If-Match" for parameter in operation.get("parameters", [])):
+                codes += VERSIONED_WRITE
+            responses = operation.setdefault("responses", {})
+            for code in codes:
+                responses.setdefault(str(code), {"$ref": f"#/components/responses/{HTTPStatus(code).name}"})
+                api.spec.components.get_ref("response", HTTPStatus(code).name)
 
 
 def api_of(app):

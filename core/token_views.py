@@ -4,6 +4,7 @@ Also ``flask --app wsgi api issue-token EMAIL --name NAME [--write]`` for script
 """
 import click
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.cli import AppGroup
 from flask_login import current_user, login_required
 from marshmallow import Schema, ValidationError, fields, validate
 
@@ -13,7 +14,7 @@ from core.extensions import db
 from core.models import Staff
 
 bp = Blueprint("tokens", __name__, url_prefix="/staff/tokens")
-cli = click.Group("api", help="The staff API: personal access tokens for scripts.")
+cli = AppGroup("api", help="The staff API: personal access tokens for scripts.")
 
 
 class TokenForm(Schema):

@@ -72,9 +72,9 @@ def page_link(cursor):
 
 
 @blp.route("/cases", methods=["GET"])
+@allowed("caseworker")
 @blp.arguments(schemas.ListQuery, location="query", as_kwargs=True)
 @blp.response(200, schemas.CasePage)
-@allowed("caseworker")
 def list_cases(queue_id, cursor, limit, q, **filters):
     """Cases in the queues you work, filtered and sorted as in the console, a keyset page at a time.
 
@@ -101,16 +101,16 @@ def list_cases(queue_id, cursor, limit, q, **filters):
 
 
 @blp.route("/cases/<int:case_id>", methods=["GET"])
-@blp.response(200, schemas.CaseDetail, headers=ETAG_HEADER)
 @allowed("caseworker")
+@blp.response(200, schemas.CaseDetail, headers=ETAG_HEADER)
 def get_case(case_id):
     """One case: its request, timeline (internal notes included), steps and likely duplicates."""
     return answer_case(visible_case(caller(), case_id))
 
 
 @blp.route("/cases/<int:case_id>/contact", methods=["POST"])
-@blp.response(200, schemas.Contact)
 @allowed("caseworker")
+@blp.response(200, schemas.Contact)
 def reveal_contact(case_id):
     """The citizen's contact details. Each look is recorded on the timeline and in the audit trail."""
     case = visible_case(caller(), case_id)
@@ -119,8 +119,8 @@ def reveal_contact(case_id):
 
 
 @blp.route("/cases/<int:case_id>/steps", methods=["GET"])
-@blp.response(200, schemas.StepOut(many=True))
 @allowed("caseworker")
+@blp.response(200, schemas.StepOut(many=True))
 def list_steps(case_id):
     """The case's steps, oldest first: who, what, when, minutes, and how hard it was."""
     return visible_case(caller(), case_id).steps
@@ -133,10 +133,11 @@ def action_route(path, body, action, summary):
 
     view.__name__ = "case_" + path.replace("/", "_").replace("-", "_")
     view.__doc__ = summary
-    decorated = allowed("caseworker", write=True)(view)
-    decorated = blp.response(200, schemas.CaseDetail, headers=ETAG_HEADER)(decorated)
+    decorated = blp.response(200, schemas.CaseDetail, headers=ETAG_HEADER)(view)
     decorated = blp.doc(parameters=[IF_MATCH])(decorated)
     decorated = blp.arguments(body)(decorated)
+    # the role and the token's access are checked before the body is read
+    decorated = allowed("caseworker", write=True)(decorated)
     blp.route(f"/cases/<int:case_id>/{path}", methods=["POST"])(decorated)
 
 
@@ -166,10 +167,10 @@ action_route("steps/complete", schemas.CompleteStepBody, steps.complete_step, "F
 
 
 @blp.route("/cases/<int:case_id>/duplicates/<int:link_id>", methods=["POST"])
+@allowed("caseworker", write=True)
 @blp.arguments(schemas.DuplicateDecision)
 @blp.doc(parameters=[IF_MATCH])
 @blp.response(200, schemas.CaseDetail, headers=ETAG_HEADER)
-@allowed("caseworker", write=True)
 def decide_duplicate(fields, case_id, link_id):
     """Confirm a likely duplicate (the case closes as a repeat) or say it is a different problem."""
     return act(case_id, lambda case, by: services.decide_duplicate(case, link_id, fields["decision"] == "confirm",
@@ -177,9 +178,9 @@ def decide_duplicate(fields, case_id, link_id):
 
 
 @blp.route("/take-next", methods=["POST"])
+@allowed("caseworker", write=True)
 @blp.response(200, schemas.CaseDetail, headers=ETAG_HEADER)
 @blp.alt_response(204, description="No unassigned case waits in your queues")
-@allowed("caseworker", write=True)
 def take_next():
     """Take the most urgent unassigned case in your queues (priority, then due)."""
     audit_write()
@@ -200,9 +201,9 @@ def bulk_target(fields):
 
 
 @blp.route("/cases/bulk/preview", methods=["POST"])
+@allowed("caseworker")
 @blp.arguments(schemas.BulkPreviewBody)
 @blp.response(200, schemas.BulkPreview)
-@allowed("caseworker")
 def bulk_preview(fields):
     """What a bulk action would do to each case, with each case's version to apply it at. Changes nothing."""
     action, target = bulk_target(fields)
@@ -218,9 +219,9 @@ def bulk_preview(fields):
 
 
 @blp.route("/cases/bulk", methods=["POST"])
+@allowed("caseworker", write=True)
 @blp.arguments(schemas.BulkApplyBody)
 @blp.response(200, schemas.BulkResult)
-@allowed("caseworker", write=True)
 def bulk_apply(fields):
     """Apply a bulk action; a case changed since the version given is skipped and reported, never overwritten."""
     action, target = bulk_target(fields)

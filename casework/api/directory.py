@@ -42,8 +42,8 @@ def absences_by_staff():
 
 
 @blp.route("/me", methods=["GET"])
-@blp.response(200, schemas.Me)
 @allowed("caseworker")
+@blp.response(200, schemas.Me)
 def me():
     """The staff member the token acts as, and the token's own limits."""
     person = caller()
@@ -53,8 +53,8 @@ def me():
 
 
 @blp.route("/queues", methods=["GET"])
-@blp.response(200, schemas.QueueOut(many=True))
 @allowed("caseworker")
+@blp.response(200, schemas.QueueOut(many=True))
 def list_queues():
     """Every queue, with its department, how it hands out work, and its members."""
     _, by_queue = memberships()
@@ -64,8 +64,8 @@ def list_queues():
 
 
 @blp.route("/staff", methods=["GET"])
-@blp.response(200, schemas.StaffOut(many=True))
 @allowed("supervisor")
+@blp.response(200, schemas.StaffOut(many=True))
 def list_staff():
     """Every staff account: role, queues, languages, weekly capacity and absences to come (never credentials)."""
     by_staff, _ = memberships()
@@ -75,8 +75,8 @@ def list_staff():
 
 
 @blp.route("/services", methods=["GET"])
-@blp.response(200, schemas.ServiceOut(many=True))
 @allowed("caseworker")
+@blp.response(200, schemas.ServiceOut(many=True))
 def list_services():
     """The catalogue's services, with their targets and workflow steps."""
     step_types = {}
@@ -90,9 +90,9 @@ def list_services():
 
 
 @blp.route("/step-types", methods=["GET"])
+@allowed("caseworker")
 @blp.arguments(schemas.StepTypeQuery, location="query")
 @blp.response(200, schemas.StepTypeOut(many=True))
-@allowed("caseworker")
 def list_step_types(query):
     """The workflow steps of every service, or of ``service_id``, in order."""
     select = db.select(StepType).order_by(StepType.service_id, StepType.position, StepType.id)
@@ -102,24 +102,24 @@ def list_step_types(query):
 
 
 @blp.route("/outcomes", methods=["GET"])
-@blp.response(200, schemas.OutcomeOut(many=True))
 @allowed("caseworker")
+@blp.response(200, schemas.OutcomeOut(many=True))
 def list_outcomes():
     """How a case can end, as chosen when resolving (``outcome_id``)."""
     return db.session.scalars(db.select(Outcome).filter_by(active=True).order_by(Outcome.position, Outcome.id)).all()
 
 
 @blp.route("/routing-rules", methods=["GET"])
-@blp.response(200, schemas.RoutingRuleOut(many=True))
 @allowed("supervisor")
+@blp.response(200, schemas.RoutingRuleOut(many=True))
 def list_routing_rules():
     """Triage's rules in the order they are tried: what they match and where they send a request."""
     return db.session.scalars(db.select(RoutingRule).order_by(RoutingRule.position, RoutingRule.id)).all()
 
 
 @blp.route("/cases/<int:case_id>/audit", methods=["GET"])
-@blp.response(200, schemas.AuditEntry(many=True))
 @allowed("supervisor")
+@blp.response(200, schemas.AuditEntry(many=True))
 def case_audit(case_id):
     """The audit trail of a case and its request, oldest first: every action and look, and by whom."""
     case = visible_case(caller(), case_id)
