@@ -94,7 +94,6 @@ def api_of(app):
             "title": TITLE, "version": VERSION, "openapi_version": "3.1.0",
             "info": {"description": "Cases, queues, staff and services of Tandem, for an agency's own tools. "
                                     "See /api/v1/docs for the reference and docs/api.md for a guide."},
-            "servers": [{"url": "/"}],
             "security": [{"token": []}],
         })
         from core.input_guard import RecordIdConverter

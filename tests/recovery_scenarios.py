@@ -51,6 +51,8 @@ class Deployment:
         with self.app.app_context():
             make_city()
             client, self.key = ApiClient.issue("Partner 311")
+            # it posts ten a second, the default quota's edge: its admin gave it room, as they would
+            client.requests_per_minute = 1200
             db.session.add(client)
             db.session.commit()
             db.session.remove()
@@ -58,8 +60,6 @@ class Deployment:
             "DATABASE_URL": self.cluster.url, "REDIS_URL": self.redis.url, "SECRET_KEY": "test-secret-key",
             "SMTP_URL": self.mail.url, "MAILBOX_DIR": self.app.config["MAILBOX_DIR"], "PUBLIC_URL": "http://tandem.test",
             "AGENCY_HOURS": "always",
-            # the per-client quota is another matter; here the partner must not be slowed by it
-            "SUBMISSION_RATE_LIMIT": "100000 per minute",
         }
         self.running = {
             "web": Web(self.environment).start(),

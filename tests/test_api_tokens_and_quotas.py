@@ -163,3 +163,43 @@ def test_an_open311_key_has_its_own_quota_apart_from_the_per_address_limit(tmp_p
     # calls without a valid key still meet the per-address limit (and are refused for the key)
     wrong = [open311_post(client, "t311_wrong", n).status_code for n in range(21)]
     assert wrong == [403] * 20 + [429]
+
+
+@pytest.mark.slow
+def test_a_partner_posting_200_reports_at_40_a_second_is_never_refused(tmp_path):
+    """As a FixMyStreet or 311 call centre would, on gunicorn with the deployment's default limits."""
+    import time
+
+    import requests
+
+    from tests.processes import Web
+
+    app = fresh_app(tmp_path)
+    with app.app_context():
+        make_city()
+        partner, key = ApiClient.issue("311 call centre")
+        db.session.add(partner)
+        db.session.commit()
+        environment = {"DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "REDIS_URL": app.config["REDIS_URL"],
+                       "SECRET_KEY": "test-secret-key", "MAILBOX_DIR": str(tmp_path / "mailbox"),
+                       "PUBLIC_URL": "http://tandem.test", "AGENCY_HOURS": "always"}
+    web = Web(environment).start()
+    try:
+        statuses, started = [], time.monotonic()
+        with requests.Session() as session:
+            for n in range(200):
+                # 40 a second: the n-th post leaves at n/40 s
+                time.sleep(max(0.0, started + n / 40 - time.monotonic()))
+                statuses.append(session.post(f"{web.url}/open311/v2/requests.json", timeout=10, data={
+                    "api_key": key, "service_code": "pothole", "address_string": f"{n} Depot Road",
+                    "description": f"Pothole number {n}"}).status_code)
+        assert statuses == [201] * 200
+        # a caller without a key still meets the per-address limit of 20 a minute
+        refused = [requests.post(f"{web.url}/open311/v2/requests.json", timeout=10,
+                                data={"api_key": "t311_wrong"}).status_code for _ in range(21)]
+        assert refused[-1] == 429
+    finally:
+        web.stop()
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()

@@ -31,6 +31,14 @@ def test_open311_answers_503_with_the_specs_error_list_in_the_format_asked(clien
     assert posted.status_code == 503 and posted.json[0]["code"] == 503
 
 
+def test_the_staff_api_answers_a_problem_with_retry_after(client_without_database):
+    for answer in (client_without_database.get("/api/v1/cases", headers={"Authorization": "Bearer tdm_x"}),
+                   client_without_database.post("/api/v1/take-next", headers={"Authorization": "Bearer tdm_x"})):
+        assert answer.status_code == 503 and answer.headers["Retry-After"] == "5"
+        assert answer.mimetype == "application/problem+json" and answer.json["status"] == 503
+        assert "Try again" in answer.json["detail"]
+
+
 def test_the_public_form_keeps_what_the_citizen_typed_and_offers_to_send_it_again(client_without_database):
     home = client_without_database.get("/?lang=es")
     assert home.status_code == 503 and home.headers["Retry-After"] == "5"

@@ -7,6 +7,7 @@ from core.extensions import db
 from core.models import Staff
 from intake.models import ServiceRequest
 from tests.browser.conftest import axe_violations
+from tests.api_calls import token_of
 from tests.factories import PASSWORD, make_city
 
 pytestmark = pytest.mark.browser
@@ -30,6 +31,7 @@ def world(app, run_worker):
         services.request_information(waiting, by=worker, question="Which side of the road is it on?", effort_minutes=2)
         services.resolve_case(done, by=worker, public_note="Filled it this morning.", effort_minutes=20)
         case_id = db.session.scalar(db.select(Case.id).order_by(Case.id))
+        token_of(city.caseworker, name="GIS export")  # so the admin's API access page lists a token
         return {"city": city, "roads_queue_id": city.roads_queue.id, "waiting": tokens[0], "resolved": tokens[1], "case_id": case_id,
                 "caseworker": city.caseworker.email, "admin": city.admin.email}
 
@@ -109,7 +111,8 @@ def test_every_staff_page_passes_the_scan(page, world):
                        (f"/console/queues/{queue}?assignee=nobody&sort=priority", "filtered queue"),
                        ("/console/my-cases", "my cases"), ("/console/search", "search"),
                        ("/console/search?q=pothole", "search results"), ("/console/search?q=of", "search with an error"),
-                       ("/staff/password", "password page"), ("/staff/two-factor", "two-step sign-in page")]:
+                       ("/staff/password", "password page"), ("/staff/two-factor", "two-step sign-in page"),
+                       ("/staff/tokens/", "API tokens")]:
         page.goto(path)
         assert_accessible(page, path, what)
     page.goto(f"/console/cases/{world['case_id']}")

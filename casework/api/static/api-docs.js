@@ -4,7 +4,8 @@ window.addEventListener("DOMContentLoaded", function () {
   window.SwaggerUIBundle({
     url: root.getAttribute("data-document"),
     domNode: root,
-    deepLinking: true,
+    // deep links are anchors inside each operation's button: nested controls a keyboard or screen reader trips on
+    deepLinking: false,
     // the reference reads; trying calls needs a token, which people paste in "Authorize"
     supportedSubmitMethods: ["get", "post"],
     validatorUrl: null,
