@@ -16,7 +16,9 @@ Usage (from the repository root, PostgreSQL running):
    page ``--repeat`` times through the app in this process, printing the
    server time p50/p95 and the size of each page: the home page, the largest
    queue's first and 20th page, a filtered queue, search by reference, words
-   and email, a case page, and take-next.
+   and email, a case page, and take-next; then the staff API's list (first
+   page, 20th page by cursor, filtered, a supervisor's every-queue list) and
+   one case, with personal access tokens.
 
 Prints figures; asserts nothing.
 """
@@ -334,11 +336,48 @@ def measure(repeat):
         ("case page", "get", f"/console/cases/{case_id}", {}),
         ("take next (POST)", "post", "/console/take-next", {}),
     ]
+    pages += api_calls(app, worker_email, queue_id, service_id, case_id)
     say(f"\n{'page':<52} {'p50 ms':>8} {'p95 ms':>8} {'KB':>7} status")
     for label, method, url, kwargs in pages:
         client.get(url) if method == "get" else None  # warm the plan cache, as a running server has it
         times, size, status = timed(client, method, url, repeat, **kwargs)
         say(f"{label:<52} {statistics.median(times):>8.1f} {percentile(times, 0.95):>8.1f} {size / 1024:>7.1f} {status}")
+
+
+def api_calls(app, worker_email, queue_id, service_id, case_id):
+    """The staff API's list and case calls, with tokens of the worker and of a supervisor (no quota in the way)."""
+    from core.api_tokens import ApiToken
+
+    with app.app_context():
+        # the bench city is all caseworkers; its last member supervises, to list every queue's cases
+        supervisor_email = db.session.scalar(text(
+            "UPDATE staff SET role = 'supervisor' WHERE id = (SELECT max(id) FROM staff) RETURNING email"))
+        secrets = {}
+        for who, email in (("worker", worker_email), ("supervisor", supervisor_email)):
+            staff = db.session.scalar(db.select(Staff).filter_by(email=email))
+            token, secrets[who] = ApiToken.issue(staff, "bench", can_write=True)
+            token.requests_per_minute = 1_000_000
+            db.session.add(token)
+        db.session.commit()
+    worker = {"headers": {"Authorization": f"Bearer {secrets['worker']}"}}
+    supervisor = {"headers": {"Authorization": f"Bearer {secrets['supervisor']}"}}
+    client = app.test_client()
+    later, page_number = f"/api/v1/cases?queue_id={queue_id}&limit=50", 1
+    while page_number < 20:
+        following = client.get(later, **worker).get_json()["next"]
+        if not following:
+            break
+        later, page_number = following.removeprefix("http://localhost"), page_number + 1
+    return [
+        ("API: largest queue, first 50", "get", f"/api/v1/cases?queue_id={queue_id}&limit=50", worker),
+        (f"API: largest queue, page {page_number} by cursor", "get", later, worker),
+        ("API: my queues, 100 due soonest", "get", "/api/v1/cases?limit=100", worker),
+        ("API: filtered (unassigned, high, due this week)", "get",
+         f"/api/v1/cases?queue_id={queue_id}&assignee=nobody&priority=high&due=week", worker),
+        ("API: one service by priority", "get", f"/api/v1/cases?service={service_id}&sort=priority", worker),
+        ("API: supervisor, every queue, 100", "get", "/api/v1/cases?limit=100", supervisor),
+        ("API: one case", "get", f"/api/v1/cases/{case_id}", worker),
+    ]
 
 
 def main():

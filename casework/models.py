@@ -225,6 +225,8 @@ class Case(db.Model):
         Index("ix_case_open_queue_age", "queue_id", "opened_at", "id", postgresql_where=OPEN, sqlite_where=OPEN),
         Index("ix_case_open_assignee_due", "assignee_id", "resolution_due_at", "id", postgresql_where=OPEN,
               sqlite_where=OPEN),
+        # every queue at once (a supervisor's API list): walked in due order, joined a page at a time
+        Index("ix_case_open_due", "resolution_due_at", "id", postgresql_where=OPEN, sqlite_where=OPEN),
         Index("ix_case_unassigned_next", "queue_id", "priority_rank", "resolution_due_at", "id",
               postgresql_where=UNASSIGNED_OPEN, sqlite_where=UNASSIGNED_OPEN),
         # the reports merged into a case, shown on its page
