@@ -227,7 +227,8 @@ def test_a_case_audit_trail_holds_the_api_writes_and_looks_at_contact_details(ap
     with app.app_context():
         supervisor = Caller(client, token_of(city.supervisor, write=False))
     trail = supervisor.get(f"/api/v1/cases/{case_id}/audit").get_json()
-    assert [entry["action"] for entry in trail] == ["api_write", "contact_viewed"]
+    assert [entry["action"] for entry in trail] == ["api_write", "api_write", "contact_viewed"]
+    assert trail[1]["details"]["operation"] == "api_cases.reveal_contact"
     assert problem_of(worker_api.get(f"/api/v1/cases/{case_id}/audit"), 403)
 
 

@@ -114,6 +114,7 @@ def get_case(case_id):
 def reveal_contact(case_id):
     """The citizen's contact details. Each look is recorded on the timeline and in the audit trail."""
     case = visible_case(caller(), case_id)
+    audit_write(target=case)  # names the token; committed with the look itself
     services.reveal_contact(case, by=caller())
     return case.request
 
