@@ -73,6 +73,9 @@ def submit():
         submission = SubmissionSchema(anonymous_allowed=bool(chosen and chosen.allows_anonymous)).load(request.form)
     except ValidationError as error:
         return render_form(request.form, flatten(error.messages) | (answers.errors if answers else {}), status=400)
+    if chosen is None:
+        # a code no listed service has (typed into the address, or a service since retired)
+        return render_form(request.form, {"service_code": gettext("Select one of the services listed")}, status=400)
     if answers and answers.errors:
         return render_form(request.form, answers.errors, status=400)
     if answers and answers.stop_notice:

@@ -111,3 +111,10 @@ def test_a_robot_filling_the_hidden_field_creates_nothing_and_a_person_is_told_w
     response = client.post("/request", data=filled_form(client, website="http://spam.example"))
     assert response.status_code == 400 and "Do not fill this in" in response.text
     assert request_count(app) == 0
+
+
+@pytest.mark.parametrize("step", ["check", None])
+def test_a_service_code_no_service_has_is_refused_at_the_check_step_too(app, client, city, step):
+    sent = client.post("/request", data=filled_form(client, service_code="no-such-service", step=step))
+    assert sent.status_code == 400 and "Select one of the services listed" in sent.text
+    assert request_count(app) == 0
