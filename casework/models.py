@@ -271,6 +271,8 @@ class Case(db.Model):
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # how the case ended, from the admins' list
     outcome_id: Mapped[int | None] = mapped_column(ForeignKey("outcome.id"))
+    # a supervisor keeps it with its holder: the suggested rebalance never moves it
+    pinned: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
 
     request: Mapped[ServiceRequest] = relationship()
     queue: Mapped[Queue] = relationship()

@@ -29,6 +29,8 @@ EVENTS = {
     "case_near_breach": ("staff", ["reference", "service_name", "due_at", "case_url"]),
     "case_breached": ("staff", ["reference", "service_name", "due_at", "case_url"]),
     "supervisor_digest": ("staff", ["date", "open", "breached", "backlog"]),
+    "cases_given": ("staff", ["count", "references", "reason", "by", "console_url"]),
+    "cases_taken": ("staff", ["count", "references", "reason", "by", "console_url"]),
 }
 
 URL = re.compile(r"https?://[^\s<>\"]+")

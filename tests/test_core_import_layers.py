@@ -29,6 +29,8 @@ ROOMS = {
     "admin": {"root", "clock", "triage"},
     # the staff API calls the console's own services: one copy of every rule
     "api": {"root", "clock", "triage", "console"},
+    # supervisors work on the console's cases and the admins' team records (absences)
+    "supervision": {"root", "clock", "triage", "console", "admin"},
 }
 
 

@@ -1,0 +1,197 @@
+"""Supervisors' pages: the workload board, the suggested rebalance (preview, apply), a person's capacity and cover."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from marshmallow import ValidationError
+
+from casework.admin import team
+from casework.admin.schemas import AbsenceSchema
+from casework.console import access
+from casework.errors import ActionRefused
+from casework.models import Absence
+from casework.supervision import moves, rebalance, workload
+from casework.supervision.schemas import ApplySchema, CapacitySchema, CoverSchema, PinSchema, ScopeSchema
+from core import audit
+from core.auth import supervisor_required
+from core.extensions import db
+from core.models import Staff
+from notifications.messages import LANGUAGES
+
+bp = Blueprint("supervision", __name__, url_prefix="/supervision", template_folder="templates")
+
+
+@bp.after_request
+def keep_out_of_caches(response):
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def first_errors(error):
+    return {name: texts[0] if isinstance(texts, list) else str(texts) for name, texts in error.messages.items()}
+
+
+def scope():
+    try:
+        return ScopeSchema().load(request.args)["queue_id"]
+    except ValidationError:
+        return []
+
+
+@bp.get("/")
+@supervisor_required
+def board():
+    queue_ids = scope()
+    return render_template("supervision/board.html", rows=workload.board(queue_ids), queue_ids=queue_ids,
+                           queues=rebalance.queues_for_filter())
+
+
+@bp.post("/rebalance")
+@supervisor_required
+def suggest():
+    try:
+        queue_ids = ScopeSchema().load(request.form)["queue_id"]
+    except ValidationError:
+        queue_ids = []
+    plan = rebalance.make_plan(current_user, queue_ids)
+    return redirect(url_for("supervision.preview", plan_id=plan.id), 303)
+
+
+def names_of(plan):
+    ids = {int(staff_id) for staff_id in plan.utilisation_before}
+    return {person.id: person.name for person in db.session.scalars(db.select(Staff).where(Staff.id.in_(ids)))}
+
+
+@bp.get("/rebalance/<plan_id>")
+@supervisor_required
+def preview(plan_id):
+    plan = rebalance.plan_by_id(plan_id) or abort(404)
+    return render_template("supervision/plan.html", plan=plan, names=names_of(plan), errors={})
+
+
+@bp.post("/rebalance/<plan_id>/apply")
+@supervisor_required
+def apply(plan_id):
+    plan = rebalance.plan_by_id(plan_id) or abort(404)
+    try:
+        fields = ApplySchema().load(request.form)
+    except ValidationError as error:
+        return render_template("supervision/plan.html", plan=plan, names=names_of(plan),
+                               errors=first_errors(error)), 400
+    if not fields["case_id"]:
+        return render_template("supervision/plan.html", plan=plan, names=names_of(plan),
+                               errors={"case_id": "Tick the moves to apply, or go back to the board"}), 400
+    try:
+        applied, skipped = rebalance.apply_plan(plan_id, fields["case_id"], current_user, fields["reason"])
+    except ActionRefused as refusal:
+        return render_template("supervision/plan.html", plan=plan, names=names_of(plan),
+                               errors={"case_id": refusal.message}), 409
+    flash(f"Moved {len(applied)} {'case' if len(applied) == 1 else 'cases'}"
+          + (f"; left {len(skipped)} where they were: "
+             + "; ".join(f"{move['reference']} ({why})" for move, why in skipped) if skipped else "") + ".",
+          "success")
+    return redirect(url_for("supervision.board"), 303)
+
+
+def person_or_404(staff_id):
+    person = db.session.get(Staff, staff_id)
+    if person is None or not person.active:
+        abort(404)
+    return person
+
+
+def render_person(person, errors=None, values=None, status=200):
+    [row] = [row for row in workload.board() if row.staff.id == person.id] or [workload.Row(person)]
+    colleagues = [other for other in workload.team() if other.id != person.id]
+    return render_template("supervision/person.html", person=person, row=row, errors=errors or {},
+                           values=values or request.form, colleagues=colleagues, languages=LANGUAGES,
+                           cases=moves.cases_of(person.id)), status
+
+
+@bp.get("/staff/<int:staff_id>")
+@supervisor_required
+def person_page(staff_id):
+    return render_person(person_or_404(staff_id))
+
+
+@bp.post("/staff/<int:staff_id>/capacity")
+@supervisor_required
+def set_capacity(staff_id):
+    person = person_or_404(staff_id)
+    schema = CapacitySchema()
+    try:
+        fields = schema.load(request.form)
+    except ValidationError as error:
+        return render_person(person, errors=first_errors(error), status=400)
+    before = (person.capacity_minutes, person.languages)
+    person.capacity_minutes = schema.minutes(fields)
+    person.languages = ",".join(fields["languages"])
+    audit.record("capacity_changed", actor=current_user, target=person, before=list(before),
+                 after=[person.capacity_minutes, person.languages])
+    db.session.commit()
+    flash(f"{person.name} works {person.capacity_minutes / 60:g} hours a week in {', '.join(fields['languages'])}.",
+          "success")
+    return redirect(url_for("supervision.person_page", staff_id=staff_id), 303)
+
+
+@bp.post("/staff/<int:staff_id>/absences")
+@supervisor_required
+def add_absence(staff_id):
+    person = person_or_404(staff_id)
+    try:
+        fields = AbsenceSchema().load({**request.form.to_dict(), "staff_id": str(staff_id)})
+        team.add_absence(person.id, fields["starts_on"], fields["ends_on"], fields["note"], by=current_user)
+    except ValidationError as error:
+        return render_person(person, errors=first_errors(error), status=400)
+    except ActionRefused as refusal:
+        return render_person(person, errors={"starts_on": refusal.message}, status=409)
+    flash(f"{person.name} is away from {fields['starts_on']:%-d %B} to {fields['ends_on']:%-d %B %Y}.", "success")
+    return redirect(url_for("supervision.person_page", staff_id=staff_id), 303)
+
+
+@bp.post("/staff/<int:staff_id>/absences/<int:absence_id>/delete")
+@supervisor_required
+def remove_absence(staff_id, absence_id):
+    person = person_or_404(staff_id)
+    absence = db.session.get(Absence, absence_id)
+    if absence is None or absence.staff_id != person.id:
+        abort(404)
+    audit.record("absence_removed", actor=current_user, target=absence, staff_id=person.id)
+    db.session.delete(absence)
+    db.session.commit()
+    flash("Absence removed.", "success")
+    return redirect(url_for("supervision.person_page", staff_id=staff_id), 303)
+
+
+@bp.post("/staff/<int:staff_id>/cover")
+@supervisor_required
+def cover(staff_id):
+    person = person_or_404(staff_id)
+    try:
+        fields = CoverSchema().load(request.form)
+    except ValidationError as error:
+        return render_person(person, errors=first_errors(error), status=400)
+    to = None if fields["to"] == "queue" else int(fields["to"])
+    try:
+        done, skipped = rebalance.cover(person.id, to, fields["reason"], current_user,
+                                        case_ids=fields["case_id"] or None)
+    except ActionRefused as refusal:
+        return render_person(person, errors={"to": refusal.message}, status=409)
+    flash(f"Moved {len(done)} of {person.name}'s cases"
+          + (f"; left {len(skipped)}: " + "; ".join(f"{ref} ({why})" for ref, why in skipped) if skipped else "")
+          + ".", "success")
+    return redirect(url_for("supervision.person_page", staff_id=staff_id), 303)
+
+
+@bp.post("/cases/<int:case_id>/pin")
+@supervisor_required
+def pin(case_id):
+    case = access.case_for(current_user, case_id)
+    try:
+        pinned = PinSchema().load(request.form)["pinned"]
+    except ValidationError:
+        abort(400)
+    case.pinned = pinned
+    audit.record("case_pinned" if pinned else "case_unpinned", actor=current_user, target=case)
+    db.session.commit()
+    flash("Pinned: the suggested rebalance leaves this case with its holder." if pinned
+          else "Unpinned: the suggested rebalance may move this case.", "success")
+    return redirect(url_for("console.case", case_id=case_id), 303)
