@@ -71,7 +71,7 @@ def world(app, client, run_worker):
                   "token": second.request.tracking_token, "filename": "tandem.css",
                   "fmt": "json", "code": "pothole", "question_code": "depth", "step_id": step_id, "reference": second.request.reference, "client_id": 1,
                   "photo_token": "no-such-photo", "kind": "reply", "outcome_id": 1, "template_id": 1,
-                  "token_id": 1}
+                  "token_id": 1, "plan_id": "no-such-plan", "staff_id": city.caseworker.id, "absence_id": 1}
     return city, values
 
 
