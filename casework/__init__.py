@@ -36,7 +36,7 @@ def init_app(app):
     from casework.admin import api_keys, calendar, case_list_views, catalogue, catalogue_services, step_types
     from casework.admin import views as admin_views
     from casework import api, console
-    from casework.supervision import models as supervision_models, views as supervision  # noqa: F401
+    from casework.supervision import api as supervision_api, models as supervision_models, views as supervision  # noqa: F401
     from casework.console import case_views, progress, views  # noqa: F401  (their routes join console.bp)
     from core.audit import append_only
     from core.periodic import register_periodic
@@ -53,7 +53,7 @@ def init_app(app):
     app.register_blueprint(supervision.bp)
     for admin_page in (admin_views, api_keys, catalogue, catalogue_services, calendar, case_list_views):
         app.register_blueprint(admin_page.bp)
-    api.init_app(app)
+    api.init_app(app, rooms=[supervision_api.blp])
     commands.init_app(app)
     health.init_app(app)
     append_only(models.CaseEvent)

@@ -227,6 +227,10 @@ class Case(db.Model):
               sqlite_where=OPEN),
         # every queue at once (a supervisor's API list): walked in due order, joined a page at a time
         Index("ix_case_open_due", "resolution_due_at", "id", postgresql_where=OPEN, sqlite_where=OPEN),
+        # the backlog's weekly arrivals and closures: range scans over the last twelve weeks
+        Index("ix_case_opened_at", "opened_at", "queue_id"),
+        Index("ix_case_closed_at", "closed_at", "queue_id", postgresql_where=text("closed_at IS NOT NULL"),
+              sqlite_where=text("closed_at IS NOT NULL")),
         Index("ix_case_unassigned_next", "queue_id", "priority_rank", "resolution_due_at", "id",
               postgresql_where=UNASSIGNED_OPEN, sqlite_where=UNASSIGNED_OPEN),
         # the reports merged into a case, shown on its page

@@ -11,7 +11,7 @@ problem+json (``core.errors``).
 from functools import wraps
 from http import HTTPStatus
 
-from flask import g, request
+from flask import current_app, g, request
 from flask_smorest import Api
 from marshmallow import Schema, fields
 
@@ -21,8 +21,6 @@ from core.errors import PROBLEM_TYPE, STAFF_API, problem
 
 TITLE = "Tandem staff API"
 VERSION = "1.0"
-# calls without a usable token, per address: enough to read the error, too few to guess tokens
-ANONYMOUS_PER_MINUTE = 30
 
 
 class ProblemSchema(Schema):
@@ -117,7 +115,8 @@ def authenticate():
     """before_request of every API blueprint: the token's quota, or the address's; then 401 without a token."""
     token = token_for(bearer_secret())
     if token is None:
-        state = quotas.spend("address", request.remote_addr or "unknown", ANONYMOUS_PER_MINUTE)
+        state = quotas.spend("address", request.remote_addr or "unknown",
+                             current_app.config["API_ANONYMOUS_PER_MINUTE"])
         if state is not None and not state.allowed:
             return problem(429, "Too Many Requests", "Too many calls without a valid token from this address.")
         return problem(401, "Unauthorized", "Send a valid personal access token: Authorization: Bearer tdm_...",

@@ -139,6 +139,8 @@ def from_environment(instance_path):
         # rate limits (Flask-Limiter notation) on public endpoints, counted in Redis
         "RATELIMIT_ENABLED": env_bool("RATELIMIT_ENABLED", True),
         "SUBMISSION_RATE_LIMIT": env_str("SUBMISSION_RATE_LIMIT", "20 per minute;200 per hour"),
+        # staff API calls without a valid token, per address: enough to read the error, too few to guess tokens
+        "API_ANONYMOUS_PER_MINUTE": env_int("API_ANONYMOUS_PER_MINUTE", 30),
         "RATELIMIT_STORAGE_URI": env_str("RATELIMIT_STORAGE_URI"),
         # a limit that cannot be counted is not enforced: citizens are never refused for our outage
         "RATELIMIT_SWALLOW_ERRORS": True,

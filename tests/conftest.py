@@ -29,6 +29,7 @@ def test_config(tmp_path, **overrides):
         "PUBLIC_URL": "http://tandem.test",
         # tests submit many requests from one address; the rate-limit tests lower this again
         "SUBMISSION_RATE_LIMIT": "10000 per minute",
+        "API_ANONYMOUS_PER_MINUTE": 10000,
         # due dates in wall-clock hours; the calendar tests set opening hours of their own
         "AGENCY_HOURS": "always",
     }

@@ -17,7 +17,9 @@ from tests.console_cases import open_cases
 from tests.factories import make_city
 
 # the least role of each operation (path and method); the rest need a caseworker
-SUPERVISOR_ONLY = {("GET", "/api/v1/staff"), ("GET", "/api/v1/routing-rules"), ("GET", "/api/v1/cases/{case_id}/audit")}
+SUPERVISOR_ONLY = {("GET", "/api/v1/staff"), ("GET", "/api/v1/routing-rules"), ("GET", "/api/v1/cases/{case_id}/audit"),
+                   ("GET", "/api/v1/workload"), ("GET", "/api/v1/backlog"), ("POST", "/api/v1/rebalance/plan"),
+                   ("POST", "/api/v1/rebalance/apply")}
 NOT_DOCUMENTED = {"/api/v1/openapi.json", "/api/v1/docs", "/api/v1/static/<path:filename>"}
 
 
@@ -34,6 +36,7 @@ def valid_bodies(ids):
         "steps/complete": {"effort_minutes": 3}, "duplicates/{link_id}": {"decision": "reject"},
         "bulk/preview": {"case_ids": [ids["own_case"]], "action": "priority", "priority": "low"},
         "bulk": {"cases": [{"case_id": ids["own_case"], "version": 1}], "action": "priority", "priority": "low"},
+        "/api/v1/rebalance/plan": {}, "/api/v1/rebalance/apply": {"plan_id": "no-such-plan"},
     }
 
 

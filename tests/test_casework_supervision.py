@@ -188,3 +188,27 @@ def test_caseworkers_cannot_reach_supervision(app, client, login_as, team):
     city, robin, ids = team
     login_as(city.caseworker)
     assert client.get("/supervision/").status_code == 403
+
+
+def test_the_api_plans_and_applies_a_rebalance_and_shows_the_board(app, client, team):
+    from tests.api_calls import Caller, token_of
+
+    city, robin, ids = team
+    with app.app_context():
+        db.session.merge(city.caseworker).capacity_minutes = 600
+        db.session.commit()
+        api = Caller(client, token_of(city.supervisor, name="night rebalance"))
+    board = {row["name"]: row for row in api.get("/api/v1/workload").get_json()}
+    assert board["Casey Worker"]["standing"] == "overloaded" and board["Casey Worker"]["utilisation"] == 1.2
+    plan = api.post("/api/v1/rebalance/plan", json={}).get_json()
+    assert plan["moves"] and all(move["to_staff_id"] == robin.id for move in plan["moves"])
+    assert plan["utilisation_before"][str(city.caseworker.id)] == 1.2
+    chosen = [move["case_id"] for move in plan["moves"]][:2]
+    applied = api.post("/api/v1/rebalance/apply", json={"plan_id": plan["plan_id"], "case_ids": chosen}).get_json()
+    assert applied == {"applied": chosen, "skipped": []}
+    again = api.post("/api/v1/rebalance/apply", json={"plan_id": plan["plan_id"]})
+    assert again.status_code == 409 and again.mimetype == "application/problem+json"
+    with app.app_context():
+        assert {db.session.get(Case, case_id).assignee_id for case_id in chosen} == {robin.id}
+        writes = db.session.scalars(db.select(AuditEvent).filter_by(action="api_write")).all()
+        assert {write.details["token"] for write in writes} == {"night rebalance"}

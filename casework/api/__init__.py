@@ -5,12 +5,13 @@ calls the console's own service functions, never a copy of their logic.
 """
 
 
-def init_app(app):
+def init_app(app, rooms=()):
+    """Register the API's own endpoints and ``rooms``' (other rooms' flask-smorest blueprints), then the docs."""
     from casework.api import cases, directory, docs
     from core.api import api_of, document_refusals
 
     api = api_of(app)
-    for endpoints in (cases, directory):
-        api.register_blueprint(endpoints.blp)
+    for blueprint in (cases.blp, directory.blp, *rooms):
+        api.register_blueprint(blueprint)
     document_refusals(api)
     app.register_blueprint(docs.bp)

@@ -1,5 +1,8 @@
 """Supervisors' pages: the workload board, the suggested rebalance (preview, apply), a person's capacity and cover."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import csv
+import io
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError
 
@@ -8,7 +11,7 @@ from casework.admin.schemas import AbsenceSchema
 from casework.console import access
 from casework.errors import ActionRefused
 from casework.models import Absence
-from casework.supervision import moves, rebalance, workload
+from casework.supervision import backlog, charts, moves, rebalance, workload
 from casework.supervision.schemas import ApplySchema, CapacitySchema, CoverSchema, PinSchema, ScopeSchema
 from core import audit
 from core.auth import supervisor_required
@@ -42,6 +45,59 @@ def board():
     queue_ids = scope()
     return render_template("supervision/board.html", rows=workload.board(queue_ids), queue_ids=queue_ids,
                            queues=rebalance.queues_for_filter())
+
+
+@bp.get("/backlog")
+@supervisor_required
+def backlog_page():
+    queue_ids, department_id = backlog_scope()
+    found = backlog.summary(queue_ids, department_id)
+    return render_template("supervision/backlog.html", backlog=found, chart=charts.trend_chart(found.weeks),
+                           queues=rebalance.queues_for_filter(), departments=departments(),
+                           queue_ids=queue_ids, department_id=department_id, bands=backlog.AGE_BANDS,
+                           states=backlog.STATES, priorities=backlog.PRIORITIES)
+
+
+def backlog_scope():
+    try:
+        fields = backlog.BacklogQuery().load({"queue_id": request.args.getlist("queue_id") and
+                                              [value for value in request.args.getlist("queue_id") if value],
+                                              **({"department_id": request.args["department_id"]}
+                                                 if request.args.get("department_id") else {})})
+    except ValidationError:
+        return [], None
+    return fields["queue_id"], fields["department_id"]
+
+
+def departments():
+    from intake.models import Department
+
+    return db.session.scalars(db.select(Department).order_by(Department.name)).all()
+
+
+@bp.get("/backlog.csv")
+@supervisor_required
+def backlog_csv():
+    """Every table of the backlog page as CSV: ``table`` is "queues" (the default) or "weeks"."""
+    queue_ids, department_id = backlog_scope()
+    found = backlog.summary(queue_ids, department_id)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    if request.args.get("table") == "weeks":
+        writer.writerow(["week_starting", "arrivals", "closures", "backlog_at_end"])
+        for week in found.weeks:
+            writer.writerow([week.starts_on.isoformat(), week.arrivals, week.closures, week.backlog_at_end])
+        name = "backlog-by-week.csv"
+    else:
+        writer.writerow(["queue", "department", "open", *backlog.STATES, *backlog.PRIORITIES,
+                         *(band for band, _, _ in backlog.AGE_BANDS), "overdue", "near_breach"])
+        for row in [*found.queues, found.total]:
+            writer.writerow([row.name, row.department, row.open, *(row.by_state[s] for s in backlog.STATES),
+                             *(row.by_priority[p] for p in backlog.PRIORITIES),
+                             *(row.by_age[band] for band, _, _ in backlog.AGE_BANDS), row.overdue, row.near_breach])
+        name = "backlog-by-queue.csv"
+    return Response(out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @bp.post("/rebalance")
