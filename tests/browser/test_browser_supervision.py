@@ -1,0 +1,80 @@
+"""A supervisor in a real browser, keyboard only: the board, a suggested rebalance previewed and applied, cover; axe on each."""
+import pytest
+
+from casework.models import Case
+from core.extensions import db
+from tests.browser.conftest import axe_violations, tab_to, tab_to_text
+from tests.browser.test_browser_keyboard_journeys import sign_in_by_keyboard
+from tests.console_cases import open_cases
+from tests.factories import loaded, make_city, make_staff
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def team(app):
+    with app.app_context():
+        city = make_city()
+        robin = make_staff("Robin Roads", queues=[db.session.merge(city.roads_queue)])
+        open_cases(city.roads_queue, city.pothole, 8, assignee=city.caseworker)
+        db.session.execute(db.update(Case).values(estimated_minutes=90))
+        db.session.merge(city.caseworker).capacity_minutes = 600
+        db.session.commit()
+        loaded(*vars(city).values(), robin)
+        return city, robin
+
+
+def assert_accessible(page, what):
+    violations = axe_violations(page)
+    assert violations == [], f"{what}:\n" + "\n".join(violations)
+
+
+def test_a_supervisor_evens_out_the_work_by_keyboard(page, app, team):
+    city, robin = team
+    sign_in_by_keyboard(page, city.supervisor.email)
+    page.goto("/supervision/")
+    assert "overloaded" in page.inner_text("table.workload").lower()
+    assert_accessible(page, "workload board")
+    tab_to_text(page, "Suggest a rebalance")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "Suggested rebalance" in page.inner_text("h1")
+    assert_accessible(page, "plan preview")
+    boxes = page.locator('input[name="case_id"]')
+    moves = boxes.count()
+    assert moves >= 2
+    # take the first move out with Space, then apply the rest with Enter on the button
+    first_id = boxes.first.get_attribute("id")
+    tab_to(page, first_id)
+    page.keyboard.press("Space")
+    assert not boxes.first.is_checked()
+    tab_to_text(page, "Apply the ticked moves")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert f"Moved {moves - 1} cases" in page.inner_text("body")
+    with app.app_context():
+        held = db.session.scalars(db.select(Case.assignee_id)).all()
+        assert held.count(robin.id) == moves - 1
+
+
+def test_the_plan_refuses_an_empty_choice_and_the_person_page_its_errors_accessibly(page, team):
+    city, robin = team
+    sign_in_by_keyboard(page, city.supervisor.email)
+    page.goto("/supervision/")
+    page.get_by_role("button", name="Suggest a rebalance").click()
+    for box in page.locator('input[name="case_id"]').all():
+        box.uncheck()
+    page.get_by_role("button", name="Apply the ticked moves").click()
+    assert "Tick the moves to apply" in page.inner_text("body")
+    assert_accessible(page, "plan with an error")
+    page.goto(f"/supervision/staff/{city.caseworker.id}")
+    assert_accessible(page, "a person's capacity and cover")
+    page.get_by_role("button", name="Save capacity").click()
+    assert_accessible(page, "capacity with errors")
+    page.goto(f"/supervision/staff/{city.caseworker.id}")
+    page.get_by_role("button", name="Move the cases").click()
+    assert "Say why" in page.inner_text("body")
+    assert_accessible(page, "cover with an error")
+    page.goto("/supervision/backlog")
+    assert_accessible(page, "backlog with its chart")
+    assert page.locator("svg[role=img] title").count() >= 1
