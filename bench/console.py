@@ -39,7 +39,7 @@ import psycopg  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from casework import counts  # noqa: E402
+from casework import counts, effort  # noqa: E402
 from casework.models import PRIORITY_RANK, Priority, Queue, StepType, queue_member  # noqa: E402
 from core import create_app  # noqa: E402
 from core.extensions import db  # noqa: E402
@@ -266,6 +266,7 @@ def load(total):
             index.create(db.engine)
             say(f"  {index.name} in {time.perf_counter() - index_started:.1f} s")
         counts.recount()
+        effort.recount_effort()  # COPY bypassed the session hooks that keep each case's effort
         db.session.commit()
     engine = create_engine(DATABASE_URL, isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
@@ -337,10 +338,13 @@ def measure(repeat):
         ("take next (POST)", "post", "/console/take-next", {}),
     ]
     pages += api_calls(app, worker_email, queue_id, service_id, case_id)
+    pages += supervision_pages(app)
     say(f"\n{'page':<52} {'p50 ms':>8} {'p95 ms':>8} {'KB':>7} status")
     for label, method, url, kwargs in pages:
-        client.get(url) if method == "get" else None  # warm the plan cache, as a running server has it
-        times, size, status = timed(client, method, url, repeat, **kwargs)
+        kwargs = dict(kwargs)
+        caller = kwargs.pop("client", client)
+        caller.get(url, **kwargs) if method == "get" else None  # warm the plan cache, as a running server has it
+        times, size, status = timed(caller, method, url, repeat, **kwargs)
         say(f"{label:<52} {statistics.median(times):>8.1f} {percentile(times, 0.95):>8.1f} {size / 1024:>7.1f} {status}")
 
 
@@ -377,6 +381,31 @@ def api_calls(app, worker_email, queue_id, service_id, case_id):
         ("API: one service by priority", "get", f"/api/v1/cases?service={service_id}&sort=priority", worker),
         ("API: supervisor, every queue, 100", "get", "/api/v1/cases?limit=100", supervisor),
         ("API: one case", "get", f"/api/v1/cases/{case_id}", worker),
+    ]
+
+
+def supervision_pages(app):
+    """The supervisor's board, backlog and suggested rebalance over the whole city, by page and by API."""
+    with app.app_context():
+        email = db.session.scalar(text("SELECT email FROM staff WHERE role = 'supervisor' ORDER BY id LIMIT 1"))
+    client = app.test_client()
+    signed_in = client.post("/staff/login", data={"email": email, "password": PASSWORD})
+    assert signed_in.status_code in (302, 303), signed_in.status_code
+    with app.app_context():
+        from core.api_tokens import ApiToken
+
+        token, secret = ApiToken.issue(db.session.scalar(db.select(Staff).filter_by(email=email)), "bench board",
+                                       can_write=True)
+        token.requests_per_minute = 1_000_000
+        db.session.add(token)
+        db.session.commit()
+    bearer = {"headers": {"Authorization": f"Bearer {secret}"}}
+    return [
+        ("supervision: workload board (200 staff)", "get", "/supervision/", {"client": client}),
+        ("supervision: backlog with 12-week trend", "get", "/supervision/backlog", {"client": client}),
+        ("supervision: suggest a rebalance (POST, plans)", "post", "/supervision/rebalance", {"client": client}),
+        ("API: GET /api/v1/workload", "get", "/api/v1/workload", bearer),
+        ("API: GET /api/v1/backlog", "get", "/api/v1/backlog", bearer),
     ]
 
 

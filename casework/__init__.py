@@ -32,7 +32,7 @@ def check_calendar(app):
 
 def init_app(app):
     check_calendar(app)
-    from casework import activity, commands, counts, health, messages, models, tasks  # noqa: F401  (models: tables known to migrations)
+    from casework import activity, commands, counts, effort, health, messages, models, tasks  # noqa: F401  (models: tables known to migrations)
     from casework.admin import api_keys, calendar, case_list_views, catalogue, catalogue_services, step_types
     from casework.admin import views as admin_views
     from casework import api, console
@@ -58,6 +58,7 @@ def init_app(app):
     health.init_app(app)
     append_only(models.CaseEvent)
     counts.listen()
+    effort.listen()
     activity.listen()
     request_submitted.connect(enqueue_triage, sender=app)
     register_progress_source(app, progress.citizen_progress)

@@ -223,8 +223,9 @@ class Case(db.Model):
         Index("ix_case_open_queue_priority", "queue_id", "priority_rank", "resolution_due_at", "id",
               postgresql_where=OPEN, sqlite_where=OPEN),
         Index("ix_case_open_queue_age", "queue_id", "opened_at", "id", postgresql_where=OPEN, sqlite_where=OPEN),
+        # ... and carries what the workload board sums per person, so the board reads the index alone
         Index("ix_case_open_assignee_due", "assignee_id", "resolution_due_at", "id", postgresql_where=OPEN,
-              sqlite_where=OPEN),
+              sqlite_where=OPEN, postgresql_include=["estimated_minutes", "spent_minutes", "opened_at"]),
         # every queue at once (a supervisor's API list): walked in due order, joined a page at a time
         Index("ix_case_open_due", "resolution_due_at", "id", postgresql_where=OPEN, sqlite_where=OPEN),
         # the backlog's weekly arrivals and closures: range scans over the last twelve weeks
@@ -261,6 +262,8 @@ class Case(db.Model):
     first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     estimated_minutes: Mapped[int] = mapped_column(default=0)
+    # the minutes of its steps so far (``casework.effort``): remaining work is the estimate less this
+    spent_minutes: Mapped[int] = mapped_column(default=0, server_default="0")
     # which rules fired and why, as a list of plain-language lines
     triage_explanation: Mapped[list] = mapped_column(JSON, default=list)
     tags: Mapped[list] = mapped_column(JSON, default=list)
@@ -358,10 +361,19 @@ class Step(db.Model):
 
     __tablename__ = "step"
     # recent work of one step type: the friction shown beside it, the measures of the blueprint
-    __table_args__ = (Index("ix_step_type_ended", "step_type_id", "ended_at", postgresql_include=["friction"]),)
+    __table_args__ = (
+        Index("ix_step_type_ended", "step_type_id", "ended_at", postgresql_include=["friction"]),
+        # a case's effort so far (remaining work = estimate less effort), read from the index alone
+        Index("ix_step_case_id", "case_id", postgresql_include=["effort_minutes"]),
+        # steps under way: they keep their case where it is
+        Index("ix_step_under_way", "case_id", postgresql_where=text("ended_at IS NULL"),
+              sqlite_where=text("ended_at IS NULL")),
+        # the effort each person logged this week
+        Index("ix_step_ended_staff", "ended_at", "staff_id", postgresql_include=["effort_minutes"]),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id"))
     step_type_id: Mapped[int | None] = mapped_column(ForeignKey("step_type.id"))
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -212,3 +212,20 @@ def test_the_api_plans_and_applies_a_rebalance_and_shows_the_board(app, client, 
         assert {db.session.get(Case, case_id).assignee_id for case_id in chosen} == {robin.id}
         writes = db.session.scalars(db.select(AuditEvent).filter_by(action="api_write")).all()
         assert {write.details["token"] for write in writes} == {"night rebalance"}
+
+
+def test_a_cases_effort_so_far_is_kept_as_steps_are_recorded_started_and_finished(app, team):
+    from casework.console import services, steps
+    from casework.effort import recount_effort
+
+    city, robin, ids = team
+    with app.app_context():
+        worker = db.session.get(Staff, city.caseworker.id)
+        case = db.session.get(Case, ids[0])
+        services.record_step(case, by=worker, effort_minutes=25)
+        steps.start_step(db.session.get(Case, ids[0]), by=worker)
+        steps.complete_step(db.session.get(Case, ids[0]), by=worker, effort_minutes=10)
+        assert db.session.get(Case, ids[0]).spent_minutes == 35
+        kept = dict(db.session.execute(db.select(Case.id, Case.spent_minutes)).all())
+        recount_effort()
+        assert dict(db.session.execute(db.select(Case.id, Case.spent_minutes)).all()) == kept

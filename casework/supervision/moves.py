@@ -28,11 +28,16 @@ def under_way_case_ids(case_ids):
 
 def why_fixed(case, under_way):
     """Why ``case`` may not move (None: it may); ``under_way`` is the set from ``under_way_case_ids``."""
-    if case.id in under_way:
+    return why_fixed_of(case.id, case.state, case.pinned, under_way)
+
+
+def why_fixed_of(case_id, state, pinned, under_way):
+    """``why_fixed`` from a case's columns, for callers that read columns rather than cases."""
+    if case_id in under_way:
         return UNDER_WAY
-    if case.state == CaseState.WAITING_ON_CITIZEN:
+    if state == CaseState.WAITING_ON_CITIZEN:
         return WAITING
-    if case.pinned:
+    if pinned:
         return PINNED
     return None
 

@@ -7,46 +7,59 @@ who is no longer in the queue or is away today is skipped and reported,
 never overwritten.
 """
 from casework.errors import ActionRefused
-from casework.models import Case, Queue
+from casework.models import OPEN, Case, Queue, Step, queue_member
 from casework.supervision import moves, planner, workload
 from casework.supervision.models import RebalancePlan
 from core import audit
 from core.extensions import db
 from core.models import Staff
 from core.timeutil import utcnow
+from intake.models import ServiceRequest
 
 
 def inputs(queue_ids=None):
-    """``(people, work, cases)`` for the planner: the team and the open cases they hold (in ``queue_ids``)."""
+    """``(people, work, references)`` for the planner: the team and the open cases they hold (in ``queue_ids``).
+
+    Read as plain columns, not ORM objects: a city's whole team holds tens of
+    thousands of open cases.
+    """
     rows = workload.board(queue_ids)
     member_of = {}
-    for staff_id, queue_id in db.session.execute(db.text("SELECT staff_id, queue_id FROM queue_member")):
+    for staff_id, queue_id in db.session.execute(db.select(queue_member.c.staff_id, queue_member.c.queue_id)):
         member_of.setdefault(staff_id, set()).add(queue_id)
     people = [planner.Person(row.staff.id, row.capacity_minutes, not row.away_today,
                              frozenset(row.languages), frozenset(member_of.get(row.staff.id, ())))
               for row in rows]
     ids = [person.id for person in people]
-    query = db.select(Case, workload.remaining_expression()).where(Case.closed_at.is_(None), Case.assignee_id.in_(ids))
+    if not ids:
+        return people, [], {}
+    under_way = set(db.session.scalars(db.select(Step.case_id).join(Case, Case.id == Step.case_id).where(
+        Step.ended_at.is_(None), Step.started_at.is_not(None), OPEN, Case.assignee_id.in_(ids))))
+    query = (db.select(Case.id, Case.assignee_id, Case.queue_id, Case.language, Case.state, Case.pinned,
+                       Case.version, ServiceRequest.reference, workload.remaining_expression())
+             .join(ServiceRequest, ServiceRequest.id == Case.request_id)
+             .where(OPEN, Case.assignee_id.in_(ids)))
     if queue_ids:
         query = query.where(Case.queue_id.in_(queue_ids))
-    found = db.session.execute(query.order_by(Case.id)).all() if ids else []
-    cases = {case.id: case for case, _ in found}
-    under_way = moves.under_way_case_ids(list(cases))
-    work = [planner.Work(case.id, case.assignee_id, case.queue_id, case.language, int(remaining or 0),
-                         moves.why_fixed(case, under_way)) for case, remaining in found]
-    return people, work, cases
+    work, facts = [], {}
+    for case_id, holder, queue_id, language, state, pinned, version, reference, remaining in \
+            db.session.execute(query.order_by(Case.id)):
+        work.append(planner.Work(case_id, holder, queue_id, language, int(remaining or 0),
+                                 moves.why_fixed_of(case_id, state, pinned, under_way)))
+        facts[case_id] = (reference, version)
+    return people, work, facts
 
 
 def make_plan(by, queue_ids=None):
     """Plan the rebalance of the team of ``queue_ids`` (every queue when empty); keep and return it. Commits."""
-    people, work, cases = inputs(queue_ids)
+    people, work, facts = inputs(queue_ids)
     plan = planner.plan_rebalance(people, work)
     kept = RebalancePlan(
         made_by_id=by.id, queue_ids=sorted(queue_ids or []),
-        moves=[{"case_id": move.case_id, "reference": cases[move.case_id].request.reference,
+        moves=[{"case_id": move.case_id, "reference": facts[move.case_id][0],
                 "from_staff_id": move.from_staff_id, "to_staff_id": move.to_staff_id, "reason": move.reason,
-                "version": cases[move.case_id].version} for move in plan.moves],
-        unplaceable=[{"case_id": case_id, "reference": cases[case_id].request.reference, "reason": reason}
+                "version": facts[move.case_id][1]} for move in plan.moves],
+        unplaceable=[{"case_id": case_id, "reference": facts[case_id][0], "reason": reason}
                      for case_id, reason in plan.unplaceable],
         over_target=[{"staff_id": staff_id, "reason": reason} for staff_id, reason in plan.over_target],
         utilisation_before={str(k): v for k, v in plan.utilisation_before.items()},

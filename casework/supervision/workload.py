@@ -65,10 +65,8 @@ def week_capacity(staff, absences, today):
 
 def remaining_expression():
     """A case's estimate less the effort already recorded on it, never below 0 (as auto-assignment counts it)."""
-    spent = (db.select(func.coalesce(func.sum(Step.effort_minutes), 0)).where(Step.case_id == Case.id)
-             .correlate(Case).scalar_subquery())
-    return func.greatest(Case.estimated_minutes - spent, 0) if db.engine.dialect.name == "postgresql" \
-        else func.max(Case.estimated_minutes - spent, 0)
+    least_nothing = func.greatest if db.engine.dialect.name == "postgresql" else func.max
+    return least_nothing(Case.estimated_minutes - Case.spent_minutes, 0)
 
 
 def team(queue_ids=None):

@@ -1,7 +1,7 @@
 """Auto-assignment: who in a queue takes a new case, by the queue's mode."""
 from datetime import date
 
-from casework.models import OPEN_STATES, Absence, AssignmentMode, Case, Step
+from casework.models import OPEN, Absence, AssignmentMode, Case
 from core.extensions import db
 
 
@@ -16,13 +16,9 @@ def absent_ids(staff_ids, on):
 
 def remaining_minutes(staff_ids):
     """Estimated minutes of open work each of ``staff_ids`` holds (estimate less effort spent, never below 0)."""
-    spent = (
-        db.select(Step.case_id, db.func.sum(Step.effort_minutes).label("spent")).group_by(Step.case_id).subquery()
-    )
     rows = db.session.execute(
-        db.select(Case.assignee_id, Case.estimated_minutes, db.func.coalesce(spent.c.spent, 0))
-        .outerjoin(spent, spent.c.case_id == Case.id)
-        .where(Case.assignee_id.in_(staff_ids), Case.state.in_(OPEN_STATES))
+        db.select(Case.assignee_id, Case.estimated_minutes, Case.spent_minutes)
+        .where(Case.assignee_id.in_(staff_ids), OPEN)
     ).all()
     load = dict.fromkeys(staff_ids, 0)
     for assignee_id, estimate, spent_minutes in rows:
