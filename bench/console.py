@@ -290,7 +290,7 @@ def timed(client, method, url, repeat, **kwargs):
     return times, size, status
 
 
-def measure(repeat):
+def measure(repeat, only=""):
     """Time each console page ``repeat`` times and print p50/p95 and size."""
     app = build_app()
     with app.app_context():
@@ -341,6 +341,8 @@ def measure(repeat):
     pages += supervision_pages(app)
     say(f"\n{'page':<52} {'p50 ms':>8} {'p95 ms':>8} {'KB':>7} status")
     for label, method, url, kwargs in pages:
+        if only.lower() not in label.lower():
+            continue
         kwargs = dict(kwargs)
         caller = kwargs.pop("client", client)
         caller.get(url, **kwargs) if method == "get" else None  # warm the plan cache, as a running server has it
@@ -415,11 +417,12 @@ def main():
     parser.add_argument("--repeat", type=int, default=40)
     parser.add_argument("--load-only", action="store_true", help="fill the database and exit")
     parser.add_argument("--reuse", action="store_true", help="measure what is loaded, without loading")
+    parser.add_argument("--only", default="", help="time only the pages whose label contains this, e.g. supervision")
     arguments = parser.parse_args()
     if not arguments.reuse:
         load(arguments.cases)
     if not arguments.load_only:
-        measure(arguments.repeat)
+        measure(arguments.repeat, arguments.only)
 
 
 if __name__ == "__main__":

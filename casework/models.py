@@ -220,8 +220,9 @@ class Case(db.Model):
         # Queries must say ``closed_at IS NULL`` literally for the planner to use them.
         Index("ix_case_open_queue_due", "queue_id", "resolution_due_at", "id", postgresql_where=OPEN,
               sqlite_where=OPEN),
+        # (carrying state and age: the backlog's counts read this index alone)
         Index("ix_case_open_queue_priority", "queue_id", "priority_rank", "resolution_due_at", "id",
-              postgresql_where=OPEN, sqlite_where=OPEN),
+              postgresql_where=OPEN, sqlite_where=OPEN, postgresql_include=["state", "opened_at"]),
         Index("ix_case_open_queue_age", "queue_id", "opened_at", "id", postgresql_where=OPEN, sqlite_where=OPEN),
         # ... and carries what the workload board sums per person, so the board reads the index alone
         Index("ix_case_open_assignee_due", "assignee_id", "resolution_due_at", "id", postgresql_where=OPEN,

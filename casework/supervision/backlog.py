@@ -14,13 +14,14 @@ from sqlalchemy import and_, case as when, func
 
 from casework.console.lists import agency_zone
 from casework.forms import LARGEST_ID
-from casework.models import OPEN, OPEN_STATES, Case, Priority, Queue
+from casework.models import OPEN, OPEN_STATES, PRIORITY_RANK, Case, Priority, Queue
 from core.extensions import db
 from core.timeutil import utcnow
 
 WEEKS = 12
 AGE_BANDS = (("0-2 days", 0, 3), ("3-7 days", 3, 8), ("8-30 days", 8, 31), ("over 30 days", 31, None))
 PRIORITIES = [str(level) for level in Priority]
+PRIORITY_OF_RANK = {rank: str(level) for level, rank in PRIORITY_RANK.items()}
 STATES = [str(state) for state in OPEN_STATES]
 
 
@@ -74,12 +75,14 @@ def summary(queue_ids=None, department_id=None, now=None):
                                 *([Case.opened_at > now - timedelta(days=high)] if high else [])), 1), else_=0))
             for _, low, high in AGE_BANDS]
     if ids:
-        for queue_id, priority, state, n, overdue, soon, *by_age in db.session.execute(
-                db.select(Case.queue_id, Case.priority, Case.state, func.count(),
+        for queue_id, rank, state, n, overdue, soon, *by_age in db.session.execute(
+                db.select(Case.queue_id, Case.priority_rank, Case.state, func.count(),
                           func.sum(when((Case.resolution_due_at < now, 1), else_=0)),
                           func.sum(when((and_(Case.resolution_due_at >= now, Case.resolution_due_at < near), 1),
                                         else_=0)), *ages)
-                .where(OPEN, Case.queue_id.in_(ids)).group_by(Case.queue_id, Case.priority, Case.state)):
+                .where(OPEN, Case.queue_id.in_(ids)).group_by(Case.queue_id, Case.priority_rank, Case.state)):
+            # by rank, not name: the open-cases index carries the rank, so the count never reads the table
+            priority = PRIORITY_OF_RANK[rank]
             row = rows[queue_id]
             row.open += n
             row.by_state[state] = row.by_state.get(state, 0) + n

@@ -169,7 +169,7 @@ def plan_rebalance(people, work):
         for move in moves:
             first_reason.setdefault(move.case_id, move.reason)
         where = {move.case_id: move.to_staff_id for move in moves}
-        current = [replace(item, holder_id=where.get(item.id, item.holder_id)) for item in current]
+        current = [replace(item, holder_id=where[item.id]) if item.id in where else item for item in current]
     folded = [Move(item.id, original[item.id], item.holder_id, first_reason[item.id])
               for item in current if item.holder_id != original[item.id]]
     return finished(people, work, folded, unplaceable, measured, load_minutes, before)

@@ -34,6 +34,11 @@ def upgrade():
         batch_op.create_index('ix_case_open_assignee_due', ['assignee_id', 'resolution_due_at', 'id'], unique=False,
                               postgresql_where=sa.text('closed_at IS NULL'), sqlite_where=sa.text('closed_at IS NULL'),
                               postgresql_include=['estimated_minutes', 'spent_minutes', 'opened_at'])
+        batch_op.drop_index('ix_case_open_queue_priority', postgresql_where=sa.text('closed_at IS NULL'),
+                            sqlite_where=sa.text('closed_at IS NULL'))
+        batch_op.create_index('ix_case_open_queue_priority', ['queue_id', 'priority_rank', 'resolution_due_at', 'id'],
+                              unique=False, postgresql_where=sa.text('closed_at IS NULL'),
+                              sqlite_where=sa.text('closed_at IS NULL'), postgresql_include=['state', 'opened_at'])
 
     # every case's effort so far, from its steps
     op.execute('UPDATE "case" SET spent_minutes = COALESCE((SELECT SUM(step.effort_minutes) FROM step '
@@ -52,6 +57,11 @@ def downgrade():
                             sqlite_where=sa.text('closed_at IS NULL'))
         batch_op.create_index('ix_case_open_assignee_due', ['assignee_id', 'resolution_due_at', 'id'], unique=False,
                               postgresql_where=sa.text('closed_at IS NULL'), sqlite_where=sa.text('closed_at IS NULL'))
+        batch_op.drop_index('ix_case_open_queue_priority', postgresql_where=sa.text('closed_at IS NULL'),
+                            sqlite_where=sa.text('closed_at IS NULL'))
+        batch_op.create_index('ix_case_open_queue_priority', ['queue_id', 'priority_rank', 'resolution_due_at', 'id'],
+                              unique=False, postgresql_where=sa.text('closed_at IS NULL'),
+                              sqlite_where=sa.text('closed_at IS NULL'))
         batch_op.drop_column('spent_minutes')
 
     with op.batch_alter_table('step', schema=None) as batch_op:
