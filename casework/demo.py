@@ -9,12 +9,14 @@ so the supervisor's pages have something to show on the first run.
 """
 import random
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from flask import current_app
 
 from casework import public_wording
-from casework.models import Case, CaseEvent, CaseState, Outcome, Priority, Queue, ReplyTemplate, RoutingRule, Step, StepType
+from casework.models import (
+    Absence, Case, CaseEvent, CaseState, Outcome, Priority, Queue, ReplyTemplate, RoutingRule, Step, StepType,
+)
 from core.extensions import db
 from core.models import Role, Staff
 from core.timeutil import utcnow
@@ -29,7 +31,16 @@ DEMO_STAFF = [
     ("Jordan Rivera", "jordan@tandem.demo", Role.CASEWORKER, "tandem-demo-caseworker", "en es"),
     ("Morgan Lee", "morgan@tandem.demo", Role.CASEWORKER, "tandem-demo-caseworker", "en"),
     ("Riley Costa", "riley@tandem.demo", Role.CASEWORKER, "tandem-demo-caseworker", "en pt"),
+    ("Taylor Brooks", "taylor@tandem.demo", Role.CASEWORKER, "tandem-demo-caseworker", "en"),
+    ("Priya Shah", "priya@tandem.demo", Role.CASEWORKER, "tandem-demo-caseworker", "en pt"),
 ]
+# a team a supervisor can even out: the first member of each queue gets most of its work, Morgan is
+# away this week holding cases, Riley works part-time. The demo city is small, so its staff spend
+# 2.5 hours a week on its cases (the rest of their week is other duties): enough to fill the board.
+HEAVY_HOLDER_WEIGHT = 5
+CASEWORK_MINUTES = 150
+PART_TIME = {"riley": 75}
+AWAY_THIS_WEEK = ("morgan", "Annual leave")
 
 DEPARTMENTS = [
     ("streets", "Streets and Roads"),
@@ -128,11 +139,11 @@ QUEUES = [
 ]
 
 MEMBERS = {
-    "Road repairs": ["casey", "jordan"],
+    "Road repairs": ["casey", "jordan", "taylor"],
     "Road emergencies": ["casey", "jordan"],
-    "Collections": ["morgan", "casey"],
-    "Parks crew": ["riley"],
-    "Benefits help desk": ["jordan", "riley"],
+    "Collections": ["morgan", "casey", "taylor"],
+    "Parks crew": ["riley", "priya"],
+    "Benefits help desk": ["jordan", "riley", "priya"],
 }
 
 STREETS = ["High Street", "Mill Road", "Station Avenue", "Oak Lane", "Church Street", "Market Square",
@@ -189,6 +200,13 @@ def seed_demo(weeks=8, echo=print, seed=2026):
         for handle in handles:
             if staff[handle] not in queues[queue_name].members:
                 queues[queue_name].members.append(staff[handle])
+    for handle, member in staff.items():
+        if member.role == Role.CASEWORKER:
+            member.capacity_minutes = PART_TIME.get(handle, CASEWORK_MINUTES)
+    away, note = AWAY_THIS_WEEK
+    if db.session.scalar(db.select(Absence.id).filter_by(staff=staff[away], note=note)) is None:
+        db.session.add(Absence(staff=staff[away], starts_on=date.today(), ends_on=date.today() + timedelta(days=4),
+                               note=note))
     if db.session.scalar(db.select(RoutingRule).filter_by(name="Sinkholes are emergencies")) is None:
         db.session.add(RoutingRule(name="Sinkholes are emergencies", position=1, service=services["pothole"],
                                    keywords="sinkhole collapse collapsed", queue=queues["Road emergencies"],
@@ -245,7 +263,8 @@ def seed_history(weeks, services, queues, staff, rng, echo):
     start = now - timedelta(weeks=weeks)
     specs = {spec.code: spec for spec in SERVICES}
     default_queue = {q.department_id: q for q in queues.values() if q.is_department_default}
-    workers = {q.id: list(q.members) for q in queues.values()}
+    # in the order MEMBERS names them: the first takes the lion's share
+    workers = {q.id: [staff[handle] for handle in MEMBERS[name]] for name, q in queues.items()}
     step_types = {service.id: db.session.scalars(db.select(StepType).filter_by(service_id=service.id)
                                                  .order_by(StepType.position)).all()
                   for service in services.values()}
@@ -284,7 +303,8 @@ def add_history_case(number, service, spec, queue, workers, step_types, submitte
         idempotency_key=f"demo-history-{number}",
     )
     opened = submitted + timedelta(seconds=rng.uniform(1, 20))
-    worker = rng.choice(workers[queue.id])
+    members = workers[queue.id]
+    worker = rng.choices(members, weights=[HEAVY_HOLDER_WEIGHT] + [1] * (len(members) - 1))[0]
     case = Case(
         request=request, service=service, language=request.language, queue=queue, priority=rng.choices(list(Priority), weights=[10, 70, 15, 5])[0],
         state=CaseState.TRIAGED, opened_at=opened,
