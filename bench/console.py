@@ -405,6 +405,7 @@ def supervision_pages(app):
     return [
         ("supervision: workload board (200 staff)", "get", "/supervision/", {"client": client}),
         ("supervision: backlog with 12-week trend", "get", "/supervision/backlog", {"client": client}),
+        ("supervision: forecast, every queue", "get", "/supervision/forecast", {"client": client}),
         ("supervision: suggest a rebalance (POST, plans)", "post", "/supervision/rebalance", {"client": client}),
         ("API: GET /api/v1/workload", "get", "/api/v1/workload", bearer),
         ("API: GET /api/v1/backlog", "get", "/api/v1/backlog", bearer),

@@ -61,3 +61,20 @@ class ScopeSchema(ConsoleForm):
 
 class PinSchema(ConsoleForm):
     pinned = fields.Boolean(required=True)
+
+
+class AssumptionsSchema(ConsoleForm):
+    """The forecast's assumptions as typed on its page: percentages and minutes; blank means "use measured"."""
+
+    LIST_FIELDS = ("queue_id",)
+
+    queue_id = fields.List(record_id("Choose queues from the list"), load_default=list)
+    occupancy = fields.Integer(load_default=85, validate=validate.Range(
+        min=10, max=100, error="Enter the occupancy target as a whole percentage from 10 to 100"),
+        error_messages={"invalid": "Enter the occupancy target as a whole percentage, like 85"})
+    shrinkage = fields.Integer(load_default=None, validate=validate.Range(
+        min=0, max=90, error="Enter the shrinkage as a whole percentage from 0 to 90"),
+        error_messages={"invalid": "Enter the shrinkage as a whole percentage, like 20"})
+    minutes = fields.Integer(load_default=None, validate=validate.Range(
+        min=1, max=10_000, error="Enter the minutes per case as a whole number from 1 to 10,000"),
+        error_messages={"invalid": "Enter the minutes per case as a whole number, like 45"})

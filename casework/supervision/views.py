@@ -11,8 +11,10 @@ from casework.admin.schemas import AbsenceSchema
 from casework.console import access
 from casework.errors import ActionRefused
 from casework.models import Absence
-from casework.supervision import backlog, charts, moves, rebalance, workload
-from casework.supervision.schemas import ApplySchema, CapacitySchema, CoverSchema, PinSchema, ScopeSchema
+from casework.supervision import backlog, charts, forecast, moves, rebalance, workload
+from casework.supervision.schemas import (
+    ApplySchema, AssumptionsSchema, CapacitySchema, CoverSchema, PinSchema, ScopeSchema,
+)
 from core import audit
 from core.auth import supervisor_required
 from core.extensions import db
@@ -98,6 +100,23 @@ def backlog_csv():
         name = "backlog-by-queue.csv"
     return Response(out.getvalue(), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.get("/forecast")
+@supervisor_required
+def forecast_page():
+    errors = {}
+    try:
+        typed = AssumptionsSchema().load(request.args)
+    except ValidationError as error:
+        errors, typed = first_errors(error), AssumptionsSchema().load({})
+    assumptions = forecast.Assumptions(
+        occupancy=typed["occupancy"] / 100, shrinkage=None if typed["shrinkage"] is None else typed["shrinkage"] / 100,
+        minutes_per_case=typed["minutes"])
+    return render_template("supervision/forecast.html", rows=forecast.forecasts(typed["queue_id"], assumptions),
+                           typed=typed, errors=errors, values=request.args, weekdays=forecast.WEEKDAYS,
+                           today=workload.today_in_agency(), queues=rebalance.queues_for_filter(),
+                           history_weeks=forecast.HISTORY_WEEKS), 400 if errors else 200
 
 
 @bp.post("/rebalance")

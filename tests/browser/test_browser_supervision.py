@@ -78,3 +78,7 @@ def test_the_plan_refuses_an_empty_choice_and_the_person_page_its_errors_accessi
     page.goto("/supervision/backlog")
     assert_accessible(page, "backlog with its chart")
     assert page.locator("svg[role=img] title").count() >= 1
+    page.goto("/supervision/forecast")
+    assert_accessible(page, "forecast")
+    page.goto("/supervision/forecast?occupancy=500")
+    assert_accessible(page, "forecast with an error")
