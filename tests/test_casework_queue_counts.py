@@ -9,7 +9,8 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_stat
 from casework import counts
 from casework.console import changes, services, steps
 from casework.errors import ActionRefused
-from casework.models import Case
+from casework.models import Case, Step
+from casework.supervision import backlog, workload
 from casework.triage.engine import triage
 from core.extensions import db
 from core.models import Staff
@@ -113,6 +114,25 @@ class CaseChanges(RuleBasedStateMachine):
     @invariant()
     def counters_equal_a_fresh_count(self):
         assert counts.kept_counts() == {key: n for key, n in counts.fresh_counts().items() if n}
+
+    @invariant()
+    def the_board_and_the_backlog_equal_a_fresh_count(self):
+        """Supervisors' views: held cases, remaining work (from the steps themselves), open by queue and state."""
+        spent = dict(db.session.execute(db.select(Step.case_id, db.func.sum(Step.effort_minutes))
+                                        .group_by(Step.case_id)).all())
+        fresh_board, fresh_backlog = {}, {}
+        for case in db.session.scalars(db.select(Case).where(Case.closed_at.is_(None))):
+            if case.assignee_id:
+                held, remaining = fresh_board.get(case.assignee_id, (0, 0))
+                fresh_board[case.assignee_id] = (held + 1, remaining + max(case.estimated_minutes
+                                                                          - (spent.get(case.id) or 0), 0))
+            key = (case.queue_id, str(case.state))
+            fresh_backlog[key] = fresh_backlog.get(key, 0) + 1
+        board = {row.staff.id: (row.open_cases, row.remaining_minutes) for row in workload.board() if row.open_cases}
+        assert board == {staff_id: value for staff_id, value in fresh_board.items()
+                         if staff_id in {row.staff.id for row in workload.board()}}
+        shown = {(row.queue_id, state): n for row in backlog.summary().queues for state, n in row.by_state.items() if n}
+        assert shown == fresh_backlog
 
 
 def test_counters_equal_a_fresh_count_after_any_sequence_of_changes(app):

@@ -229,3 +229,14 @@ def test_a_cases_effort_so_far_is_kept_as_steps_are_recorded_started_and_finishe
         kept = dict(db.session.execute(db.select(Case.id, Case.spent_minutes)).all())
         recount_effort()
         assert dict(db.session.execute(db.select(Case.id, Case.spent_minutes)).all()) == kept
+
+
+def test_the_board_downloads_as_csv_with_the_same_numbers(app, client, login_as, team):
+    import csv
+    import io
+
+    city, robin, ids = team
+    supervisor_client(client, login_as, city)
+    rows = {row["caseworker"]: row for row in csv.DictReader(io.StringIO(client.get("/supervision/workload.csv").text))}
+    assert rows["Casey Worker"]["open_cases"] == "12" and rows["Casey Worker"]["remaining_minutes"] == "720"
+    assert rows["Robin Roads"]["standing"] == "room"

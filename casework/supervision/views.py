@@ -119,6 +119,24 @@ def forecast_page():
                            history_weeks=forecast.HISTORY_WEEKS), 400 if errors else 200
 
 
+@bp.get("/workload.csv")
+@supervisor_required
+def board_csv():
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["caseworker", "standing", "utilisation", "open_cases", "remaining_minutes", "capacity_minutes",
+                     "effort_this_week_minutes", "overdue", "near_breach", "oldest_opened_at", "queues", "languages",
+                     "away"])
+    for row in workload.board(scope()):
+        writer.writerow([row.staff.name, row.standing, row.utilisation, row.open_cases, row.remaining_minutes,
+                         row.capacity_minutes, row.effort_this_week, row.overdue, row.near_breach,
+                         row.oldest_opened_at.isoformat() if row.oldest_opened_at else "", "; ".join(row.queue_names),
+                         " ".join(row.languages),
+                         "; ".join(f"{a.starts_on}..{a.ends_on}" for a in row.absences)])
+    return Response(out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="workload.csv"'})
+
+
 @bp.post("/rebalance")
 @supervisor_required
 def suggest():
