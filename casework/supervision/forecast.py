@@ -209,7 +209,7 @@ def forecasts(queue_ids=None, assumptions=None, now=None):
             queue.id, queue.name, counts, [round(value, 1) for value in means], mase(counts, first_day.weekday()),
             round(throughput, 2), backlog,
             clears_in_days=round(backlog / net, 1) if net > 0 else None,
-            grows_per_day=round(-net, 2) if net <= 0 else None,
+            grows_per_day=(round(-net, 2) or 0.0) if net <= 0 else None,
             minutes_per_case_measured=round(measured_minutes, 1) if measured_minutes is not None else None,
             minutes_per_case_used=round(minutes, 1) if minutes is not None else None,
             shrinkage_measured=shrink_measured, shrinkage_used=shrink, occupancy=assumptions.occupancy,
