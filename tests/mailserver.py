@@ -1,4 +1,5 @@
 """A real SMTP server for tests (aiosmtpd), collecting what it receives."""
+import asyncio
 import socket
 from email import message_from_bytes, policy
 
@@ -6,10 +7,24 @@ from aiosmtpd.controller import Controller
 
 
 class Collector:
-    """aiosmtpd handler that keeps every message as a parsed ``EmailMessage``."""
+    """aiosmtpd handler that keeps every message as a parsed ``EmailMessage``.
+
+    ``hold_seconds`` makes each recipient wait that long before it is taken,
+    so a sender can be caught (and killed) mid-send, before any message is
+    whole; ``held`` counts the senders caught so.
+    """
 
     def __init__(self):
         self.messages = []
+        self.hold_seconds = 0
+        self.held = 0
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.hold_seconds:
+            self.held += 1
+            await asyncio.sleep(self.hold_seconds)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         message = message_from_bytes(envelope.content, policy=policy.default)

@@ -90,6 +90,14 @@ class Deployment:
         self.running["worker"].kill()
         self.running["worker"] = Worker(self.environment, queues=("triage",)).start()
 
+    def kill_mailer_mid_send(self):
+        """kill -9 of the mailer while it waits on the SMTP server mid-send; another mailer is started."""
+        self.mail.collector.hold_seconds = 30
+        wait_for(lambda: self.mail.collector.held > 0, 30, "the mailer to be caught mid-send")
+        self.running["mailer"].kill()
+        self.mail.collector.hold_seconds = 0
+        self.running["mailer"] = Worker(self.environment, queues=("notifications",)).start()
+
     def redis_away(self, seconds=10):
         self.redis.stop()
         time.sleep(seconds)
