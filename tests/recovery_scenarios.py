@@ -180,6 +180,8 @@ class Outcome:
     alive: dict
     missing_retry_after: int = 0
     statuses: dict = field(default_factory=dict)
+    # from the end of the last fault until every acknowledgement had been sent
+    acknowledged_seconds: float | None = None
 
 
 def run_scenario(deployment, faults, before=5, after=5, wait_seconds=60):
@@ -204,9 +206,11 @@ def run_scenario(deployment, faults, before=5, after=5, wait_seconds=60):
     except AssertionError:
         pass
     by_reference = deployment.cases_by_reference()
+    acknowledged = None
     try:
         wait_for(lambda: sum(deployment.acknowledgements().values()) >= 2 * len(partner.accepted), 90,
                  "the acknowledgements to be sent")
+        acknowledged = time.monotonic() - ended
     except AssertionError:
         pass
     sent = deployment.acknowledgements()
@@ -219,5 +223,5 @@ def run_scenario(deployment, faults, before=5, after=5, wait_seconds=60):
                           and status != 503),
         no_answer=partner.statuses["no answer"], recovery_seconds=recovery,
         acknowledged_once=set(sent) == set(partner.accepted) and set(sent.values()) <= {2},
-        alive=deployment.alive(), statuses=dict(partner.statuses),
+        alive=deployment.alive(), statuses=dict(partner.statuses), acknowledged_seconds=acknowledged,
     )
