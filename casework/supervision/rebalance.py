@@ -7,8 +7,9 @@ who is no longer in the queue or is away today is skipped and reported,
 never overwritten.
 """
 from casework.errors import ActionRefused
-from casework.models import OPEN, Case, Queue, Step, queue_member
+from casework.models import OPEN, Case, Step, queue_member
 from casework.supervision import moves, planner, workload
+from casework.triage.assignment import absent_ids
 from casework.supervision.models import RebalancePlan
 from core import audit
 from core.extensions import db
@@ -106,7 +107,7 @@ def apply_plan(plan_id, case_ids, by, reason=None):
     under_way = moves.under_way_case_ids(list(locked))
     takers = {person.id: person for person in db.session.scalars(
         db.select(Staff).where(Staff.id.in_({move["to_staff_id"] for move in chosen})))}
-    away = workload.away_on(workload.today_in_agency(), list(takers))
+    away = absent_ids(list(takers), workload.today_in_agency())
     now, applied, skipped, moved = utcnow(), [], [], []
     why = reason or "Evening out the team's work (suggested rebalance)."
     for move in chosen:
@@ -166,7 +167,3 @@ def cover(staff_id, to_staff_id, reason, by, case_ids=None):
     db.session.commit()
     moves.dispatch(notes)
     return done, skipped
-
-
-def queues_for_filter():
-    return db.session.scalars(db.select(Queue).order_by(Queue.name)).all()

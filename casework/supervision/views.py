@@ -10,15 +10,14 @@ from casework.admin import team
 from casework.admin.schemas import AbsenceSchema
 from casework.console import access
 from casework.errors import ActionRefused
-from casework.models import Absence
-from casework.supervision import backlog, charts, forecast, moves, rebalance, workload
+from casework.supervision import backlog, charts, forecast, moves, rebalance, settings, workload
 from casework.supervision.schemas import (
     ApplySchema, AssumptionsSchema, CapacitySchema, CoverSchema, PinSchema, ScopeSchema,
 )
-from core import audit
 from core.auth import supervisor_required
 from core.extensions import db
 from core.models import Staff
+from intake.models import Department
 from notifications.messages import LANGUAGES
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision", template_folder="templates")
@@ -46,7 +45,7 @@ def scope():
 def board():
     queue_ids = scope()
     return render_template("supervision/board.html", rows=workload.board(queue_ids), queue_ids=queue_ids,
-                           queues=rebalance.queues_for_filter())
+                           queues=team.all_queues())
 
 
 @bp.get("/backlog")
@@ -55,7 +54,7 @@ def backlog_page():
     queue_ids, department_id = backlog_scope()
     found = backlog.summary(queue_ids, department_id)
     return render_template("supervision/backlog.html", backlog=found, chart=charts.trend_chart(found.weeks),
-                           queues=rebalance.queues_for_filter(), departments=departments(),
+                           queues=team.all_queues(), departments=departments(),
                            queue_ids=queue_ids, department_id=department_id, bands=backlog.AGE_BANDS,
                            states=backlog.STATES, priorities=backlog.PRIORITIES)
 
@@ -72,8 +71,6 @@ def backlog_scope():
 
 
 def departments():
-    from intake.models import Department
-
     return db.session.scalars(db.select(Department).order_by(Department.name)).all()
 
 
@@ -115,7 +112,7 @@ def forecast_page():
         minutes_per_case=typed["minutes"])
     return render_template("supervision/forecast.html", rows=forecast.forecasts(typed["queue_id"], assumptions),
                            typed=typed, errors=errors, values=request.args, weekdays=forecast.WEEKDAYS,
-                           today=workload.today_in_agency(), queues=rebalance.queues_for_filter(),
+                           today=workload.today_in_agency(), queues=team.all_queues(),
                            history_weeks=forecast.HISTORY_WEEKS), 400 if errors else 200
 
 
@@ -214,12 +211,7 @@ def set_capacity(staff_id):
         fields = schema.load(request.form)
     except ValidationError as error:
         return render_person(person, errors=first_errors(error), status=400)
-    before = (person.capacity_minutes, person.languages)
-    person.capacity_minutes = schema.minutes(fields)
-    person.languages = ",".join(fields["languages"])
-    audit.record("capacity_changed", actor=current_user, target=person, before=list(before),
-                 after=[person.capacity_minutes, person.languages])
-    db.session.commit()
+    settings.set_capacity(person, schema.minutes(fields), fields["languages"], by=current_user)
     flash(f"{person.name} works {person.capacity_minutes / 60:g} hours a week in {', '.join(fields['languages'])}.",
           "success")
     return redirect(url_for("supervision.person_page", staff_id=staff_id), 303)
@@ -243,13 +235,8 @@ def add_absence(staff_id):
 @bp.post("/staff/<int:staff_id>/absences/<int:absence_id>/delete")
 @supervisor_required
 def remove_absence(staff_id, absence_id):
-    person = person_or_404(staff_id)
-    absence = db.session.get(Absence, absence_id)
-    if absence is None or absence.staff_id != person.id:
+    if not settings.remove_absence(person_or_404(staff_id), absence_id, by=current_user):
         abort(404)
-    audit.record("absence_removed", actor=current_user, target=absence, staff_id=person.id)
-    db.session.delete(absence)
-    db.session.commit()
     flash("Absence removed.", "success")
     return redirect(url_for("supervision.person_page", staff_id=staff_id), 303)
 
@@ -282,9 +269,7 @@ def pin(case_id):
         pinned = PinSchema().load(request.form)["pinned"]
     except ValidationError:
         abort(400)
-    case.pinned = pinned
-    audit.record("case_pinned" if pinned else "case_unpinned", actor=current_user, target=case)
-    db.session.commit()
+    settings.set_pinned(case, pinned, by=current_user)
     flash("Pinned: the suggested rebalance leaves this case with its holder." if pinned
           else "Unpinned: the suggested rebalance may move this case.", "success")
     return redirect(url_for("console.case", case_id=case_id), 303)

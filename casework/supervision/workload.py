@@ -114,10 +114,5 @@ def board(queue_ids=None, now=None):
     return [rows[person_id] for person_id in ids]
 
 
-def away_on(day, staff_ids):
-    return set(db.session.scalars(db.select(Absence.staff_id).where(
-        Absence.staff_id.in_(staff_ids), Absence.starts_on <= day, Absence.ends_on >= day)))
-
-
 def today_in_agency(now=None):
     return (now or utcnow()).astimezone(agency_zone()).date()

@@ -6,7 +6,7 @@ with channel ``api`` and the API client recorded on the request.
 """
 from datetime import datetime, timedelta, timezone
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, current_app, g, request
 from marshmallow import ValidationError, validate
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
@@ -197,9 +197,16 @@ def address_limit():
     return current_app.config["SUBMISSION_RATE_LIMIT"]
 
 
+def calling_client():
+    """The active client whose key this call carries, or None; looked up once per request."""
+    if "open311_client" not in g:
+        g.open311_client = client_for_key(param("api_key"))
+    return g.open311_client
+
+
 def holds_valid_key():
     """True when the call names an active client: it is counted against that client's quota instead."""
-    return client_for_key(param("api_key")) is not None
+    return calling_client() is not None
 
 
 def keyed_client(fmt):
@@ -208,7 +215,7 @@ def keyed_client(fmt):
     ``refusal`` is the response to send instead (403 without a valid key, 429
     past the quota), else None.
     """
-    client = client_for_key(param("api_key"))
+    client = calling_client()
     if client is None:
         return None, error(fmt, 403, "A valid api_key is required")
     state = quotas.spend("open311", client.id, client.requests_per_minute)
