@@ -68,6 +68,8 @@ def from_environment(instance_path):
         "SMTP_CA_FILE": env_str("SMTP_CA_FILE"),
         "MAIL_FROM": env_str("MAIL_FROM", "Tandem <no-reply@tandem.localhost>"),
         "MAILBOX_DIR": env_str("MAILBOX_DIR", str(Path(instance_path) / "mailbox")),
+        # photos sent while the database was away wait here (shared by every web process)
+        "PARKED_PHOTOS_DIR": env_str("PARKED_PHOTOS_DIR", str(Path(instance_path) / "parked-photos")),
         # text messages go to a provider's webhook as signed JSON; unset means no SMS channel
         "SMS_WEBHOOK_URL": env_str("SMS_WEBHOOK_URL"),
         "SMS_WEBHOOK_SECRET": env_str("SMS_WEBHOOK_SECRET"),

@@ -104,12 +104,33 @@ def never_echoed(name):
     return lowered in ("csrf_token", "code", "totp_code") or "password" in lowered
 
 
+def keep_files_when_unavailable(app, keeper):
+    """Have ``keeper(request)`` save a post's files outside the database when it is away.
+
+    The keeper returns how many files it kept; the page then says they need
+    not be chosen again. (Intake parks the form's photos this way.)
+    """
+    app.extensions.setdefault("tandem.file_keepers", []).append(keeper)
+
+
+def kept_files():
+    """Files of this post kept by the registered keepers; a keeper that fails keeps none."""
+    kept = 0
+    for keeper in current_app.extensions.get("tandem.file_keepers", []):
+        try:
+            kept += keeper(request)
+        except Exception:  # noqa: BLE001  (an error page must not fail because a file could not be kept)
+            log.exception("a file keeper failed while the database was away")
+    return kept
+
+
 def database_unavailable(error):
     """The database cannot be reached (restart, failover): 503 with Retry-After, never a 500.
 
     Nothing was saved (the transaction is gone with the connection). A form
     post gets a page in the visitor's language holding what they typed, ready
-    to send again; programs get JSON. The pool reconnects by itself.
+    to send again, with its files kept by the registered keepers; programs get
+    JSON. The pool reconnects by itself.
     """
     try:
         db.session.rollback()
@@ -123,8 +144,9 @@ def database_unavailable(error):
         return jsonify(error="Service Unavailable", description=str(UNAVAILABLE)), 503, headers
     kept = [(name, value) for name, value in request.form.items(multi=True)
             if not never_echoed(name)] if request.method == "POST" else []
+    files = kept_files() if request.method == "POST" else 0
     return render_template("unavailable.html", title=UNAVAILABLE_TITLE, description=UNAVAILABLE, kept=kept,
-                           had_files=bool(request.files), action=request.path), 503, headers
+                           had_files=bool(request.files), kept_files=files, action=request.path), 503, headers
 
 
 UNAVAILABLE_FOR_PROGRAMS = "The database is restarting; nothing was saved. Try again in a few seconds."

@@ -2,6 +2,7 @@
 
 
 def init_app(app):
+    from core.errors import keep_files_when_unavailable
     from core.periodic import register_periodic
     from intake import catalogue_commands, health, photos, survey_views, views  # noqa: F401  (photos: its table)
     from intake.open311 import commands as open311_commands, views as open311_views
@@ -13,3 +14,4 @@ def init_app(app):
     catalogue_commands.init_app(app)
     health.init_app(app)
     register_periodic(app, photos.discard_abandoned, interval_seconds=3600)
+    keep_files_when_unavailable(app, photos.park_when_unavailable)

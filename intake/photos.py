@@ -14,6 +14,7 @@ from sqlalchemy import ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.extensions import db
+from intake import parked_photos
 from intake.schemas import _
 from core.timeutil import UTCDateTime, utcnow
 
@@ -78,19 +79,35 @@ def clean_photo(raw):
 def keep_uploads(files, submission_key):
     """Check and store uploaded ``files`` under ``submission_key``; return how many. Raises PhotoRejected.
 
-    Does not commit.
+    Photos parked on disk under the same key while the database was away are
+    taken in too. Does not commit; once committed, call ``uploads_committed``.
     """
     files = [f for f in files if f and f.filename]
-    if not files:
+    parked = parked_photos.parked(submission_key)
+    if not files and not parked:
         return 0
     waiting = db.session.scalar(db.select(db.func.count(RequestPhoto.id)).filter_by(submission_key=submission_key))
-    if len(files) + (waiting or 0) > MAX_PHOTOS:
+    if len(files) + len(parked) + (waiting or 0) > MAX_PHOTOS:
         raise PhotoRejected(_("You can send up to 3 photos"))
-    cleaned = [clean_photo(f.read(MAX_BYTES + 1)) for f in files]
+    cleaned = [clean_photo(data) for data, _content_type in parked]
+    cleaned += [clean_photo(f.read(MAX_BYTES + 1)) for f in files]
     for data, content_type, width, height in cleaned:
         db.session.add(RequestPhoto(submission_key=submission_key, data=data, content_type=content_type,
                                     width=width, height=height))
     return len(cleaned)
+
+
+def uploads_committed(submission_key):
+    """The photos kept under ``submission_key`` are in the database: forget any parked copies."""
+    parked_photos.forget(submission_key)
+
+
+def park_when_unavailable(request):
+    """Park the photos of a form post the database could not take; return how many (``core.errors`` hook)."""
+    if request.endpoint != "intake.submit" or not request.files:
+        return 0
+    return parked_photos.park(request.files.getlist("photos"), request.form.get("submission_key"),
+                              clean_photo, MAX_PHOTOS)
 
 
 def attach_waiting(submission_key, request_id):
@@ -126,4 +143,4 @@ def discard_abandoned(older_than=ABANDONED_AFTER):
     deleted = db.session.execute(db.delete(RequestPhoto).where(RequestPhoto.request_id.is_(None),
                                                                RequestPhoto.created_at < cutoff)).rowcount
     db.session.commit()
-    return deleted
+    return deleted + parked_photos.forget_abandoned(older_than.total_seconds())

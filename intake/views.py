@@ -84,6 +84,7 @@ def submit():
     try:
         if photos.keep_uploads(request.files.getlist("photos"), submission.get("submission_key") or ""):
             db.session.commit()
+            photos.uploads_committed(submission.get("submission_key"))
     except photos.PhotoRejected as error:
         db.session.rollback()
         return render_form(request.form, {"photos": gettext(str(error))}, status=400)

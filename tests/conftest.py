@@ -26,6 +26,7 @@ def test_config(tmp_path, **overrides):
         "REDIS_URL": REDIS_URL,
         "SMTP_URL": None,
         "MAILBOX_DIR": str(tmp_path / "mailbox"),
+        "PARKED_PHOTOS_DIR": str(tmp_path / "parked-photos"),
         "PUBLIC_URL": "http://tandem.test",
         # tests submit many requests from one address; the rate-limit tests lower this again
         "SUBMISSION_RATE_LIMIT": "10000 per minute",

@@ -3,12 +3,19 @@
 The app here points at a port where no PostgreSQL listens, which is what a
 web process sees while the database restarts: connections are refused.
 """
+import io
 import re
+from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from core import create_app
+from core.extensions import db
+from intake.models import ServiceRequest
+from intake.photos import RequestPhoto
 from tests.conftest import csrf_token_from, test_config
+from tests.factories import make_city
 
 NOWHERE = "postgresql+psycopg://postgres@127.0.0.1:1/tandem_unreachable"
 
@@ -70,3 +77,46 @@ def test_readyz_reports_the_database(client_without_database):
     ready = client_without_database.get("/readyz")
     assert ready.status_code == 503
     assert "database" in ready.text
+
+
+def photo(colour):
+    out = io.BytesIO()
+    Image.new("RGB", (320, 240), colour).save(out, format="JPEG")
+    return out.getvalue()
+
+
+def test_photos_sent_into_an_outage_are_kept_and_arrive_with_the_request_sent_again(
+        client_without_database, app, client):
+    """The citizen chose two photos and pressed send while PostgreSQL restarted; they send again once it is back."""
+    with app.app_context():
+        make_city()
+    client_without_database.get("/?lang=pt")  # she reads Portuguese
+    token = csrf_token_from(client_without_database.get("/staff/login").text)
+    sent = client_without_database.post("/request", content_type="multipart/form-data", data={
+        "csrf_token": token, "submission_key": "k-photos", "service_code": "pothole", "step": "send",
+        "description": "Hole by the school", "address": "12 High Street", "contact_email": "ana@example.org",
+        "photos": [(io.BytesIO(photo((200, 0, 0))), "one.jpg"), (io.BytesIO(photo((0, 0, 200))), "two.jpg")]})
+    assert sent.status_code == 503
+    assert "As suas 2 fotografias também ficam guardadas" in sent.text and "volte a juntar" not in sent.text
+    kept = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', sent.text))
+    assert kept["submission_key"] == "k-photos" and kept["description"] == "Hole by the school"
+
+    # the database is back: the page's "Send it again" posts the kept fields, with no files this time
+    again = client.post("/request", data={**kept, "csrf_token": csrf_token_from(client.get("/staff/login").text)})
+    assert again.status_code == 303
+    with app.app_context():
+        new_request = db.session.scalar(db.select(ServiceRequest))
+        photos = db.session.scalars(db.select(RequestPhoto).filter_by(request_id=new_request.id)
+                                    .order_by(RequestPhoto.id)).all()
+        assert len(photos) == 2
+        reds = [Image.open(io.BytesIO(p.data)).convert("RGB").getpixel((5, 5))[0] for p in photos]
+        assert reds[0] > 150 and reds[1] < 60  # both, in the order chosen
+    assert not list(Path(app.config["PARKED_PHOTOS_DIR"]).glob("*/*"))  # nothing left on disk once in the database
+
+
+def test_a_file_that_is_no_photo_is_not_parked(client_without_database):
+    token = csrf_token_from(client_without_database.get("/staff/login").text)
+    sent = client_without_database.post("/request", content_type="multipart/form-data", data={
+        "csrf_token": token, "submission_key": "k-bad", "service_code": "pothole", "description": "Hole",
+        "photos": [(io.BytesIO(b"%PDF-1.4 not a photo"), "scan.jpg")]})
+    assert sent.status_code == 503 and "Add any photos again after it is sent." in sent.text
