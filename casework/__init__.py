@@ -37,6 +37,7 @@ def init_app(app):
     from casework.admin import views as admin_views
     from casework import api, console
     from casework.supervision import api as supervision_api, models as supervision_models, views as supervision  # noqa: F401
+    from casework.insight import api as insight_api, models as insight_models, rollup, views as insight  # noqa: F401
     from casework.console import case_views, progress, views  # noqa: F401  (their routes join console.bp)
     from core.audit import append_only
     from core.periodic import register_periodic
@@ -51,9 +52,10 @@ def init_app(app):
     app.register_blueprint(bp)
     app.register_blueprint(console.bp)
     app.register_blueprint(supervision.bp)
+    app.register_blueprint(insight.bp)
     for admin_page in (admin_views, api_keys, catalogue, catalogue_services, calendar, case_list_views):
         app.register_blueprint(admin_page.bp)
-    api.init_app(app, rooms=[supervision_api.blp])
+    api.init_app(app, rooms=[supervision_api.blp, insight_api.blp])
     commands.init_app(app)
     health.init_app(app)
     append_only(models.CaseEvent)
@@ -73,3 +75,5 @@ def init_app(app):
     register_periodic(app, tasks.watch_deadlines, interval_seconds=300)
     register_periodic(app, tasks.send_supervisor_digest, interval_seconds=900)
     register_periodic(app, tasks.apply_retention, interval_seconds=3600)
+    # the blueprint counts a resolved case within a minute
+    register_periodic(app, rollup.measure_pending, interval_seconds=30)

@@ -207,6 +207,11 @@ OPEN = text("closed_at IS NULL")
 UNASSIGNED_OPEN = text("closed_at IS NULL AND assignee_id IS NULL")
 
 
+def measured_when_new(context):
+    """A new open case has nothing to measure; one written already closed (history, imports) has."""
+    return None if context.get_current_parameters().get("closed_at") else utcnow()
+
+
 class Case(db.Model):
     """The staff side of a service request."""
 
@@ -235,6 +240,9 @@ class Case(db.Model):
               sqlite_where=text("closed_at IS NOT NULL")),
         Index("ix_case_unassigned_next", "queue_id", "priority_rank", "resolution_due_at", "id",
               postgresql_where=UNASSIGNED_OPEN, sqlite_where=UNASSIGNED_OPEN),
+        # cases the blueprint's rollup has still to measure (or to forget, once reopened)
+        Index("ix_case_unmeasured", "id", postgresql_where=text("measured_at IS NULL"),
+              sqlite_where=text("measured_at IS NULL")),
         # the reports merged into a case, shown on its page
         Index("ix_case_duplicate_of", "duplicate_of_id", postgresql_where=text("duplicate_of_id IS NOT NULL"),
               sqlite_where=text("duplicate_of_id IS NOT NULL")),
@@ -281,6 +289,8 @@ class Case(db.Model):
     outcome_id: Mapped[int | None] = mapped_column(ForeignKey("outcome.id"))
     # a supervisor keeps it with its holder: the suggested rebalance never moves it
     pinned: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    # when ``casework.insight.rollup`` last measured it; None from each resolution or reopening until it has
+    measured_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=measured_when_new)
 
     request: Mapped[ServiceRequest] = relationship()
     queue: Mapped[Queue] = relationship()
@@ -299,11 +309,17 @@ class Case(db.Model):
 
     @validates("state")
     def keep_closed_at(self, key, state):
-        """Open states clear ``closed_at``; leaving them sets it (callers loading history set it after)."""
+        """Open states clear ``closed_at``; leaving them sets it (callers loading history set it after).
+
+        Crossing between open and closed leaves the case to be measured again.
+        """
         if state in OPEN_STATES:
+            if self.closed_at is not None:
+                self.measured_at = None
             self.closed_at = None
         elif self.closed_at is None:
             self.closed_at = utcnow()
+            self.measured_at = None
         return state
 
     @validates("priority")

@@ -19,7 +19,7 @@ from tests.factories import make_city
 # the least role of each operation (path and method); the rest need a caseworker
 SUPERVISOR_ONLY = {("GET", "/api/v1/staff"), ("GET", "/api/v1/routing-rules"), ("GET", "/api/v1/cases/{case_id}/audit"),
                    ("GET", "/api/v1/workload"), ("GET", "/api/v1/backlog"), ("POST", "/api/v1/rebalance/plan"),
-                   ("POST", "/api/v1/rebalance/apply")}
+                   ("POST", "/api/v1/rebalance/apply"), ("GET", "/api/v1/services/{code}/blueprint")}
 NOT_DOCUMENTED = {"/api/v1/openapi.json", "/api/v1/docs", "/api/v1/static/<path:filename>"}
 
 
@@ -72,7 +72,7 @@ def operations(client):
 
 
 def call(caller, method, path, ids, case_id):
-    url = path.replace("{case_id}", str(case_id)).replace("{link_id}", str(ids["link"]))
+    url = path.replace("{case_id}", str(case_id)).replace("{link_id}", str(ids["link"])).replace("{code}", "pothole")
     if method == "GET":
         return caller.get(url)
     suffix = re.sub(r"^/api/v1/cases/(\{case_id\}/)?", "", path)
@@ -125,6 +125,6 @@ def test_a_session_cookie_grants_nothing_in_the_api(app, client, login_as, world
         admin = make_staff("Other Admin", role="admin")
     login_as(admin)
     for method, path in operations(client):
-        url = path.replace("{case_id}", "1").replace("{link_id}", "1")
+        url = path.replace("{case_id}", "1").replace("{link_id}", "1").replace("{code}", "pothole")
         answer = client.get(url) if method == "GET" else client.post(url, json={})
         assert answer.status_code == 401, (method, path)

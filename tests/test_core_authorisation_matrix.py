@@ -16,13 +16,13 @@ from tests.factories import loaded, make_city
 
 # the least role each staff route needs; anything not listed here or in PUBLIC fails the test
 MINIMUM_ROLE = {
-    "console.": "caseworker", "console.triage_health": "supervisor", "supervision.": "supervisor", "console.route_by_hand": "supervisor",
+    "console.": "caseworker", "console.triage_health": "supervisor", "supervision.": "supervisor", "insight.": "supervisor", "console.route_by_hand": "supervisor",
     "admin.": "admin", "admin_api_keys.": "admin", "admin_catalogue.": "admin", "admin_services.": "admin", "admin_calendar.": "admin", "admin_case_lists.": "admin", "auth.change_password": "any staff", "totp.enrol": "any staff", "tokens.": "any staff", "auth.logout": "any staff",
 }
 PUBLIC = {"intake.", "survey.", "health.", "notifications.", "static", "auth.login", "auth.second_factor", "open311.",
           "api_docs.", "api-docs."}
 # the staff API takes a bearer token only: a session cookie grants nothing (tests/test_api_authorisation.py)
-TOKEN = {"api_cases.", "api_directory.", "api_supervision."}
+TOKEN = {"api_cases.", "api_directory.", "api_supervision.", "api_insight."}
 # needs an Open311 API key whoever asks: a staff session grants no API access
 API_KEY = {"open311.create_request", "open311.create_update"}
 RANK = {"anonymous": 0, "caseworker": 1, "supervisor": 2, "admin": 3}

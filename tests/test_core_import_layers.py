@@ -31,6 +31,8 @@ ROOMS = {
     "api": {"root", "clock", "triage", "console"},
     # supervisors work on the console's cases and the admins' team records (absences)
     "supervision": {"root", "clock", "triage", "console", "admin"},
+    # the blueprint reads what every other room wrote; nothing reads it
+    "insight": {"root", "clock", "admin", "supervision"},
 }
 
 

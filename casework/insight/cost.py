@@ -1,0 +1,97 @@
+"""What the work costs, by time-driven activity-based costing, and the capacity the teams did not use.
+
+TDABC (Kaplan and Anderson): the cost of a stage is its measured minutes times
+the cost of a staff minute (``Service.cost_per_minute``). Capacity supplied in
+a period is each team member's weekly capacity spread over the agency's
+working days, less the days they were away; used is the effort they recorded
+in the period, on any case.
+"""
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta, timezone
+
+from sqlalchemy import func, select
+
+from casework.clock.calendar_settings import agency_calendar
+from casework.insight.models import CaseMeasure
+from casework.insight.scope import within
+from casework.models import Absence, Queue, Step, queue_member
+from core.extensions import db
+from core.models import Staff
+
+WORKING_DAYS_A_WEEK = 5
+UTC = timezone.utc
+
+
+@dataclass
+class Cost:
+    total: float
+    per_request: float | None
+    minutes: int
+    cost_per_minute: float | None  # None where the scope spans services of different costs
+
+
+@dataclass
+class TeamCapacity:
+    queue_id: int
+    name: str
+    members: int
+    supplied_minutes: int
+    used_minutes: int
+
+    @property
+    def unused_minutes(self):
+        return max(0, self.supplied_minutes - self.used_minutes)
+
+    @property
+    def unused_share(self):
+        return round(self.unused_minutes / self.supplied_minutes, 3) if self.supplied_minutes else None
+
+
+def cost_of(stages, cases, rates):
+    """The scope's cost from its ``stages`` (``StageSummary``), over ``cases``; ``rates``: the services' costs."""
+    total = round(sum(stage.cost for stage in stages), 2)
+    minutes = sum(stage.effort_minutes_total for stage in stages)
+    return Cost(total=total, per_request=round(total / cases, 2) if cases else None, minutes=minutes,
+                cost_per_minute=rates[0] if len(set(rates)) == 1 else None)
+
+
+def working_days(period, calendar):
+    """The days of ``period`` the agency is open (every day but weekends where it keeps no hours)."""
+    days, day = [], period.start
+    while day < period.end:
+        if calendar.always_open and day.weekday() < WORKING_DAYS_A_WEEK or \
+                not calendar.always_open and calendar.opening_on(day) is not None:
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+def team_capacity(scope, period):
+    """``[TeamCapacity]`` of the queues whose cases are in the scope's period, by name."""
+    queue_ids = db.session.scalars(select(CaseMeasure.queue_id).distinct()
+                                   .where(*within(CaseMeasure, scope, period))).all()
+    if not queue_ids:
+        return []
+    calendar = agency_calendar()
+    days = working_days(period, calendar)
+    begins, ends = (local_midnight(day, calendar) for day in (period.start, period.end))
+    teams = []
+    for queue in db.session.scalars(select(Queue).where(Queue.id.in_(queue_ids)).order_by(Queue.name)):
+        members = db.session.scalars(select(Staff).join(queue_member, queue_member.c.staff_id == Staff.id)
+                                     .where(queue_member.c.queue_id == queue.id, Staff.active)).all()
+        absences = db.session.scalars(select(Absence).where(
+            Absence.staff_id.in_([m.id for m in members]), Absence.starts_on < period.end,
+            Absence.ends_on >= period.start)).all()
+        supplied = 0
+        for member in members:
+            away = {day for a in absences if a.staff_id == member.id for day in days if a.starts_on <= day <= a.ends_on}
+            supplied += member.capacity_minutes * (len(days) - len(away)) / WORKING_DAYS_A_WEEK
+        used = db.session.scalar(select(func.coalesce(func.sum(Step.effort_minutes), 0)).where(
+            Step.staff_id.in_([m.id for m in members]), Step.ended_at >= begins, Step.ended_at < ends)) \
+            if members else 0
+        teams.append(TeamCapacity(queue.id, queue.name, len(members), round(supplied), int(used)))
+    return teams
+
+
+def local_midnight(day, calendar):
+    return datetime.combine(day, time(0), calendar.zone).astimezone(UTC)

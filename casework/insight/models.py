@@ -1,0 +1,71 @@
+"""The measured stages of resolved cases, kept by the worker so the blueprint reads a few indexed rows.
+
+``casework.insight.rollup`` writes them from ``casework.insight.measures``;
+a case reopened loses them until it is resolved again.
+"""
+from datetime import date, datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.extensions import db
+from core.timeutil import UTCDateTime, utcnow
+
+
+class CaseMeasure(db.Model):
+    """One resolved case's totals: the citizen's whole wait, the staff's whole effort, SLA and rework."""
+
+    __tablename__ = "case_measure"
+    __table_args__ = (
+        Index("ix_case_measure_service_day", "service_id", "resolved_on"),
+        Index("ix_case_measure_queue_day", "queue_id", "resolved_on"),
+        Index("ix_case_measure_department_day", "department_id", "resolved_on"),
+    )
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("service_request.id", ondelete="CASCADE"), index=True)
+    service_id: Mapped[int | None] = mapped_column(ForeignKey("service.id"))
+    queue_id: Mapped[int] = mapped_column(ForeignKey("queue.id"))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    resolved_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # the day of the resolution in the agency's time zone: periods are whole local days
+    resolved_on: Mapped[date]
+    wait_hours: Mapped[float]
+    wait_business_hours: Mapped[float]
+    effort_minutes: Mapped[int]
+    handoffs: Mapped[int] = mapped_column(default=0)
+    reopened: Mapped[bool] = mapped_column(default=False)
+    # resolved by its due date (None: it had none)
+    sla_met: Mapped[bool | None]
+    measured_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class StageMeasureRow(db.Model):
+    """One stage of one resolved case (``casework.insight.measures.StageMeasure``), scoped like its case."""
+
+    __tablename__ = "stage_measure"
+    __table_args__ = (
+        # a service's period, stage by stage: what the blueprint groups
+        Index("ix_stage_measure_service_day", "service_id", "resolved_on", "key",
+              postgresql_include=["wait_hours", "wait_business_hours", "effort_minutes"]),
+        Index("ix_stage_measure_queue_day", "queue_id", "resolved_on"),
+        Index("ix_stage_measure_department_day", "department_id", "resolved_on"),
+    )
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_measure.case_id", ondelete="CASCADE"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(24), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    step_type_id: Mapped[int | None] = mapped_column(ForeignKey("step_type.id", ondelete="SET NULL"))
+    service_id: Mapped[int | None] = mapped_column(ForeignKey("service.id"))
+    queue_id: Mapped[int] = mapped_column(ForeignKey("queue.id"))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    resolved_on: Mapped[date]
+    wait_hours: Mapped[float]
+    wait_business_hours: Mapped[float]
+    effort_minutes: Mapped[int] = mapped_column(default=0)
+    steps: Mapped[int] = mapped_column(default=0)
+    rated: Mapped[int] = mapped_column(default=0)
+    hard: Mapped[int] = mapped_column(default=0)
+    # friction reasons of the hard steps: {"missing_information": 2}
+    reasons: Mapped[dict] = mapped_column(JSON, default=dict)
+    handoffs: Mapped[int] = mapped_column(default=0)
