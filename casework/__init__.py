@@ -53,6 +53,8 @@ def init_app(app):
     app.register_blueprint(console.bp)
     app.register_blueprint(supervision.bp)
     app.register_blueprint(insight.bp)
+    # the staff pages offer the fortnightly pulse to whoever has not had their turn
+    app.context_processor(lambda: {"pulse_due": insight.pulse_due})
     for admin_page in (admin_views, api_keys, catalogue, catalogue_services, calendar, case_list_views):
         app.register_blueprint(admin_page.bp)
     api.init_app(app, rooms=[supervision_api.blp, insight_api.blp])

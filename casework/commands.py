@@ -1,4 +1,4 @@
-"""Command-line tools of casework: the demo agency."""
+"""Command-line tools of casework: the demo agency, measuring resolved cases for the blueprint."""
 import click
 from flask.cli import with_appcontext
 
@@ -16,5 +16,30 @@ def seed_demo_command(weeks):
                f"{made['requests']} requests added")
 
 
+@click.group("insight")
+def insight_group():
+    """The service blueprint's rollup."""
+
+
+@insight_group.command("measure")
+@with_appcontext
+def measure_command():
+    """Measure every resolved case not yet measured (after an upgrade or an import), showing progress."""
+    from casework.insight import rollup
+
+    waiting = rollup.pending_count()
+    click.echo(f"{waiting:,} cases to measure")
+    with click.progressbar(length=waiting, label="measuring") as bar:
+        seen = [0]
+
+        def advance(done):
+            bar.update(done - seen[0])
+            seen[0] = done
+
+        done = rollup.measure_pending(run_seconds=float("inf"), progress=advance)
+    click.echo(f"{done:,} cases measured")
+
+
 def init_app(app):
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(insight_group)

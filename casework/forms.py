@@ -42,3 +42,8 @@ class ConsoleForm(Schema):
 
 def optional_id(message):
     return record_id(message, required=False)
+
+
+def first_errors(error):
+    """A marshmallow ``ValidationError`` as ``{field: its first message}``, for a page's error summary."""
+    return {name: texts[0] if isinstance(texts, list) else str(texts) for name, texts in error.messages.items()}

@@ -13,12 +13,12 @@ import pytest
 
 from casework.console import services
 from casework.insight.rollup import measure_pending
-from casework.models import Case, CaseEvent, CaseState, Step, StepType
+from casework.models import Case, StepType
 from core.extensions import db
-from intake.models import ServiceRequest, TriageState
 from intake.survey import Feedback
 from tests.api_calls import token_of
 from tests.factories import make_city
+from tests.insight_cases import history
 
 UTC = ZoneInfo("UTC")
 # a Monday; the test app's calendar is open around the clock ("always"), so business hours are wall-clock hours
@@ -33,32 +33,6 @@ def city(app):
         inspect, schedule = db.session.scalars(db.select(StepType).order_by(StepType.position)).all()
         city.inspect_id, city.schedule_id = inspect.id, schedule.id
         return city
-
-
-def history(city, submitted, *, inspect=None, schedule=None, resolved_after, worker=None, due_after=72,
-            friction=None, reason=None):
-    """A pothole case resolved ``resolved_after`` hours after ``submitted``; steps as (hours after, minutes)."""
-    worker = worker or city.caseworker
-    request = ServiceRequest(service_id=city.pothole.id, description="Pothole", address="1 High Street",
-                             triage_state=TriageState.DONE, submitted_at=submitted, language="en")
-    resolved = submitted + timedelta(hours=resolved_after)
-    case = Case(request=request, service_id=city.pothole.id, queue_id=city.roads_queue.id, state=CaseState.TRIAGED,
-                opened_at=submitted + timedelta(hours=1), assignee_id=worker.id,
-                resolution_due_at=submitted + timedelta(hours=due_after))
-    db.session.add_all([request, case])
-    for step_type_id, step in ((city.inspect_id, inspect), (city.schedule_id, schedule)):
-        if step:
-            hours, minutes = step
-            db.session.add(Step(case=case, step_type_id=step_type_id, staff_id=worker.id, effort_minutes=minutes,
-                                ended_at=submitted + timedelta(hours=hours), friction=friction,
-                                friction_reason=reason if friction and friction >= 4 else None))
-    db.session.add(Step(case=case, staff_id=worker.id, effort_minutes=5, ended_at=resolved, note="Resolved"))
-    case.state, case.resolved_at = CaseState.RESOLVED, resolved
-    case.closed_at = resolved
-    db.session.add(CaseEvent(case=case, kind="resolved", at=resolved, details={"from": "in_progress",
-                                                                               "to": "resolved"}))
-    db.session.commit()
-    return case
 
 
 def three_cases(city):

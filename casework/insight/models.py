@@ -1,8 +1,10 @@
-"""The measured stages of resolved cases, kept by the worker so the blueprint reads a few indexed rows.
+"""The blueprint's records: measured cases and stages, process changes, and the staff pulse.
 
-``casework.insight.rollup`` writes them from ``casework.insight.measures``;
-a case reopened loses them until it is resolved again.
+``casework.insight.rollup`` writes the measures from ``casework.insight.measures``
+so the blueprint reads a few indexed rows; a case reopened loses them until
+it is resolved again.
 """
+import secrets
 from datetime import date, datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String
@@ -69,3 +71,51 @@ class StageMeasureRow(db.Model):
     # friction reasons of the hard steps: {"missing_information": 2}
     reasons: Mapped[dict] = mapped_column(JSON, default=dict)
     handoffs: Mapped[int] = mapped_column(default=0)
+
+
+class ProcessChange(db.Model):
+    """A change a supervisor made to a service's process on a day ("photo made required"), to compare either side of."""
+
+    __tablename__ = "process_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id", ondelete="CASCADE"), index=True)
+    # the first local day the change applied
+    made_on: Mapped[date]
+    title: Mapped[str] = mapped_column(String(120))
+    note: Mapped[str] = mapped_column(String(1000), default="")
+    marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
+    marked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+def random_id():
+    return secrets.token_hex(16)
+
+
+class PulseAnswer(db.Model):
+    """One staff pulse answer, kept with its team and fortnight only: nobody, not even an admin, can tell whose.
+
+    No person, no time (only the fortnight) and a random key, so neither the
+    row nor its place among the others leads back to who answered.
+    """
+
+    __tablename__ = "pulse_answer"
+    __table_args__ = (Index("ix_pulse_answer_queue_fortnight", "queue_id", "fortnight"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=random_id)
+    queue_id: Mapped[int] = mapped_column(ForeignKey("queue.id", ondelete="CASCADE"))
+    # the Monday the fortnight starts
+    fortnight: Mapped[date]
+    # 1 (not at all) .. 5 (completely)
+    manageable: Mapped[int]
+    tools_help: Mapped[int]
+    comment: Mapped[str | None] = mapped_column(String(500))
+
+
+class PulseTurn(db.Model):
+    """That a person answered (or declined) this fortnight's pulse, so it is not offered again; never what."""
+
+    __tablename__ = "pulse_turn"
+
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True)
+    fortnight: Mapped[date] = mapped_column(primary_key=True)

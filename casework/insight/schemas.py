@@ -2,6 +2,7 @@
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from casework.forms import ConsoleForm, optional_id
+from casework.insight.pulse import QUESTIONS
 
 # a blueprint over more than two years mixes processes that have since changed
 LONGEST_DAYS = 731
@@ -38,3 +39,34 @@ class BlueprintQuerySchema(PeriodSchema):
     def one_scope(self, data, **kwargs):
         if sum(data.get(name) is not None for name in ("service", "queue_id", "department_id")) > 1:
             raise ValidationError("Choose a service, a queue or a department, not several", "service")
+
+
+class ProcessChangeSchema(ConsoleForm):
+    """A process change as a supervisor marks it: which service, from which day, what changed."""
+
+    service = fields.String(required=True, validate=validate.Length(min=1, max=40, error="Choose a service"),
+                            error_messages={"required": "Choose the service that changed"})
+    made_on = fields.Date(required=True, error_messages={
+        "required": "Enter the day the change applied from, as YYYY-MM-DD",
+        "invalid": "Enter the day as YYYY-MM-DD, like 2026-10-05"})
+    title = fields.String(required=True, validate=validate.Length(
+        min=3, max=120, error="Name the change in 3 to 120 characters, like \u201cPhoto made required\u201d"),
+        error_messages={"required": "Name the change, like \u201cPhoto made required\u201d"})
+    note = fields.String(load_default="", validate=validate.Length(max=1000, error="Keep the note to 1,000 characters"))
+
+
+def rating(question):
+    message = f"Choose an answer to \u201c{question}\u201d"
+    return fields.Integer(required=True, validate=validate.Range(min=1, max=5, error=message),
+                          error_messages={"required": message, "invalid": message})
+
+
+class PulseSchema(ConsoleForm):
+    """The staff pulse: a team, two ratings from 1 to 5, an optional comment."""
+
+    queue_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1, error="Choose your team"),
+                              error_messages={"required": "Choose your team", "invalid": "Choose your team"})
+    manageable = rating(QUESTIONS["manageable"])
+    tools_help = rating(QUESTIONS["tools_help"])
+    comment = fields.String(load_default=None, validate=validate.Length(
+        max=500, error="Keep the comment to 500 characters"))

@@ -2,25 +2,30 @@
 import csv
 import io
 
-from flask import Blueprint, Response, jsonify, render_template, request
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
 from marshmallow import ValidationError
 
 from casework.admin import team
-from casework.insight import blueprint, chart
-from casework.insight.schemas import BlueprintQuerySchema
+from casework.insight import blueprint, changes, chart, compare, pulse
+from casework.insight.models import ProcessChange
+from casework.insight.schemas import BlueprintQuerySchema, ProcessChangeSchema, PulseSchema
 from casework.insight.scope import Period, Scope
 from casework.models import Queue
 from casework.supervision import workload
-from casework.supervision.views import first_errors, keep_out_of_caches
-from core.auth import supervisor_required
+from casework.forms import first_errors
+from core.auth import caseworker_required, supervisor_required
 from core.extensions import db
 from intake.models import Department, Service
 
 bp = Blueprint("insight", __name__, url_prefix="/insight", template_folder="templates")
 
 
-# like every supervisor's page: figures about staff are not kept in caches
-bp.after_request(keep_out_of_caches)
+@bp.after_request
+def keep_out_of_caches(response):
+    # like every supervisor's page: figures about staff are not kept in caches
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def chosen():
@@ -42,10 +47,22 @@ def chosen():
     return Scope(queue_id=asked["queue_id"], department_id=asked["department_id"]), period, {}
 
 
+def comparison_for(scope):
+    """The before/after of the service's chosen change (``change`` in the query, else its latest), or None."""
+    if scope.service_id is None:
+        return [], None
+    marked = changes.changes_of(scope.service_id)
+    wanted = request.args.get("change", type=int)
+    change = next((c for c in marked if c.id == wanted), marked[0] if marked else None)
+    return marked, compare.compare(change, workload.today_in_agency()) if change else None
+
+
 def page(template):
     scope, period, errors = chosen()
     found = blueprint.blueprint_of(scope, period)
+    marked, comparison = comparison_for(scope)
     return render_template(template, found=found, chart=chart.blueprint_chart(found.stages), errors=errors,
+                           marked=marked, comparison=comparison,
                            values=request.args, services=db.session.scalars(db.select(Service).order_by(
                                Service.name)).all(), queues=team.all_queues(),
                            departments=db.session.scalars(db.select(Department).order_by(Department.name)).all(),
@@ -86,3 +103,71 @@ def blueprint_csv():
     writer.writerows(blueprint.csv_rows(found))
     name = f"blueprint-{found.service_code or 'all'}-{period.start}-{period.end}.csv"
     return Response(out.getvalue(), mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.get("/changes")
+@supervisor_required
+def changes_page(errors=None, status=200):
+    return render_template("insight/changes.html", changes=changes.changes_of(), errors=errors or {},
+                           values=request.form if errors else {}, today=workload.today_in_agency(),
+                           services=db.session.scalars(db.select(Service).order_by(Service.name)).all()), status
+
+
+@bp.post("/changes")
+@supervisor_required
+def mark_change():
+    try:
+        fields = ProcessChangeSchema().load(request.form)
+        change = changes.mark(fields, current_user)
+    except ValidationError as error:
+        return changes_page(first_errors(error), 400)
+    except changes.ChangeRefused as refusal:
+        return changes_page({refusal.field: refusal.message}, 400)
+    flash(f"Marked \u201c{change.title}\u201d. The blueprint of the service now shows before and after it.", "success")
+    return redirect(url_for("insight.changes_page"), 303)
+
+
+@bp.post("/changes/<int:change_id>/remove")
+@supervisor_required
+def remove_change(change_id):
+    change = db.session.get(ProcessChange, change_id) or abort(404)
+    changes.remove(change, current_user)
+    flash(f"Removed \u201c{change.title}\u201d.", "success")
+    return redirect(url_for("insight.changes_page"), 303)
+
+
+def pulse_due():
+    """For the staff pages' notice: is this fortnight's pulse waiting for the signed-in person?"""
+    return current_user.is_authenticated and pulse.due(current_user, workload.today_in_agency())
+
+
+@bp.get("/pulse")
+@supervisor_required
+def pulse_page():
+    teams = pulse.summary(workload.today_in_agency())
+    return render_template("insight/pulse.html", teams=teams, trends={name: pulse.trend(rows) for name, rows in
+                                                                      teams.items()}, minimum=pulse.MIN_ANSWERS)
+
+
+@bp.route("/pulse/answer", methods=["GET", "POST"])
+@caseworker_required
+def pulse_answer():
+    today = workload.today_in_agency()
+    teams = pulse.teams_of(current_user)
+    errors = {}
+    if request.method == "POST":
+        try:
+            if request.form.get("decline"):
+                pulse.take_turn(current_user, today)
+                flash("No answer this time. The pulse comes back in a fortnight.", "success")
+                return redirect(url_for("console.console_home"), 303)
+            pulse.take_turn(current_user, today, PulseSchema().load(request.form))
+            flash("Thank you. Your answer is kept with your team's, without your name.", "success")
+            return redirect(url_for("console.console_home"), 303)
+        except ValidationError as error:
+            errors = first_errors(error)
+        except pulse.PulseRefused as refusal:
+            errors = {refusal.field: refusal.message}
+    return render_template("insight/pulse_answer.html", teams=teams, errors=errors, values=request.form,
+                           due=pulse.due(current_user, today), questions=pulse.QUESTIONS,
+                           scale=pulse.SCALE), 400 if errors else 200

@@ -10,6 +10,7 @@ from casework.admin import team
 from casework.admin.schemas import AbsenceSchema
 from casework.console import access
 from casework.errors import ActionRefused
+from casework.forms import first_errors
 from casework.supervision import backlog, charts, forecast, moves, rebalance, settings, workload
 from casework.supervision.schemas import (
     ApplySchema, AssumptionsSchema, CapacitySchema, CoverSchema, PinSchema, ScopeSchema,
@@ -27,10 +28,6 @@ bp = Blueprint("supervision", __name__, url_prefix="/supervision", template_fold
 def keep_out_of_caches(response):
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def first_errors(error):
-    return {name: texts[0] if isinstance(texts, list) else str(texts) for name, texts in error.messages.items()}
 
 
 def scope():
