@@ -14,6 +14,9 @@ from datetime import date, timedelta
 from flask import current_app
 
 from casework import public_wording
+from casework.insight import rollup
+from casework.insight.models import ProcessChange, PulseAnswer
+from casework.insight.pulse import fortnight_of
 from casework.models import (
     Absence, Case, CaseEvent, CaseState, Outcome, Priority, Queue, ReplyTemplate, RoutingRule, Step, StepType,
 )
@@ -22,6 +25,7 @@ from core.models import Role, Staff
 from core.timeutil import utcnow
 from intake.models import Department, QuestionType, Service, ServiceQuestion, ServiceRequest, TriageState
 from intake.signals import request_submitted
+from intake.survey import Feedback
 
 # the logins bin/run prints; demo data only, never for a real deployment
 DEMO_STAFF = [
@@ -41,6 +45,9 @@ HEAVY_HOLDER_WEIGHT = 5
 CASEWORK_MINUTES = 150
 PART_TIME = {"riley": 75}
 AWAY_THIS_WEEK = ("morgan", "Annual leave")
+# the process change the demo's blueprint compares either side of (service, title, note)
+CHANGE = ("pothole", "Photo made required",
+          "The form now asks for a photo of the hole, so crews see it before they go and rarely need to ask where.")
 
 DEPARTMENTS = [
     ("streets", "Streets and Roads"),
@@ -219,10 +226,41 @@ def seed_demo(weeks=8, echo=print, seed=2026):
 
     if db.session.scalar(db.select(ServiceRequest.id).filter_by(idempotency_key="demo-history-0")) is None:
         made["requests"] = seed_history(weeks, services, queues, staff, random.Random(seed), echo)
+        if weeks >= 2:
+            mark_the_change(services[CHANGE[0]], change_at(utcnow(), weeks), staff["sam"])
+            answer_pulses(weeks, queues, staff, random.Random(seed))
+        echo(f"blueprint: {rollup.measure_pending(run_seconds=float('inf')):,} resolved cases measured")
     else:
         echo("history: already there")
     made["requests"] += submit_fresh_requests(services)
     return made
+
+
+def mark_the_change(service, at, by):
+    title, note = CHANGE[1], CHANGE[2]
+    db.session.add(ProcessChange(service_id=service.id, made_on=at.date(), title=title, note=note, marked_by_id=by.id))
+    db.session.commit()
+
+
+def answer_pulses(weeks, queues, staff, rng):
+    """Most caseworkers answer the fortnightly pulse, for their first team; the Road repairs team breathes
+    easier after the change."""
+    today = utcnow().date()
+    fortnight = fortnight_of(today)
+    teams = {handle: next(queue for name, queue in queues.items() if handle in MEMBERS[name])
+             for handle in staff if any(handle in members for members in MEMBERS.values())}
+    for back in range(max(1, weeks // 2)):
+        starts = fortnight - timedelta(weeks=2 * back)
+        easier = starts >= change_at(utcnow(), weeks).date()
+        for handle, queue in teams.items():
+            if rng.random() < 0.85:
+                mood = 3.8 if easier or queue.name != "Road repairs" else 2.4
+                db.session.add(PulseAnswer(queue_id=queue.id, fortnight=starts,
+                                           manageable=min(5, max(1, round(rng.gauss(mood, 0.8)))),
+                                           tools_help=min(5, max(1, round(rng.gauss(3.3, 0.9)))),
+                                           comment=rng.choice([None, None, None, "The address search is slow.",
+                                                               "More photos from residents, please."])))
+    db.session.commit()
 
 
 def get_or_create(model, defaults=None, **key):
@@ -279,11 +317,16 @@ def seed_history(weeks, services, queues, staff, rng, echo):
                     continue
                 service = services[spec.code]
                 add_history_case(number, service, spec, default_queue[service.department_id],
-                                 workers, step_types[service.id], submitted, now, rng, outcomes)
+                                 workers, step_types[service.id], submitted, now, rng, outcomes, change_at(now, weeks))
                 number += 1
         db.session.commit()
         echo(f"history: week {week + 1} of {weeks}, {number} requests so far")
     return number
+
+
+def change_at(now, weeks):
+    """When the demo's process change was made: halfway through the history."""
+    return now - timedelta(weeks=weeks / 2)
 
 
 def weekday_biased(rng):
@@ -291,8 +334,14 @@ def weekday_biased(rng):
     return rng.choices(range(7), weights=[22, 19, 16, 15, 14, 7, 7])[0]
 
 
-def add_history_case(number, service, spec, queue, workers, step_types, submitted, now, rng, outcomes):
-    """Add one past request, its case and timeline; older cases are mostly resolved."""
+def add_history_case(number, service, spec, queue, workers, step_types, submitted, now, rng, outcomes, changed_at):
+    """Add one past request, its case and timeline; older cases are mostly resolved.
+
+    Some wait on the citizen, some are reopened, four in ten resolved ones
+    have a survey answer; potholes reported before ``changed_at`` tell the
+    story of the demo's marked change (``CHANGE``).
+    """
+    before_change = service.code == CHANGE[0] and submitted < changed_at
     name = rng.choice(NAMES)
     request = ServiceRequest(
         service=service, description=COMPLAINTS[spec.code],
@@ -325,25 +374,111 @@ def add_history_case(number, service, spec, queue, workers, step_types, submitte
         return
     case.assignee, case.state, case.first_response_at = worker, CaseState.IN_PROGRESS, at
     db.session.add(CaseEvent(case=case, actor=worker, kind="assigned", at=at, message=f"Assigned to {worker.name}."))
-    for step_type in step_types:
+    story = Story(service.code == CHANGE[0], before_change)
+    if story.before:
+        took *= 1.5  # crews went out twice as often without a photo
+    # the first reply acknowledges; the work starts a few hours later
+    at += timedelta(hours=rng.uniform(2, 30))
+    for index, step_type in enumerate(step_types):
         if at >= now:
             return
-        effort = max(3, round(rng.gauss(step_type.standard_minutes, step_type.standard_minutes / 3)))
-        friction = rng.choices([1, 2, 3, 4, 5], weights=[30, 30, 20, 12, 8])[0]
-        reason, note = rng.choice(FRICTION_NOTES) if friction >= 4 else (None, None)
+        # before the photo was required, the first inspection of a pothole was long and hard
+        hard_first = story.before and index == 0
+        standard = step_type.standard_minutes * (1.7 if hard_first else 1.0)
+        effort = max(3, round(rng.gauss(standard, standard / 3)))
+        friction = rng.choices([1, 2, 3, 4, 5], weights=[5, 10, 15, 35, 35] if hard_first else [30, 30, 20, 12, 8])[0]
+        reason, note = (FRICTION_NOTES[4] if hard_first and rng.random() < 0.7 else rng.choice(FRICTION_NOTES)) \
+            if friction >= 4 else (None, None)
         db.session.add(Step(case=case, step_type=step_type, staff=worker, ended_at=at, effort_minutes=effort,
                             active_minutes=effort, started_at=at - timedelta(minutes=effort), friction=friction,
                             friction_reason=reason, friction_note=note))
         db.session.add(CaseEvent(case=case, actor=worker, kind="step", at=at,
                                  message=f"{step_type.name} ({effort} min)."))
+        if index == 0 and rng.random() < story.ask_share:
+            at = ask_the_citizen(case, worker, at, rng)
         at += took / max(1, len(step_types))
     if at >= now:
         return
+    resolve(case, worker, at, outcomes, rng)
+    if rng.random() < 0.06:
+        reopened = at + timedelta(hours=rng.uniform(24, 72))
+        if reopened >= now:
+            return answer_survey(case, 1, at, took, story, rng)
+        db.session.flush()
+        db.session.add(Feedback(request_id=request.id, resolution=1, fixed=False, satisfaction=2,
+                                language=request.language, submitted_at=reopened))
+        db.session.add(CaseEvent(case=case, kind="reopened_by_citizen", public=True, at=reopened,
+                                 message=public_wording.REOPENED_BY_CITIZEN,
+                                 details={"from": CaseState.RESOLVED, "to": CaseState.IN_PROGRESS}))
+        case.state, case.resolved_at = CaseState.IN_PROGRESS, None
+        at = reopened + timedelta(hours=rng.uniform(4, 30))
+        if at >= now or not step_types:
+            return
+        last = step_types[-1]
+        effort = max(3, round(rng.gauss(last.standard_minutes, last.standard_minutes / 3)))
+        db.session.add(Step(case=case, step_type=last, staff=worker, ended_at=at, effort_minutes=effort,
+                            active_minutes=effort, started_at=at - timedelta(minutes=effort)))
+        at += timedelta(hours=1)
+        if at >= now:
+            return
+        resolve(case, worker, at, outcomes, rng)
+        return answer_survey(case, 2, at, took, story, rng)
+    answer_survey(case, 1, at, took, story, rng)
+
+
+@dataclass(frozen=True)
+class Story:
+    """Where a history case stands in the demo's story of a process change."""
+
+    changed_service: bool
+    before: bool
+
+    @property
+    def ask_share(self):
+        # without a photo, crews often had to ask where exactly the hole was
+        return 0.45 if self.before else 0.08 if self.changed_service else 0.12
+
+
+def ask_the_citizen(case, worker, at, rng):
+    """The case waits on the citizen from ``at`` until they answer; returns when they did."""
+    db.session.add(CaseEvent(case=case, actor=worker, kind="information_requested", public=True, at=at,
+                             message="Could you tell us exactly where it is, or send a photo?",
+                             details={"from": CaseState.IN_PROGRESS, "to": CaseState.WAITING_ON_CITIZEN}))
+    answered = at + timedelta(hours=rng.uniform(6, 60))
+    db.session.add(CaseEvent(case=case, kind="citizen_answered", public=True, at=answered,
+                             message="Outside number 12, by the drain.",
+                             details={"from": CaseState.WAITING_ON_CITIZEN, "to": CaseState.IN_PROGRESS}))
+    return answered
+
+
+def resolve(case, worker, at, outcomes, rng):
+    """Resolve at ``at`` as the console does: a short closing step and the resolved event."""
     case.state, case.resolved_at, case.closed_at = CaseState.RESOLVED, at, at
     case.outcome = outcomes.get(rng.choices(["fixed", "no_action_needed", "referred_elsewhere"], weights=[85, 10, 5])[0])
     case.resolution_note = "Fixed. Thank you for telling us."
+    db.session.add(Step(case=case, staff=worker, ended_at=at, effort_minutes=max(2, round(rng.gauss(5, 2))),
+                        note="Resolved"))
     db.session.add(CaseEvent(case=case, actor=worker, kind="resolved", public=True, at=at,
-                             message=case.resolution_note))
+                             message=case.resolution_note,
+                             details={"from": CaseState.IN_PROGRESS, "to": CaseState.RESOLVED}))
+
+
+def answer_survey(case, resolution, at, took, story, rng):
+    """Four in ten citizens answer the A-11 survey; quick and changed-for-the-better service pleases more."""
+    if rng.random() >= 0.4:
+        return
+    within_target = took <= timedelta(hours=case.request.service.resolution_hours)
+    mood = 4.3 if within_target else 3.1
+    mood -= 0.9 if story.before else 0.0
+
+    def item():
+        return min(5, max(1, round(rng.gauss(mood, 0.9))))
+
+    db.session.flush()
+    db.session.add(Feedback(request_id=case.request.id, resolution=resolution, fixed=rng.random() < 0.92,
+                            satisfaction=item(), trust=item(), ease=item(), efficiency=item(), equity=item(),
+                            helpfulness=item(), language=case.request.language,
+                            submitted_at=at + timedelta(hours=rng.uniform(2, 48))))
 
 
 FRESH = [

@@ -159,3 +159,26 @@ def test_someone_who_works_no_queue_is_not_asked(app, client, login_as, city):
         loner = make_staff("Lee Loner", email="lee@example.org")
     login_as(loner)
     assert "Answer the pulse" not in client.get("/console/").text
+
+
+def test_all_teams_together_never_gives_away_a_hidden_team(app, client, login_as, city):
+    with app.app_context():
+        fortnight = fortnight_of(date.today())
+        for queue, answers in ((city.roads_queue, (4, 4, 4, 4, 4)), (city.parks_queue, (1, 1))):
+            for manageable in answers:
+                db.session.add(PulseAnswer(queue_id=queue.id, fortnight=fortnight, manageable=manageable,
+                                           tools_help=3))
+        db.session.commit()
+        from casework.insight import pulse
+
+        teams = pulse.summary(date.today())
+        # roads (5) is shown; parks (2) is not, so all seven together must not be: 7 - 5 would give parks away
+        assert [row.shown for row in teams["Road repairs"]] == [True]
+        assert [row.shown for row in teams["Parks team"]] == [False]
+        assert [(row.answers, row.shown) for row in teams[pulse.ALL_TEAMS]] == [(7, False)]
+        for manageable in (2, 2, 2):
+            db.session.add(PulseAnswer(queue_id=city.parks_queue.id, fortnight=fortnight, manageable=manageable,
+                                       tools_help=3))
+        db.session.commit()
+        together = pulse.summary(date.today())[pulse.ALL_TEAMS][0]
+        assert (together.answers, together.shown, together.manageable_agree) == (10, True, 0.5)

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from casework.supervision.charts import nice_top
 
-WIDTH, LEFT, RIGHT = 760, 64, 12
-HALF, TOP, MIDDLE_GAP, LABELS = 130, 16, 0, 58
+WIDTH, LEFT, RIGHT = 760, 110, 12
+HALF, TOP, LABELS = 130, 30, 72
 
 
 @dataclass
@@ -30,6 +30,7 @@ class StageBars:
     effort_p90_y: float | None
     standard_minutes: int | None
     standard_y: float | None
+    label: tuple = ()  # the name in up to two short lines
 
     @property
     def centre(self):
@@ -85,11 +86,28 @@ def blueprint_chart(stages):
             minutes=rounded(minutes, 1), minutes_p90=rounded(minutes_p90, 1),
             effort_height=down(minutes or 0) - line_y,
             effort_p90_y=down(minutes_p90) if minutes_p90 is not None else None,
-            standard_minutes=standard, standard_y=down(standard) if standard else None))
-    wait_ticks = [(up(wait_top * n / 2), round(wait_top * n / 2, 1)) for n in range(3)]
+            standard_minutes=standard, standard_y=down(standard) if standard else None,
+            label=label_lines(stage.name, max(6, int(slot / 7)))))
+    # (no zero tick: the line of visibility is labelled there)
+    wait_ticks = [(up(wait_top * n / 2), round(wait_top * n / 2, 1)) for n in range(1, 3)]
     effort_ticks = [(down(effort_top * n / 2), round(effort_top * n / 2)) for n in range(1, 3)]
     return BlueprintChart("Citizen wait above the line of visibility, staff effort below, by stage",
                           describe(stages), drawn, wait_ticks, effort_ticks, line_y)
+
+
+def label_lines(name, width):
+    """``name`` in at most two lines of about ``width`` characters, the second cut short with "…"."""
+    lines, current = [], ""
+    for word in name.split():
+        if current and len(current) + 1 + len(word) > width:
+            lines.append(current)
+            current = word
+        else:
+            current = f"{current} {word}".strip()
+    lines.append(current)
+    if len(lines) > 2:
+        lines = [lines[0], " ".join(lines[1:])]
+    return tuple(line if len(line) <= width else line[:width - 1] + "…" for line in lines)
 
 
 def rounded(value, places=2):
@@ -100,7 +118,9 @@ def describe(stages):
     """One sentence: where citizens wait longest and where staff spend the most minutes."""
     if not stages:
         return "No cases were resolved in this period."
-    waited = max(stages, key=lambda s: s.wait_hours_median or 0)
+    # among stages most cases pass through: a rare stage (rework of two cases) is not the finding
+    common = [s for s in stages if s.cases >= 0.1 * max(s.cases for s in stages)]
+    waited = max(common, key=lambda s: s.wait_hours_median or 0)
     worked = [s for s in stages if s.steps]
     sentence = f"Citizens wait longest at {waited.name} (median {days(waited.wait_hours_median or 0):.1f} days)"
     if worked:

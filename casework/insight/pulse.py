@@ -89,8 +89,17 @@ class PulseRow:
     comments: tuple = ()
 
 
+ALL_TEAMS = "All teams"
+
+
 def summary(today, queue_ids=None):
-    """``{team name: [PulseRow]}`` for the last ``SHOWN_FORTNIGHTS`` fortnights, oldest first."""
+    """``{team name: [PulseRow]}`` for the last ``SHOWN_FORTNIGHTS`` fortnights, oldest first.
+
+    ``ALL_TEAMS`` comes first: every answer of a fortnight together, so small
+    teams count too. It is shown only when the answers of teams not shown are
+    none or at least ``MIN_ANSWERS`` as well, so no hidden team's figures can
+    be worked out by subtracting a shown one from it.
+    """
     since = fortnight_of(today) - timedelta(weeks=2 * (SHOWN_FORTNIGHTS - 1))
     agree = {name: func.sum(db.case((getattr(PulseAnswer, name) >= AGREE, 1), else_=0)) for name in QUESTIONS}
     query = (select(PulseAnswer.queue_id, Queue.name, PulseAnswer.fortnight, func.count(),
@@ -101,18 +110,49 @@ def summary(today, queue_ids=None):
              .order_by(Queue.name, PulseAnswer.fortnight))
     if queue_ids:
         query = query.where(PulseAnswer.queue_id.in_(queue_ids))
-    teams = {}
+    teams = {ALL_TEAMS: all_teams(since)}
     for queue_id, name, fortnight, n, manageable, manageable_agree, tools, tools_agree in db.session.execute(query):
-        row = PulseRow(queue_id, name, fortnight, n, n >= MIN_ANSWERS)
+        row = counted(PulseRow(queue_id, name, fortnight, n, n >= MIN_ANSWERS), manageable, manageable_agree,
+                      tools, tools_agree)
         if row.shown:
-            row.manageable_mean, row.tools_mean = round(float(manageable), 2), round(float(tools), 2)
-            row.manageable_agree, row.tools_agree = round(manageable_agree / n, 3), round(tools_agree / n, 3)
             # in a fixed order that says nothing of who wrote which
             row.comments = tuple(sorted(db.session.scalars(select(PulseAnswer.comment).where(
                 PulseAnswer.queue_id == queue_id, PulseAnswer.fortnight == fortnight,
                 PulseAnswer.comment.is_not(None)))))
         teams.setdefault(name, []).append(row)
+    hidden = {}
+    for name, rows in teams.items():
+        for row in rows:
+            if name != ALL_TEAMS and not row.shown:
+                hidden[row.fortnight] = hidden.get(row.fortnight, 0) + row.answers
+    for row in teams[ALL_TEAMS]:
+        if 0 < hidden.get(row.fortnight, 0) < MIN_ANSWERS:
+            row.shown = False
+            row.manageable_mean = row.manageable_agree = row.tools_mean = row.tools_agree = None
+    if not teams[ALL_TEAMS]:
+        del teams[ALL_TEAMS]
     return teams
+
+
+def counted(row, manageable, manageable_agree, tools, tools_agree):
+    """``row`` with its means and shares filled in, where it may be shown."""
+    if row.shown:
+        row.manageable_mean, row.tools_mean = round(float(manageable), 2), round(float(tools), 2)
+        row.manageable_agree, row.tools_agree = round(manageable_agree / row.answers, 3), round(tools_agree / row.answers, 3)
+    return row
+
+
+def all_teams(since):
+    """Every team's answers together, per fortnight (comments stay with their team)."""
+    agree = {name: func.sum(db.case((getattr(PulseAnswer, name) >= AGREE, 1), else_=0)) for name in QUESTIONS}
+    rows = []
+    for fortnight, n, manageable, manageable_agree, tools, tools_agree in db.session.execute(
+            select(PulseAnswer.fortnight, func.count(), func.avg(PulseAnswer.manageable), agree["manageable"],
+                   func.avg(PulseAnswer.tools_help), agree["tools_help"])
+            .where(PulseAnswer.fortnight >= since).group_by(PulseAnswer.fortnight).order_by(PulseAnswer.fortnight)):
+        rows.append(counted(PulseRow(0, ALL_TEAMS, fortnight, n, n >= MIN_ANSWERS), manageable, manageable_agree,
+                            tools, tools_agree))
+    return rows
 
 
 def trend(rows):
