@@ -4,6 +4,7 @@ import re
 
 import pytest
 from redis import Redis
+from sqlalchemy import create_engine, make_url
 from rq import SimpleWorker
 from sqlalchemy import text
 
@@ -13,8 +14,39 @@ from core.extensions import db
 from core.queues import QUEUE_NAMES, get_queue, redis_connection
 from tests.factories import PASSWORD
 
+# the tests that start the Procfile's processes and break them (and measure how fast they recover) run one after
+# another on one worker, never beside each other
+SERIAL_MODULES = ("test_recovery_", "test_casework_triage_faults")
+
+
+def worker_urls(database_url, redis_url, number):
+    """The database (created when missing) and Redis database of xdist worker ``number``; worker 0 keeps the given."""
+    if number == 0:
+        return database_url, redis_url
+    url = make_url(database_url)
+    if url.get_backend_name() == "postgresql":
+        url = url.set(database=f"{url.database}_{number}")
+        server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with server.connect() as connection:
+            if not connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": url.database}):
+                connection.execute(text(f'CREATE DATABASE "{url.database}"'))
+        server.dispose()
+    address, _, base = redis_url.rpartition("/")
+    redis_url = f"{address}/{(int(base or 0) - number) % 16}"
+    return url.render_as_string(hide_password=False), redis_url
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.module.__name__.rsplit(".", 1)[-1].startswith(SERIAL_MODULES):
+            item.add_marker(pytest.mark.xdist_group("faults"))
+
 DATABASE_URL = os.environ.get("TANDEM_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/tandem_test")
 REDIS_URL = os.environ.get("TANDEM_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# under pytest-xdist (bin/test runs two workers) each worker has its own database and Redis database
+WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+if WORKER:
+    DATABASE_URL, REDIS_URL = worker_urls(DATABASE_URL, REDIS_URL, int(WORKER.removeprefix("gw")))
 
 
 def test_config(tmp_path, **overrides):

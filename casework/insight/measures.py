@@ -16,7 +16,8 @@ up to the time to resolution, in calendar and in business time:
   again) belongs to ``rework``;
 - any other moment belongs to the first stage that ended at or after it, among
   received (triage), first response, each step type (its last step before the
-  first resolution) and resolved (the first resolution).
+  first resolution) and resolved (the first resolution). Steps without a type
+  (replies, questions) add their minutes to "other work" but end no stage.
 """
 from collections import Counter
 from dataclasses import dataclass, field
@@ -128,7 +129,9 @@ def milestones(facts, first_resolution):
         ends.append((clamp(facts.first_response_at), 1, FIRST_RESPONSE))
     last_of_type = {}
     for step in facts.steps:
-        if step.ended_at <= first_resolution and not is_resolving(step, facts):
+        # steps without a type (a reply, a question to the citizen) are work, not a stage of the workflow:
+        # their minutes count, the wait goes on belonging to the stage under way
+        if step.step_type_id is not None and step.ended_at <= first_resolution:
             key = step_key(step.step_type_id)
             last_of_type[key] = max(last_of_type.get(key, step.ended_at), step.ended_at)
     ends += [(clamp(moment), 2, key) for key, moment in last_of_type.items()]

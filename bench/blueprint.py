@@ -1,0 +1,147 @@
+"""The service blueprint at scale: one service with a million cases, measured by the worker's rollup, then timed.
+
+Usage (from the repository root, PostgreSQL running):
+
+    .venv/bin/python bench/blueprint.py [--cases 1000000] [--repeat 20]
+    .venv/bin/python bench/blueprint.py --reuse      # time against what is loaded and measured
+
+1. Load: the console bench's loader (bench/console.py: COPY of requests, cases,
+   3 steps and 5 events a case over two years, ~96% resolved) into
+   ``DATABASE_URL`` (default ``tandem_blueprint_bench``), with a city whose one
+   service takes every case (30 queues, 200 staff).
+2. Measure: ``casework.insight.rollup.measure_pending`` over every case, as the
+   worker (or ``flask insight measure``) would, printing its rate.
+3. Time: as a supervisor, the blueprint page over the last 90 days, a year and
+   two years; its JSON and CSV; the print view; the API; and the page with a
+   marked process change (before/after, 90 days a side): p50/p95 in ms.
+
+Prints figures; asserts nothing.
+"""
+import argparse
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/tandem_blueprint_bench")
+
+from bench import console  # noqa: E402
+from casework.insight import rollup  # noqa: E402
+from casework.insight.models import ProcessChange  # noqa: E402
+from casework.models import Queue, StepType, queue_member  # noqa: E402
+from core.extensions import db  # noqa: E402
+from core.models import Staff  # noqa: E402
+from intake.models import Department, Service  # noqa: E402
+
+say = console.say
+
+
+def one_service_city():
+    """One department, 30 queues, one service with three step types, 200 staff (one a supervisor)."""
+    rng = random.Random(7)
+    department = Department(code="streets", name="Streets")
+    service = Service(code="pothole", name="Pothole", group="Streets", department=department,
+                      first_response_hours=24, resolution_hours=120)
+    queues = [Queue(name=f"Streets queue {k}", department=department, is_department_default=k == 0)
+              for k in range(30)]
+    db.session.add_all([department, service, *queues])
+    db.session.add_all([StepType(service=service, name=name, position=s, standard_minutes=10 + 5 * s)
+                        for s, name in enumerate(("Inspect the site", "Make it safe", "Schedule the repair"), start=1)])
+    db.session.flush()
+    staff = [Staff(name=f"Caseworker {n:03d}", email=f"worker{n:03d}@bench.example", role="caseworker",
+                   languages="en") for n in range(200)]
+    staff[1].role = "supervisor"
+    staff[0].set_password(console.PASSWORD)
+    for person in staff[1:]:
+        person.password_hash = staff[0].password_hash
+    db.session.add_all(staff)
+    db.session.flush()
+    for index, person in enumerate(staff):
+        for queue in {queues[index % 30], *rng.sample(queues, 2)}:
+            db.session.execute(queue_member.insert().values(queue_id=queue.id, staff_id=person.id))
+    db.session.commit()
+    members = {}
+    for queue_id, staff_id in db.session.execute(db.select(queue_member.c.queue_id, queue_member.c.staff_id)):
+        members.setdefault(queue_id, []).append(staff_id)
+    steps = db.session.scalars(db.select(StepType.id).order_by(StepType.position)).all()
+    return {"queues": [(queue.id, queue.department_id) for queue in queues],
+            "services": [(service.id, department.id)], "members": members, "step_types": {service.id: steps}}
+
+
+def measure_everything(app):
+    with app.app_context():
+        waiting = rollup.pending_count()
+        say(f"measuring {waiting:,} cases (the worker's rollup)")
+        started = time.perf_counter()
+        last = [0]
+
+        def progress(done):
+            if done - last[0] >= 50_000:
+                last[0] = done
+                say(f"  {done:>9,} measured ({done / (time.perf_counter() - started):,.0f} cases/s)")
+
+        done = rollup.measure_pending(batch=2000, run_seconds=float("inf"), progress=progress)
+        seconds = time.perf_counter() - started
+        say(f"measured {done:,} cases in {seconds:.1f} s ({done / seconds:,.0f} cases/s)")
+
+
+def time_pages(app, repeat):
+    with app.app_context():
+        from core.api_tokens import ApiToken
+
+        supervisor = db.session.scalar(db.select(Staff).filter_by(role="supervisor"))
+        service = db.session.scalar(db.select(Service).filter_by(code="pothole"))
+        token, secret = ApiToken.issue(supervisor, "bench blueprint", can_write=False)
+        token.requests_per_minute = 1_000_000
+        db.session.add(token)
+        if db.session.scalar(db.select(ProcessChange.id)) is None:
+            db.session.add(ProcessChange(service_id=service.id, made_on=(console.NOW.date().replace(day=1)),
+                                         title="Photo made required", marked_by_id=supervisor.id))
+        db.session.commit()
+        email = supervisor.email
+        today = console.NOW.date()
+        resolved = db.session.scalar(db.text("SELECT count(*) FROM case_measure"))
+    client = app.test_client()
+    assert client.post("/staff/login", data={"email": email, "password": console.PASSWORD}).status_code in (302, 303)
+    year = f"from={today.replace(year=today.year - 1).isoformat()}&to={today.isoformat()}"
+    two = f"from={today.replace(year=today.year - 2).isoformat()}&to={today.isoformat()}"
+    bearer = {"Authorization": f"Bearer {secret}"}
+    pages = [
+        ("blueprint page, last 90 days, with before/after", "/insight/blueprint?service=pothole", {}),
+        ("blueprint page, last year", f"/insight/blueprint?service=pothole&{year}", {}),
+        ("blueprint page, two years", f"/insight/blueprint?service=pothole&{two}", {}),
+        ("blueprint JSON, last 90 days", "/insight/blueprint.json?service=pothole", {}),
+        ("blueprint CSV, last year", f"/insight/blueprint.csv?service=pothole&{year}", {}),
+        ("print view, last 90 days", "/insight/blueprint/print?service=pothole", {}),
+        ("every service, last 90 days", "/insight/blueprint", {}),
+        ("API: GET /api/v1/services/pothole/blueprint", "/api/v1/services/pothole/blueprint", {"headers": bearer}),
+    ]
+    say(f"\n{resolved:,} resolved cases measured; {repeat} requests each (server time in this process, ms)")
+    say(f"{'page':<52} {'p50':>7} {'p95':>7} {'KB':>6}")
+    for label, url, kwargs in pages:
+        times, size, status = console.timed(client, "get", url, repeat, **kwargs)
+        assert status == 200, (label, status)
+        say(f"{label:<52} {console.percentile(times, 0.5):>7.1f} {console.percentile(times, 0.95):>7.1f} "
+            f"{size / 1024:>6.1f}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--reuse", action="store_true", help="time what is loaded and measured")
+    arguments = parser.parse_args()
+    console.build_city = one_service_city
+    app = console.build_app()
+    if not arguments.reuse:
+        console.load(arguments.cases)
+        app = console.build_app()
+        measure_everything(app)
+    time_pages(app, arguments.repeat)
+
+
+if __name__ == "__main__":
+    main()
