@@ -14,8 +14,8 @@ from core.extensions import db
 from core.queues import QUEUE_NAMES, get_queue, redis_connection
 from tests.factories import PASSWORD
 
-# the tests that start the Procfile's processes and break them (and measure how fast they recover) run one after
-# another on one worker, never beside each other
+# the tests that start the Procfile's processes and break them (and measure how fast they recover) run alone,
+# after the rest (bin/test), never beside other tests that would slow them down
 SERIAL_MODULES = ("test_recovery_", "test_casework_triage_faults")
 
 
@@ -39,7 +39,7 @@ def worker_urls(database_url, redis_url, number):
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.module.__name__.rsplit(".", 1)[-1].startswith(SERIAL_MODULES):
-            item.add_marker(pytest.mark.xdist_group("faults"))
+            item.add_marker(pytest.mark.serial)
 
 DATABASE_URL = os.environ.get("TANDEM_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/tandem_test")
 REDIS_URL = os.environ.get("TANDEM_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")

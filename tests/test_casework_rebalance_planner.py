@@ -2,6 +2,7 @@
 import itertools
 import random
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -161,6 +162,7 @@ def test_an_absent_persons_cases_go_to_speakers_and_the_rest_are_listed_with_why
     assert plan.utilisation_before[1] is None and plan.targets[1] is None
 
 
+@pytest.mark.serial  # it times itself: never beside other tests
 def test_ten_thousand_cases_across_two_hundred_people_plan_quickly():
     import time
 
