@@ -69,6 +69,22 @@ def test_a_change_that_worked_shows_as_better_beyond_noise(app, city):
     assert overall["Citizens satisfied (agree or strongly agree)"].verdict == "not enough data yet"
 
 
+def test_a_large_side_is_tested_on_a_sample_but_its_medians_are_over_every_case(app, city, monkeypatch):
+    with app.app_context():
+        cases_around_the_change(city)
+        measure_pending()
+        change = mark(city)
+        whole = compare.compare(change, today=date(2026, 11, 30))
+        monkeypatch.setattr(compare, "SAMPLE", 12)  # every third case of 30 a side
+        sampled = compare.compare(change, today=date(2026, 11, 30))
+    for exact, tested in zip(whole.differences[:2], sampled.differences[:2]):
+        assert (tested.before, tested.after, tested.n_before, tested.n_after) == \
+            (exact.before, exact.after, exact.n_before, exact.n_after)
+        assert tested.p_value != exact.p_value and tested.verdict == exact.verdict == "better"
+    inspect_whole, inspect_sampled = dict(whole.stages)["Inspect the site"], dict(sampled.stages)["Inspect the site"]
+    assert [d.before for d in inspect_sampled] == [d.before for d in inspect_whole]
+
+
 def test_too_few_cases_or_no_difference_is_said_plainly(app, city):
     with app.app_context():
         cases_around_the_change(city, before=6, after=30)

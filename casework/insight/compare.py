@@ -1,7 +1,9 @@
 """Before and after a process change: each measure either side, the difference, and whether it is more than noise.
 
 Waits and minutes are compared case by case with the Mann-Whitney rank test
-(no assumption that they are normal, which they are not); shares (steps
+(no assumption that they are normal, which they are not), on at most
+``SAMPLE`` cases a side (every k-th by id) while the medians shown are over
+all of them; shares (steps
 rated hard, resolved by the due date, reopened, citizens satisfied) with a
 two-proportion test (chi-squared on the 2x2 table, Fisher's exact test where
 a cell expects fewer than 5). Both from ``scipy.stats``. Below ``MIN_CASES``
@@ -20,6 +22,8 @@ from core.extensions import db
 from intake.survey import Feedback
 
 MIN_CASES = 10
+# the rank tests read at most this many cases a side (every k-th by id); medians are always over all of them
+SAMPLE = 5000
 # a difference is called more than noise below this p-value
 SIGNIFICANCE = 0.05
 LONGEST_SIDE_DAYS = 90
@@ -82,21 +86,24 @@ def compare(change, today):
     """The ``Comparison`` of ``change``'s service either side of it."""
     before, after = sides(change, today)
     scope = Scope(service_id=change.service_id)
+    cases = [case_side(scope, side) for side in (before, after)]
     differences = [
-        rank_difference("Time to resolution", "days", case_values(scope, before), case_values(scope, after)),
-        rank_difference("Staff minutes a case", "minutes", case_values(scope, before, CaseMeasure.effort_minutes),
-                        case_values(scope, after, CaseMeasure.effort_minutes)),
+        rank_difference("Time to resolution", "days", *[c["wait"] for c in cases]),
+        rank_difference("Staff minutes a case", "minutes", *[c["effort"] for c in cases]),
         share_difference("Resolved by the due date", *sla(scope, before), *sla(scope, after), lower_is_better=False),
         share_difference("Reopened", *reopened(scope, before), *reopened(scope, after)),
         share_difference("Citizens satisfied (agree or strongly agree)", *satisfied(scope, before),
                          *satisfied(scope, after), lower_is_better=False),
     ]
-    names = {s.key: s.name for s in stages.stage_summaries(scope, Period(before.start, after.end))}
+    summaries = [stages.totals_of(scope, side) for side in (before, after)]
+    samples = [stage_samples(scope, side, c["n"]) for side, c in zip((before, after), cases)]
     by_stage = []
-    for key, name in names.items():
-        waits = [stage_values(scope, side, key, StageMeasureRow.wait_hours) for side in (before, after)]
-        minutes = [stage_values(scope, side, key, StageMeasureRow.effort_minutes, worked=True) for side in (before, after)]
-        hard = [hard_counts(scope, side, key) for side in (before, after)]
+    for key, name in stages.names_in_order({*summaries[0], *summaries[1]}):
+        sides_of = [(summary.get(key, {}), sample.get(key, ([], []))) for summary, sample in zip(summaries, samples)]
+        waits = [Side(totals.get("wait_median"), totals.get("cases", 0), sample[0]) for totals, sample in sides_of]
+        minutes = [Side(totals.get("effort_median"), totals.get("cases", 0) if sample[1] else 0, sample[1])
+                   for totals, sample in sides_of]
+        hard = [(int(totals.get("hard") or 0), int(totals.get("rated") or 0)) for totals, _sample in sides_of]
         by_stage.append((name, [
             rank_difference("Citizen wait", "days", *waits),
             rank_difference("Staff minutes", "minutes", *minutes),
@@ -105,13 +112,71 @@ def compare(change, today):
     return Comparison(change, before, after, differences, by_stage)
 
 
+@dataclass
+class Side:
+    """One side of a rank comparison: the exact median and count, and the values the test is run on."""
+
+    median: float | None
+    n: int
+    sample: list
+
+
+def sampling(n):
+    """Every k-th case (by id) so that at most ``SAMPLE`` are read: the rank test needs no more to see a change."""
+    return max(1, -(-n // SAMPLE))
+
+
+def case_side(scope, period):
+    """A side's case count, exact medians of time to resolution and minutes, and a sample of each for the test."""
+    n = db.session.scalar(select(func.count()).select_from(CaseMeasure).where(*within(CaseMeasure, scope, period)))
+    every = sampling(n)
+    rows = db.session.execute(select(CaseMeasure.wait_hours, CaseMeasure.effort_minutes).where(
+        *within(CaseMeasure, scope, period), CaseMeasure.case_id % every == 0)).all()
+    waits, efforts = [r[0] for r in rows], [r[1] for r in rows]
+    wait_median, effort_median = case_medians(scope, period) if every > 1 else (
+        stages.percentile(waits, 0.5), stages.percentile(efforts, 0.5))
+    return {"n": n, "scale": every, "wait": Side(wait_median, n, waits), "effort": Side(effort_median, n, efforts)}
+
+
+def case_medians(scope, period):
+    """Exact medians of a side's time to resolution (hours) and minutes, in the database."""
+    if db.engine.dialect.name != "postgresql":
+        rows = db.session.execute(select(CaseMeasure.wait_hours, CaseMeasure.effort_minutes)
+                                  .where(*within(CaseMeasure, scope, period))).all()
+        return stages.percentile([r[0] for r in rows], 0.5), stages.percentile([r[1] for r in rows], 0.5)
+    median = func.percentile_cont(0.5).within_group
+    return tuple(db.session.execute(select(median(CaseMeasure.wait_hours).label("wait"),
+                                           median(CaseMeasure.effort_minutes).label("effort"))
+                                    .where(*within(CaseMeasure, scope, period))).one())
+
+
+def stage_samples(scope, period, n):
+    """``{key: ([wait hours], [minutes of cases with steps])}`` of the same sample of cases as ``case_side``."""
+    every = sampling(n)
+    found = {}
+    for key, wait, effort, steps in db.session.execute(select(
+            StageMeasureRow.key, StageMeasureRow.wait_hours, StageMeasureRow.effort_minutes, StageMeasureRow.steps)
+            .where(*within(StageMeasureRow, scope, period), StageMeasureRow.case_id % every == 0)):
+        waits, minutes = found.setdefault(key, ([], []))
+        waits.append(wait)
+        if steps:
+            minutes.append(effort)
+    return found
+
+
 def rank_difference(measure, unit, before, after):
-    """Medians either side and the Mann-Whitney p-value; waits given in hours are shown in days."""
+    """Exact medians either side (``Side``) and the Mann-Whitney p-value on their samples; hours shown in days."""
     scale = 1 / 24 if unit == "days" else 1
     p_value = None
-    if len(before) >= MIN_CASES and len(after) >= MIN_CASES:
-        p_value = float(stats.mannwhitneyu(before, after, alternative="two-sided").pvalue)
-    return Difference(measure, unit, median(before, scale), median(after, scale), len(before), len(after), p_value)
+    if before.n >= MIN_CASES and after.n >= MIN_CASES and len(before.sample) >= MIN_CASES \
+            and len(after.sample) >= MIN_CASES:
+        p_value = float(stats.mannwhitneyu(before.sample, after.sample, alternative="two-sided").pvalue)
+    return Difference(measure, unit, scaled(before.median, scale), scaled(after.median, scale), before.n, after.n,
+                      p_value)
+
+
+def scaled(value, scale):
+    return None if value is None else round(float(value) * scale, 2)
 
 
 def share_difference(measure, hits_before, n_before, hits_after, n_after, lower_is_better=True):
@@ -129,31 +194,8 @@ def share_difference(measure, hits_before, n_before, hits_after, n_after, lower_
                       p_value, lower_is_better)
 
 
-def median(values, scale=1):
-    found = stages.percentile(values, 0.5)
-    return None if found is None else round(found * scale, 2)
-
-
 def share(hits, n):
     return round(hits / n, 3) if n else None
-
-
-def case_values(scope, period, column=CaseMeasure.wait_hours):
-    return list(db.session.scalars(select(column).where(*within(CaseMeasure, scope, period))))
-
-
-def stage_values(scope, period, key, column, worked=False):
-    query = select(column).where(*within(StageMeasureRow, scope, period), StageMeasureRow.key == key)
-    if worked:
-        query = query.where(StageMeasureRow.steps > 0)
-    return list(db.session.scalars(query))
-
-
-def hard_counts(scope, period, key):
-    hard, rated = db.session.execute(select(func.coalesce(func.sum(StageMeasureRow.hard), 0),
-                                            func.coalesce(func.sum(StageMeasureRow.rated), 0))
-                                     .where(*within(StageMeasureRow, scope, period), StageMeasureRow.key == key)).one()
-    return int(hard), int(rated)
 
 
 def sla(scope, period):

@@ -75,21 +75,26 @@ def team_capacity(scope, period):
     calendar = agency_calendar()
     days = working_days(period, calendar)
     begins, ends = (local_midnight(day, calendar) for day in (period.start, period.end))
+    queues = db.session.scalars(select(Queue).where(Queue.id.in_(queue_ids)).order_by(Queue.name)).all()
+    members = {queue.id: db.session.scalars(select(Staff).join(queue_member, queue_member.c.staff_id == Staff.id)
+                                            .where(queue_member.c.queue_id == queue.id, Staff.active)).all()
+               for queue in queues}
+    everyone = {person.id for people in members.values() for person in people}
+    absences = db.session.scalars(select(Absence).where(
+        Absence.staff_id.in_(everyone), Absence.starts_on < period.end, Absence.ends_on >= period.start)).all()
+    # one range scan of the period's steps (the index by end time carries the person and the minutes)
+    used = dict(db.session.execute(
+        select(Step.staff_id, func.sum(Step.effort_minutes))
+        .where(Step.ended_at >= begins, Step.ended_at < ends, Step.staff_id.in_(everyone))
+        .group_by(Step.staff_id)).all()) if everyone else {}
     teams = []
-    for queue in db.session.scalars(select(Queue).where(Queue.id.in_(queue_ids)).order_by(Queue.name)):
-        members = db.session.scalars(select(Staff).join(queue_member, queue_member.c.staff_id == Staff.id)
-                                     .where(queue_member.c.queue_id == queue.id, Staff.active)).all()
-        absences = db.session.scalars(select(Absence).where(
-            Absence.staff_id.in_([m.id for m in members]), Absence.starts_on < period.end,
-            Absence.ends_on >= period.start)).all()
+    for queue in queues:
         supplied = 0
-        for member in members:
+        for member in members[queue.id]:
             away = {day for a in absences if a.staff_id == member.id for day in days if a.starts_on <= day <= a.ends_on}
             supplied += member.capacity_minutes * (len(days) - len(away)) / WORKING_DAYS_A_WEEK
-        used = db.session.scalar(select(func.coalesce(func.sum(Step.effort_minutes), 0)).where(
-            Step.staff_id.in_([m.id for m in members]), Step.ended_at >= begins, Step.ended_at < ends)) \
-            if members else 0
-        teams.append(TeamCapacity(queue.id, queue.name, len(members), round(supplied), int(used)))
+        teams.append(TeamCapacity(queue.id, queue.name, len(members[queue.id]), round(supplied),
+                                  int(sum(used.get(member.id) or 0 for member in members[queue.id]))))
     return teams
 
 

@@ -48,8 +48,10 @@ class StageMeasureRow(db.Model):
     __tablename__ = "stage_measure"
     __table_args__ = (
         # a service's period, stage by stage: what the blueprint groups
+        # (carrying every column it sums, so the blueprint reads the index alone)
         Index("ix_stage_measure_service_day", "service_id", "resolved_on", "key",
-              postgresql_include=["wait_hours", "wait_business_hours", "effort_minutes"]),
+              postgresql_include=["wait_hours", "wait_business_hours", "effort_minutes", "steps", "rated", "hard",
+                                  "handoffs"]),
         Index("ix_stage_measure_queue_day", "queue_id", "resolved_on"),
         Index("ix_stage_measure_department_day", "department_id", "resolved_on"),
     )

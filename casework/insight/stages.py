@@ -7,7 +7,7 @@ SQLite the values are read and the same interpolation is done here.
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Integer, case, cast, func, select, true
 
 from casework.insight.measures import FIRST_RESPONSE, RECEIVED, RESOLVED, REWORK, STEP, WAITING, stage_of_key
 from casework.insight.models import StageMeasureRow
@@ -76,74 +76,120 @@ def percentile(values, q):
     return values[low] + (values[high] - values[low]) * (rank - low)
 
 
+def totals_of(scope, period):
+    """``{key: {"cases", "business", "effort", "steps", "rated", "hard", "handoffs", spreads...}}``, one scan.
+
+    Waits in hours; effort spreads in minutes over the cases with steps in the stage. On PostgreSQL the
+    medians and 90th percentiles come from ``percentile_cont`` in the same grouped query, read from the
+    service's covering index.
+    """
+    row = StageMeasureRow
+    worked = case((row.steps > 0, row.effort_minutes))
+    sums = [func.count().label("cases"), func.sum(row.wait_business_hours).label("business"),
+            func.sum(row.effort_minutes).label("effort"), func.sum(row.steps).label("steps"),
+            func.sum(row.rated).label("rated"), func.sum(row.hard).label("hard"),
+            func.sum(row.handoffs).label("handoffs")]
+    spread_names = ["wait_median", "wait_p90", "business_median", "business_p90", "effort_median", "effort_p90"]
+    if db.engine.dialect.name == "postgresql":
+        def cont(q, column, name):
+            return func.percentile_cont(q).within_group(column).label(name)
+
+        spreads = [cont(0.5, row.wait_hours, "wait_median"), cont(0.9, row.wait_hours, "wait_p90"),
+                   cont(0.5, row.wait_business_hours, "business_median"),
+                   cont(0.9, row.wait_business_hours, "business_p90"),
+                   cont(0.5, worked, "effort_median"), cont(0.9, worked, "effort_p90")]
+        found = {}
+        for r in db.session.execute(scoped(select(row.key, *sums, *spreads), scope, period).group_by(row.key)):
+            found[r.key] = {name: getattr(r, name) for name in r._fields}
+        return found
+    found = {r.key: {name: getattr(r, name) for name in r._fields}
+             for r in db.session.execute(scoped(select(row.key, *sums), scope, period).group_by(row.key))}
+    values = {}
+    for key, wait, business, effort in db.session.execute(
+            scoped(select(row.key, row.wait_hours, row.wait_business_hours, worked), scope, period)):
+        for bucket, value in zip(values.setdefault(key, ([], [], [])), (wait, business, effort)):
+            bucket.append(value)
+    for key, (waits, business, effort) in values.items():
+        found[key].update(zip(spread_names, (percentile(waits, 0.5), percentile(waits, 0.9), percentile(
+            business, 0.5), percentile(business, 0.9), percentile(effort, 0.5), percentile(effort, 0.9))))
+    return found
+
+
+def costs_of(scope, period, totals):
+    """``{key: cost}``: each stage's minutes times the cost of a minute of the services they were spent on."""
+    row = StageMeasureRow
+    rates = dict(db.session.execute(select(Service.id, Service.cost_per_minute)).all())
+    if scope.service_id is not None:
+        # one service, one rate: no second scan
+        return {key: float(t["effort"] or 0) * (rates.get(scope.service_id) or 0.0) for key, t in totals.items()}
+    costs = {}
+    query = scoped(select(row.key, row.service_id, func.sum(row.effort_minutes)), scope, period) \
+        .group_by(row.key, row.service_id)
+    for key, service_id, minutes in db.session.execute(query):
+        costs[key] = costs.get(key, 0.0) + float(minutes or 0) * (rates.get(service_id) or 0.0)
+    return costs
+
+
 def stage_summaries(scope, period):
     """``[StageSummary]`` of the scope's stages in line order (received first, rework last)."""
-    row = StageMeasureRow
-    cost = func.sum(row.effort_minutes * func.coalesce(Service.cost_per_minute, 0))
-    totals = select(row.key, func.count().label("cases"), func.sum(row.wait_business_hours).label("business"),
-                    func.sum(row.effort_minutes).label("effort"), func.sum(row.steps).label("steps"),
-                    func.sum(row.rated).label("rated"), func.sum(row.hard).label("hard"),
-                    func.sum(row.handoffs).label("handoffs"), cost.label("cost"))
-    totals = scoped(totals.outerjoin(Service, Service.id == row.service_id), scope, period).group_by(row.key)
-    found = {r.key: r for r in db.session.execute(totals)}
+    found = totals_of(scope, period)
     if not found:
         return []
-    spreads = spreads_of(scope, period)
+    costs = costs_of(scope, period, found)
     reasons = reasons_of(scope, period)
     types = {t.id: t for t in db.session.scalars(select(StepType).where(StepType.id.in_(
         [stage_of_key(key)[1] for key in found if stage_of_key(key)[1] is not None])))}
     summaries = []
-    for key, totals_row in found.items():
+    for key, t in found.items():
         kind, step_type_id = stage_of_key(key)
         step_type = types.get(step_type_id)
-        spread = spreads[key]
         summaries.append(StageSummary(
             key=key, kind=kind, step_type_id=step_type_id,
             name=step_type.name if step_type else NAMES.get(key, "Removed step type"),
-            cases=totals_row.cases, wait_business_hours_total=float(totals_row.business or 0),
-            wait_hours_median=spread[0], wait_hours_p90=spread[1], wait_business_hours_median=spread[2],
-            wait_business_hours_p90=spread[3], effort_minutes_median=spread[4], effort_minutes_p90=spread[5],
-            effort_minutes_total=int(totals_row.effort or 0),
-            standard_minutes=step_type.standard_minutes if step_type else None, steps=int(totals_row.steps or 0),
-            rated=int(totals_row.rated or 0), hard=int(totals_row.hard or 0), handoffs=int(totals_row.handoffs or 0),
-            cost=round(float(totals_row.cost or 0), 2),
+            cases=t["cases"], wait_business_hours_total=float(t["business"] or 0),
+            wait_hours_median=number(t["wait_median"]), wait_hours_p90=number(t["wait_p90"]),
+            wait_business_hours_median=number(t["business_median"]),
+            wait_business_hours_p90=number(t["business_p90"]), effort_minutes_median=number(t["effort_median"]),
+            effort_minutes_p90=number(t["effort_p90"]), effort_minutes_total=int(t["effort"] or 0),
+            standard_minutes=step_type.standard_minutes if step_type else None, steps=int(t["steps"] or 0),
+            rated=int(t["rated"] or 0), hard=int(t["hard"] or 0), handoffs=int(t["handoffs"] or 0),
+            cost=round(costs.get(key, 0.0), 2),
             top_reasons=[(FRICTION_REASONS.get(reason, reason), count)
                          for reason, count in reasons.get(key, Counter()).most_common(3)],
             position=(ORDER[kind], step_type.position if step_type else 99, key)))
     return sorted(summaries, key=lambda s: s.position)
 
 
-def spreads_of(scope, period):
-    """``{key: (wait median, wait p90, business median, business p90, effort median, effort p90)}``.
+def names_in_order(keys):
+    """``[(key, name)]`` of stage ``keys`` in line order, as ``stage_summaries`` puts them."""
+    types = {t.id: t for t in db.session.scalars(select(StepType).where(StepType.id.in_(
+        [stage_of_key(key)[1] for key in keys if stage_of_key(key)[1] is not None])))}
 
-    Waits in hours; effort in minutes, over the cases with steps in the stage.
-    """
-    row = StageMeasureRow
-    worked = case((row.steps > 0, row.effort_minutes))
-    if db.engine.dialect.name == "postgresql":
-        def cont(q, column):
-            return func.percentile_cont(q).within_group(column)
+    def place(key):
+        kind, step_type_id = stage_of_key(key)
+        step_type = types.get(step_type_id)
+        return ORDER[kind], step_type.position if step_type else 99, key
 
-        query = select(row.key, cont(0.5, row.wait_hours), cont(0.9, row.wait_hours),
-                       cont(0.5, row.wait_business_hours), cont(0.9, row.wait_business_hours), cont(0.5, worked),
-                       cont(0.9, worked))
-        return {r[0]: tuple(None if v is None else float(v) for v in r[1:])
-                for r in db.session.execute(scoped(query, scope, period).group_by(row.key))}
-    values = {}
-    for r in db.session.execute(scoped(select(row.key, row.wait_hours, row.wait_business_hours, worked), scope,
-                                       period)):
-        waits, business, effort = values.setdefault(r[0], ([], [], []))
-        waits.append(r[1])
-        business.append(r[2])
-        effort.append(r[3])
-    return {key: (percentile(w, 0.5), percentile(w, 0.9), percentile(b, 0.5), percentile(b, 0.9),
-                  percentile(e, 0.5), percentile(e, 0.9)) for key, (w, b, e) in values.items()}
+    named = []
+    for key in sorted(keys, key=place):
+        step_type = types.get(stage_of_key(key)[1])
+        named.append((key, step_type.name if step_type else NAMES.get(key, "Removed step type")))
+    return named
+
+
+def number(value):
+    return None if value is None else float(value)
 
 
 def reasons_of(scope, period):
-    """``{key: Counter(reason)}`` of the steps rated hard."""
+    """``{key: Counter(reason)}`` of the steps rated hard, counted in the database from each row's JSON."""
+    row = StageMeasureRow
+    each = func.json_each_text(row.reasons) if db.engine.dialect.name == "postgresql" else func.json_each(row.reasons)
+    pairs = each.table_valued("key", "value").alias("reason")
+    query = scoped(select(row.key, pairs.c.key, func.sum(cast(pairs.c.value, Integer)))
+                   .select_from(row).join(pairs, true()).where(row.hard > 0), scope, period) \
+        .group_by(row.key, pairs.c.key)
     reasons = {}
-    query = scoped(select(StageMeasureRow.key, StageMeasureRow.reasons).where(StageMeasureRow.hard > 0), scope, period)
-    for key, counted in db.session.execute(query):
-        reasons.setdefault(key, Counter()).update(counted or {})
+    for key, reason, count in db.session.execute(query):
+        reasons.setdefault(key, Counter())[reason] = int(count)
     return reasons

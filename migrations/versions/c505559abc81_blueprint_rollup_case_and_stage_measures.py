@@ -78,7 +78,7 @@ def upgrade():
     with op.batch_alter_table('stage_measure', schema=None) as batch_op:
         batch_op.create_index('ix_stage_measure_department_day', ['department_id', 'resolved_on'], unique=False)
         batch_op.create_index('ix_stage_measure_queue_day', ['queue_id', 'resolved_on'], unique=False)
-        batch_op.create_index('ix_stage_measure_service_day', ['service_id', 'resolved_on', 'key'], unique=False, postgresql_include=['wait_hours', 'wait_business_hours', 'effort_minutes'])
+        batch_op.create_index('ix_stage_measure_service_day', ['service_id', 'resolved_on', 'key'], unique=False, postgresql_include=['wait_hours', 'wait_business_hours', 'effort_minutes', 'steps', 'rated', 'hard', 'handoffs'])
 
     with op.batch_alter_table('case', schema=None) as batch_op:
         batch_op.add_column(sa.Column('measured_at', sa.DateTime(timezone=True), nullable=True))
@@ -95,7 +95,7 @@ def downgrade():
         batch_op.drop_column('measured_at')
 
     with op.batch_alter_table('stage_measure', schema=None) as batch_op:
-        batch_op.drop_index('ix_stage_measure_service_day', postgresql_include=['wait_hours', 'wait_business_hours', 'effort_minutes'])
+        batch_op.drop_index('ix_stage_measure_service_day', postgresql_include=['wait_hours', 'wait_business_hours', 'effort_minutes', 'steps', 'rated', 'hard', 'handoffs'])
         batch_op.drop_index('ix_stage_measure_queue_day')
         batch_op.drop_index('ix_stage_measure_department_day')
 
