@@ -1,9 +1,18 @@
 """Resolved cases written as the console would have left them, at chosen times, for the blueprint's tests."""
 from datetime import timedelta
 
-from casework.models import Case, CaseEvent, CaseState, Step
+from casework.models import Case, CaseEvent, CaseState, Step, StepType
 from core.extensions import db
 from intake.models import ServiceRequest, TriageState
+from tests.factories import make_city
+
+
+def insight_city():
+    """``make_city()`` with the ids of the pothole's two step types (inspect, then schedule) on it."""
+    city = make_city()
+    inspect, schedule = db.session.scalars(db.select(StepType).order_by(StepType.position)).all()
+    city.inspect_id, city.schedule_id = inspect.id, schedule.id
+    return city
 
 
 def history(city, submitted, *, inspect=None, schedule=None, resolved_after, worker=None, due_after=72,

@@ -13,12 +13,11 @@ import pytest
 
 from casework.console import services
 from casework.insight.rollup import measure_pending
-from casework.models import Case, StepType
+from casework.models import Case
 from core.extensions import db
 from intake.survey import Feedback
 from tests.api_calls import token_of
-from tests.factories import make_city
-from tests.insight_cases import history
+from tests.insight_cases import history, insight_city
 
 UTC = ZoneInfo("UTC")
 # a Monday; the test app's calendar is open around the clock ("always"), so business hours are wall-clock hours
@@ -29,9 +28,7 @@ PERIOD = {"from": "2026-11-01", "to": "2026-12-01"}
 @pytest.fixture
 def city(app):
     with app.app_context():
-        city = make_city()
-        inspect, schedule = db.session.scalars(db.select(StepType).order_by(StepType.position)).all()
-        city.inspect_id, city.schedule_id = inspect.id, schedule.id
+        city = insight_city()
         return city
 
 

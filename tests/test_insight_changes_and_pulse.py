@@ -10,12 +10,11 @@ from casework.insight import compare
 from casework.insight.models import ProcessChange, PulseAnswer, PulseTurn
 from casework.insight.pulse import fortnight_of
 from casework.insight.rollup import measure_pending
-from casework.models import StepType
 from core.extensions import db
 from core.models import AuditEvent
 from tests.conftest import csrf_token_from
-from tests.factories import make_city, make_staff
-from tests.insight_cases import history
+from tests.factories import make_staff
+from tests.insight_cases import history, insight_city
 
 UTC = ZoneInfo("UTC")
 CHANGE_DAY = date(2026, 10, 1)
@@ -24,9 +23,7 @@ CHANGE_DAY = date(2026, 10, 1)
 @pytest.fixture
 def city(app):
     with app.app_context():
-        city = make_city()
-        inspect, schedule = db.session.scalars(db.select(StepType).order_by(StepType.position)).all()
-        city.inspect_id, city.schedule_id = inspect.id, schedule.id
+        city = insight_city()
         return city
 
 

@@ -7,12 +7,11 @@ import pytest
 
 from casework.insight.models import ProcessChange, PulseAnswer
 from casework.insight.rollup import measure_pending
-from casework.models import StepType
 from core.extensions import db
 from tests.browser.conftest import axe_violations, tab_to, tab_to_text
 from tests.browser.test_browser_keyboard_journeys import sign_in_by_keyboard
-from tests.factories import loaded, make_city
-from tests.insight_cases import history
+from tests.factories import loaded
+from tests.insight_cases import history, insight_city
 
 pytestmark = pytest.mark.browser
 UTC = ZoneInfo("UTC")
@@ -21,9 +20,7 @@ UTC = ZoneInfo("UTC")
 @pytest.fixture
 def city(app):
     with app.app_context():
-        city = make_city()
-        inspect, schedule = db.session.scalars(db.select(StepType).order_by(StepType.position)).all()
-        city.inspect_id, city.schedule_id = inspect.id, schedule.id
+        city = insight_city()
         start = datetime.now(UTC) - timedelta(days=40)
         for number in range(24):
             history(city, start + timedelta(hours=30 * number), inspect=(4, 25 + number % 7), schedule=(20, 10),
