@@ -7,7 +7,8 @@ SQLite the values are read and the same interpolation is done here.
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import Integer, case, cast, func, select, true
+from sqlalchemy import Float, Integer, case, cast, func, select, true, type_coerce
+from sqlalchemy.dialects import postgresql
 
 from casework.insight.measures import FIRST_RESPONSE, RECEIVED, RESOLVED, REWORK, STEP, WAITING, stage_of_key
 from casework.insight.models import StageMeasureRow
@@ -91,16 +92,21 @@ def totals_of(scope, period):
             func.sum(row.handoffs).label("handoffs")]
     spread_names = ["wait_median", "wait_p90", "business_median", "business_p90", "effort_median", "effort_p90"]
     if db.engine.dialect.name == "postgresql":
-        def cont(q, column, name):
-            return func.percentile_cont(q).within_group(column).label(name)
+        # both quantiles from one sort per column: percentile_cont of an array
+        both = postgresql.array([0.5, 0.9])
 
-        spreads = [cont(0.5, row.wait_hours, "wait_median"), cont(0.9, row.wait_hours, "wait_p90"),
-                   cont(0.5, row.wait_business_hours, "business_median"),
-                   cont(0.9, row.wait_business_hours, "business_p90"),
-                   cont(0.5, worked, "effort_median"), cont(0.9, worked, "effort_p90")]
+        def cont(column, name):
+            # (SQLAlchemy types the result as the column's; it is an array of them)
+            return type_coerce(func.percentile_cont(both).within_group(column), postgresql.ARRAY(Float)).label(name)
+
+        spreads = [cont(row.wait_hours, "wait_q"), cont(row.wait_business_hours, "business_q"),
+                   cont(worked, "effort_q")]
         found = {}
         for r in db.session.execute(scoped(select(row.key, *sums, *spreads), scope, period).group_by(row.key)):
             found[r.key] = {name: getattr(r, name) for name in r._fields}
+            for name in ("wait", "business", "effort"):
+                median, p90 = found[r.key].pop(f"{name}_q") or (None, None)
+                found[r.key].update({f"{name}_median": median, f"{name}_p90": p90})
         return found
     found = {r.key: {name: getattr(r, name) for name in r._fields}
              for r in db.session.execute(scoped(select(row.key, *sums), scope, period).group_by(row.key))}
