@@ -299,7 +299,6 @@ def seed_history(weeks, services, queues, staff, rng, echo):
     """Write ``weeks`` of requests with cases, steps and timelines, one commit per week. Returns the count."""
     now = utcnow().replace(minute=0, second=0, microsecond=0)
     start = now - timedelta(weeks=weeks)
-    specs = {spec.code: spec for spec in SERVICES}
     default_queue = {q.department_id: q for q in queues.values() if q.is_department_default}
     # in the order MEMBERS names them: the first takes the lion's share
     workers = {q.id: [staff[handle] for handle in MEMBERS[name]] for name, q in queues.items()}
