@@ -18,6 +18,7 @@ from marshmallow import Schema, fields
 from core import audit, quotas
 from core.api_tokens import token_for
 from core.errors import PROBLEM_TYPE, STAFF_API, problem
+from core.security import keep_out_of_caches
 
 TITLE = "Tandem staff API"
 VERSION = "1.0"
@@ -127,11 +128,6 @@ def authenticate():
         return problem(429, "Too Many Requests",
                        f"This token may make {state.limit} requests a minute; try again in {state.reset_seconds} s.")
     return None
-
-
-def keep_out_of_caches(response):
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 def protect(blueprint):

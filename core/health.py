@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from core import http_metrics
 from core.extensions import db
 from core.queues import QUEUE_NAMES, get_queue, redis_connection
+from core.security import keep_out_of_caches
 
 log = logging.getLogger(__name__)
 
@@ -87,11 +88,8 @@ def run_check(name, check):
     return {"ok": ok, **detail}
 
 
-@bp.after_request
-def keep_out_of_caches(response):
-    # a cached probe answer would hide the current state
-    response.headers["Cache-Control"] = "no-store"
-    return response
+# a cached probe answer would hide the current state
+bp.after_request(keep_out_of_caches)
 
 
 @bp.get("/healthz")

@@ -64,3 +64,10 @@ def init_app(app):
     # app-wide after_request handlers run after the blueprints' ones and also on
     # error pages, so every response passes through here last
     app.after_request(add_security_headers)
+
+
+def keep_out_of_caches(response):
+    """``after_request`` of blueprints whose answers must never be kept by browsers or proxies
+    (staff data, a secret shown once, health probes)."""
+    response.headers["Cache-Control"] = "no-store"
+    return response

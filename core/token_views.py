@@ -12,6 +12,7 @@ from core import audit
 from core.api_tokens import EXPIRY_CHOICES, ApiToken, tokens_of
 from core.extensions import db
 from core.models import Staff
+from core.security import keep_out_of_caches
 
 bp = Blueprint("tokens", __name__, url_prefix="/staff/tokens")
 cli = AppGroup("api", help="The staff API: personal access tokens for scripts.")
@@ -27,11 +28,8 @@ class TokenForm(Schema):
         list(EXPIRY_CHOICES), error="Choose when the token expires"))
 
 
-@bp.after_request
-def keep_out_of_caches(response):
-    # the page that shows a new token must never be kept
-    response.headers["Cache-Control"] = "no-store"
-    return response
+# the page that shows a new token must never be kept
+bp.after_request(keep_out_of_caches)
 
 
 def render(errors=None, new_token=None, status=200):

@@ -180,6 +180,16 @@ def mail_server(app):
 
 
 @pytest.fixture
+def deployment(app):
+    """The Procfile's processes on a PostgreSQL cluster and a Redis of their own (``tests/recovery_scenarios.py``)."""
+    from tests.recovery_scenarios import Deployment
+
+    running = Deployment().start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
 def redis_server():
     """A redis-server of the test's own, so stopping it disturbs nobody else."""
     from tests.processes import RedisServer

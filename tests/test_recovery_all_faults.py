@@ -8,16 +8,9 @@ the last fault's end.
 """
 import pytest
 
-from tests.recovery_scenarios import Deployment, run_scenario
+from tests.recovery_scenarios import run_scenario
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def deployment(app):
-    running = Deployment().start()
-    yield running
-    running.stop()
 
 
 def test_a_killed_worker_a_redis_outage_and_a_database_restart_in_one_run(deployment):

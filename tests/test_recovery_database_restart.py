@@ -9,16 +9,9 @@ once, over SMTP to a real server.
 """
 import pytest
 
-from tests.recovery_scenarios import Deployment, run_scenario
+from tests.recovery_scenarios import run_scenario
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def deployment(app):
-    running = Deployment().start()
-    yield running
-    running.stop()
 
 
 def test_a_database_restart_costs_no_500_and_no_request_and_work_resumes_within_30_s(deployment):

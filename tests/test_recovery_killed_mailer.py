@@ -8,17 +8,10 @@ import time
 
 import pytest
 
-from tests.recovery_scenarios import Deployment, Partner
+from tests.recovery_scenarios import Partner
 from tests.processes import wait_for
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def deployment(app):
-    running = Deployment().start()
-    yield running
-    running.stop()
 
 
 def test_a_mailer_killed_mid_send_sends_every_message_once(deployment):

@@ -7,6 +7,7 @@ from core import audit
 from core.auth import admin_required
 from core.extensions import db
 from core.api_tokens import ApiToken, all_tokens
+from core.security import keep_out_of_caches
 from intake.open311.models import ApiClient
 
 # a quota admins may set: at least one request a minute, at most 100 a second
@@ -15,11 +16,8 @@ QUOTA_RANGE = (1, 6000)
 bp = Blueprint("admin_api_keys", __name__, url_prefix="/admin/api-keys", template_folder="templates")
 
 
-@bp.after_request
-def keep_out_of_caches(response):
-    # the page that shows a new key must never be cached
-    response.headers["Cache-Control"] = "no-store"
-    return response
+# the page that shows a new key must never be cached
+bp.after_request(keep_out_of_caches)
 
 
 def render(errors=None, new_key=None, status=200):

@@ -9,6 +9,7 @@ from casework.admin.views import first_messages
 from casework.admin.catalogue_forms import (QUESTION_TEXT_LIMITS, SERVICE_TEXT_LIMITS, QuestionForm, ServiceForm, StepForm,
                                       question_values, service_values, translated_texts)
 from core.auth import admin_required
+from core.security import keep_out_of_caches
 from intake import catalogue_edit
 from intake.models import QuestionType
 
@@ -18,10 +19,7 @@ DATATYPES = [(QuestionType.STRING, "Short text"), (QuestionType.TEXT, "Long text
              (QuestionType.MULTI, "Several choices from a list")]
 
 
-@bp.after_request
-def keep_out_of_caches(response):
-    response.headers["Cache-Control"] = "no-store"
-    return response
+bp.after_request(keep_out_of_caches)
 
 
 def other_languages():

@@ -10,16 +10,14 @@ from casework.errors import ActionRefused
 from casework.models import AssignmentMode
 from casework.triage import rulebook
 from core.auth import admin_required
+from core.security import keep_out_of_caches
 from notifications import wording
 from notifications.messages import EVENTS, LANGUAGES, MessageTemplateError, render_parts
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 
 
-@bp.after_request
-def keep_out_of_caches(response):
-    response.headers["Cache-Control"] = "no-store"
-    return response
+bp.after_request(keep_out_of_caches)
 
 
 @bp.get("/")

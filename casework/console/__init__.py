@@ -1,14 +1,13 @@
 """The caseworker console: lists, the case page and the actions staff take on cases."""
 from flask import Blueprint
 
+from core.security import keep_out_of_caches
+
 bp = Blueprint("console", __name__, template_folder="templates")
 
 
-@bp.after_request
-def keep_out_of_caches(response):
-    # console pages show citizens' details: never kept by browsers or proxies
-    response.headers["Cache-Control"] = "no-store"
-    return response
+# console pages show citizens' details: never kept by browsers or proxies
+bp.after_request(keep_out_of_caches)
 
 
 @bp.context_processor

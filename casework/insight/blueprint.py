@@ -5,7 +5,7 @@ the citizens' voice and the hot spots; the page, its print view, the CSV and
 the API all render this one value (``as_json``, ``csv_rows``), so they cannot
 disagree.
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from casework.clock.calendar_settings import agency_calendar
@@ -36,7 +36,6 @@ class Blueprint:
     pending: int
     made_at: datetime
     explanation: str = hot_spots.EXPLANATION
-    notes: list = field(default_factory=list)
 
 
 def default_period(today):

@@ -15,11 +15,10 @@ from datetime import timedelta
 from scipy import stats
 from sqlalchemy import func, select
 
-from casework.insight import stages
+from casework.insight import stages, voice
 from casework.insight.models import CaseMeasure, StageMeasureRow
 from casework.insight.scope import Period, Scope, within
 from core.extensions import db
-from intake.survey import Feedback
 
 MIN_CASES = 10
 # the rank tests read at most this many cases a side (every k-th by id); medians are always over all of them
@@ -87,13 +86,14 @@ def compare(change, today):
     before, after = sides(change, today)
     scope = Scope(service_id=change.service_id)
     cases = [case_side(scope, side) for side in (before, after)]
+    shares = [rates(scope, side) for side in (before, after)]
     differences = [
         rank_difference("Time to resolution", "days", *[c["wait"] for c in cases]),
         rank_difference("Staff minutes a case", "minutes", *[c["effort"] for c in cases]),
-        share_difference("Resolved by the due date", *sla(scope, before), *sla(scope, after), lower_is_better=False),
-        share_difference("Reopened", *reopened(scope, before), *reopened(scope, after)),
-        share_difference("Citizens satisfied (agree or strongly agree)", *satisfied(scope, before),
-                         *satisfied(scope, after), lower_is_better=False),
+        share_difference("Resolved by the due date", *shares[0]["sla"], *shares[1]["sla"], lower_is_better=False),
+        share_difference("Reopened", *shares[0]["reopened"], *shares[1]["reopened"]),
+        share_difference("Citizens satisfied (agree or strongly agree)", *shares[0]["satisfied"],
+                         *shares[1]["satisfied"], lower_is_better=False),
     ]
     summaries = [stages.totals_of(scope, side) for side in (before, after)]
     samples = [stage_samples(scope, side, c["n"]) for side, c in zip((before, after), cases)]
@@ -135,7 +135,7 @@ def case_side(scope, period):
     waits, efforts = [r[0] for r in rows], [r[1] for r in rows]
     wait_median, effort_median = case_medians(scope, period) if every > 1 else (
         stages.percentile(waits, 0.5), stages.percentile(efforts, 0.5))
-    return {"n": n, "scale": every, "wait": Side(wait_median, n, waits), "effort": Side(effort_median, n, efforts)}
+    return {"n": n, "wait": Side(wait_median, n, waits), "effort": Side(effort_median, n, efforts)}
 
 
 def case_medians(scope, period):
@@ -198,22 +198,8 @@ def share(hits, n):
     return round(hits / n, 3) if n else None
 
 
-def sla(scope, period):
-    met, n = db.session.execute(select(func.sum(db.case((CaseMeasure.sla_met.is_(True), 1), else_=0)),
-                                       func.count(CaseMeasure.sla_met))
-                                .where(*within(CaseMeasure, scope, period))).one()
-    return int(met or 0), int(n)
-
-
-def reopened(scope, period):
-    hits, n = db.session.execute(select(func.sum(db.case((CaseMeasure.reopened.is_(True), 1), else_=0)), func.count())
-                                 .where(*within(CaseMeasure, scope, period))).one()
-    return int(hits or 0), int(n)
-
-
-def satisfied(scope, period):
-    hits, n = db.session.execute(
-        select(func.sum(db.case((Feedback.satisfaction >= 4, 1), else_=0)), func.count(Feedback.satisfaction))
-        .join(CaseMeasure, CaseMeasure.request_id == Feedback.request_id)
-        .where(*within(CaseMeasure, scope, period))).one()
-    return int(hits or 0), int(n)
+def rates(scope, period):
+    """``{measure: (hits, n)}`` of a side's shares, counted as the blueprint's voice counts them."""
+    cases, sla_cases, sla_met, reopened = voice.case_counts(scope, period)
+    satisfaction_n, satisfied, _mean = voice.answer_counts(scope, period)["satisfaction"]
+    return {"sla": (sla_met, sla_cases), "reopened": (reopened, cases), "satisfied": (satisfied, satisfaction_n)}

@@ -76,9 +76,11 @@ def team_capacity(scope, period):
     days = working_days(period, calendar)
     begins, ends = (local_midnight(day, calendar) for day in (period.start, period.end))
     queues = db.session.scalars(select(Queue).where(Queue.id.in_(queue_ids)).order_by(Queue.name)).all()
-    members = {queue.id: db.session.scalars(select(Staff).join(queue_member, queue_member.c.staff_id == Staff.id)
-                                            .where(queue_member.c.queue_id == queue.id, Staff.active)).all()
-               for queue in queues}
+    members = {queue.id: [] for queue in queues}
+    for queue_id, person in db.session.execute(
+            select(queue_member.c.queue_id, Staff).join(Staff, Staff.id == queue_member.c.staff_id)
+            .where(queue_member.c.queue_id.in_(queue_ids), Staff.active)):
+        members[queue_id].append(person)
     everyone = {person.id for people in members.values() for person in people}
     absences = db.session.scalars(select(Absence).where(
         Absence.staff_id.in_(everyone), Absence.starts_on < period.end, Absence.ends_on >= period.start)).all()

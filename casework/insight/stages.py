@@ -143,15 +143,13 @@ def stage_summaries(scope, period):
         return []
     costs = costs_of(scope, period, found)
     reasons = reasons_of(scope, period)
-    types = {t.id: t for t in db.session.scalars(select(StepType).where(StepType.id.in_(
-        [stage_of_key(key)[1] for key in found if stage_of_key(key)[1] is not None])))}
+    places = placed(found)
     summaries = []
     for key, t in found.items():
         kind, step_type_id = stage_of_key(key)
-        step_type = types.get(step_type_id)
+        name, step_type, position = places[key]
         summaries.append(StageSummary(
-            key=key, kind=kind, step_type_id=step_type_id,
-            name=step_type.name if step_type else NAMES.get(key, "Removed step type"),
+            key=key, kind=kind, step_type_id=step_type_id, name=name,
             cases=t["cases"], wait_business_hours_total=float(t["business"] or 0),
             wait_hours_median=number(t["wait_median"]), wait_hours_p90=number(t["wait_p90"]),
             wait_business_hours_median=number(t["business_median"]),
@@ -162,25 +160,26 @@ def stage_summaries(scope, period):
             cost=round(costs.get(key, 0.0), 2),
             top_reasons=[(FRICTION_REASONS.get(reason, reason), count)
                          for reason, count in reasons.get(key, Counter()).most_common(3)],
-            position=(ORDER[kind], step_type.position if step_type else 99, key)))
+            position=position))
     return sorted(summaries, key=lambda s: s.position)
+
+
+def placed(keys):
+    """``{key: (name, step type or None, position)}``: each stage's name and where it stands on the line."""
+    types = {t.id: t for t in db.session.scalars(select(StepType).where(StepType.id.in_(
+        [stage_of_key(key)[1] for key in keys if stage_of_key(key)[1] is not None])))}
+    found = {}
+    for key in keys:
+        kind, step_type_id = stage_of_key(key)
+        step_type = types.get(step_type_id)
+        found[key] = (step_type.name if step_type else NAMES.get(key, "Removed step type"), step_type,
+                      (ORDER[kind], step_type.position if step_type else 99, key))
+    return found
 
 
 def names_in_order(keys):
     """``[(key, name)]`` of stage ``keys`` in line order, as ``stage_summaries`` puts them."""
-    types = {t.id: t for t in db.session.scalars(select(StepType).where(StepType.id.in_(
-        [stage_of_key(key)[1] for key in keys if stage_of_key(key)[1] is not None])))}
-
-    def place(key):
-        kind, step_type_id = stage_of_key(key)
-        step_type = types.get(step_type_id)
-        return ORDER[kind], step_type.position if step_type else 99, key
-
-    named = []
-    for key in sorted(keys, key=place):
-        step_type = types.get(stage_of_key(key)[1])
-        named.append((key, step_type.name if step_type else NAMES.get(key, "Removed step type")))
-    return named
+    return [(key, name) for key, (name, _type, _position) in sorted(placed(keys).items(), key=lambda i: i[1][2])]
 
 
 def number(value):

@@ -16,16 +16,14 @@ from casework.supervision import workload
 from casework.forms import first_errors
 from core.auth import caseworker_required, supervisor_required
 from core.extensions import db
+from core.security import keep_out_of_caches
 from intake.models import Department, Service
 
 bp = Blueprint("insight", __name__, url_prefix="/insight", template_folder="templates")
 
 
-@bp.after_request
-def keep_out_of_caches(response):
-    # like every supervisor's page: figures about staff are not kept in caches
-    response.headers["Cache-Control"] = "no-store"
-    return response
+# like every supervisor's page: figures about staff are not kept in caches
+bp.after_request(keep_out_of_caches)
 
 
 def chosen():

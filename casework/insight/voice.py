@@ -35,12 +35,19 @@ class Voice:
     reopened_share: float | None = None
 
 
-def voice_of(scope, period):
-    """The survey, SLA and reopening figures of the scope's cases resolved in ``period``."""
-    counts = db.session.execute(select(
-        func.count(), func.count(CaseMeasure.sla_met), func.sum(db.case((CaseMeasure.sla_met.is_(True), 1), else_=0)),
-        func.sum(db.case((CaseMeasure.reopened.is_(True), 1), else_=0))).where(*within(CaseMeasure, scope, period))).one()
-    cases, sla_cases, sla_met, reopened = counts[0], counts[1], counts[2] or 0, counts[3] or 0
+def case_counts(scope, period):
+    """``(cases, cases with a due date, of them resolved by it, reopened)`` of the scope's period."""
+    met = func.sum(db.case((CaseMeasure.sla_met.is_(True), 1), else_=0))
+    reopened = func.sum(db.case((CaseMeasure.reopened.is_(True), 1), else_=0))
+    cases, sla_cases, sla_met, reopened = db.session.execute(
+        select(func.count(), func.count(CaseMeasure.sla_met), met, reopened)
+        .where(*within(CaseMeasure, scope, period))).one()
+    return cases, sla_cases, int(sla_met or 0), int(reopened or 0)
+
+
+def answer_counts(scope, period):
+    """The survey of the period's requests, each one's latest answer: ``{"answers", "fixed", item: (n, agree,
+    mean)}`` with "agree" answers of ``AGREE`` or more."""
     latest = select(func.max(Feedback.id)).join(CaseMeasure, CaseMeasure.request_id == Feedback.request_id) \
         .where(*within(CaseMeasure, scope, period)).group_by(Feedback.request_id)
     item_names = [name for name, _text in A11_ITEMS]
@@ -49,17 +56,28 @@ def voice_of(scope, period):
         column = getattr(Feedback, name)
         columns += [func.count(column), func.sum(db.case((column >= AGREE, 1), else_=0)), func.avg(column)]
     row = db.session.execute(select(*columns).where(Feedback.id.in_(latest))).one()
-    answers = row[0]
+    counted = {"answers": row[0], "fixed": int(row[1] or 0)}
+    for index, name in enumerate(item_names):
+        n, agree, mean = row[2 + 3 * index: 5 + 3 * index]
+        counted[name] = (n, int(agree or 0), mean)
+    return counted
+
+
+def voice_of(scope, period):
+    """The survey, SLA and reopening figures of the scope's cases resolved in ``period``."""
+    cases, sla_cases, sla_met, reopened = case_counts(scope, period)
+    counted = answer_counts(scope, period)
+    answers = counted["answers"]
     voice = Voice(cases=cases, answers=answers, shown=answers >= MIN_ANSWERS,
                   sla_met_share=round(sla_met / sla_cases, 3) if sla_cases else None, sla_cases=sla_cases,
                   reopened_share=round(reopened / cases, 3) if cases else None)
     if not voice.shown:
         return voice
     voice.response_rate = round(answers / cases, 3) if cases else None
-    voice.fixed_share = round((row[1] or 0) / answers, 3)
-    for index, name in enumerate(item_names):
-        n, agree, mean = row[2 + 3 * index: 5 + 3 * index]
+    voice.fixed_share = round(counted["fixed"] / answers, 3)
+    for name, _text in A11_ITEMS:
+        n, agree, mean = counted[name]
         voice.items[name] = {"label": ITEM_LABELS[name], "n": n,
-                             "agree_share": round((agree or 0) / n, 3) if n >= MIN_ANSWERS else None,
+                             "agree_share": round(agree / n, 3) if n >= MIN_ANSWERS else None,
                              "mean": round(float(mean), 2) if n >= MIN_ANSWERS and mean is not None else None}
     return voice

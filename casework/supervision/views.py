@@ -18,16 +18,14 @@ from casework.supervision.schemas import (
 from core.auth import supervisor_required
 from core.extensions import db
 from core.models import Staff
+from core.security import keep_out_of_caches
 from intake.models import Department
 from notifications.messages import LANGUAGES
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision", template_folder="templates")
 
 
-@bp.after_request
-def keep_out_of_caches(response):
-    response.headers["Cache-Control"] = "no-store"
-    return response
+bp.after_request(keep_out_of_caches)
 
 
 def scope():
