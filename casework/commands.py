@@ -1,4 +1,6 @@
 """Command-line tools of casework: the demo agency, measuring resolved cases for the blueprint."""
+from contextlib import contextmanager
+
 import click
 from flask.cli import with_appcontext
 
@@ -16,6 +18,19 @@ def seed_demo_command(weeks):
                f"{made['requests']} requests added")
 
 
+@contextmanager
+def progress_bar(length, label):
+    """A progress bar, and the function that moves it to ``done`` of ``length``."""
+    with click.progressbar(length=length, label=label) as bar:
+        seen = [0]
+
+        def advance(done):
+            bar.update(done - seen[0])
+            seen[0] = done
+
+        yield advance
+
+
 @click.group("insight")
 def insight_group():
     """The service blueprint's rollup."""
@@ -29,15 +44,23 @@ def measure_command():
 
     waiting = rollup.pending_count()
     click.echo(f"{waiting:,} cases to measure")
-    with click.progressbar(length=waiting, label="measuring") as bar:
-        seen = [0]
-
-        def advance(done):
-            bar.update(done - seen[0])
-            seen[0] = done
-
+    with progress_bar(waiting, "measuring") as advance:
         done = rollup.measure_pending(run_seconds=float("inf"), progress=advance)
     click.echo(f"{done:,} cases measured")
+
+
+@insight_group.command("rebuild")
+@with_appcontext
+def rebuild_command():
+    """Add up the daily rollup again from every measured case (the worker keeps it; this is for doubt)."""
+    from casework.insight import days
+    from casework.insight.models import CaseMeasure
+    from core.extensions import db
+
+    measured = db.session.scalar(db.select(db.func.count()).select_from(CaseMeasure))
+    with progress_bar(measured, "adding up") as advance:
+        done = days.rebuild(progress=advance)
+    click.echo(f"the rollup holds {done:,} measured cases")
 
 
 def init_app(app):

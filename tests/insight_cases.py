@@ -16,13 +16,15 @@ def insight_city():
 
 
 def history(city, submitted, *, inspect=None, schedule=None, resolved_after, worker=None, due_after=72,
-            friction=None, reason=None):
-    """A pothole case resolved ``resolved_after`` hours after ``submitted``; steps as (hours after, minutes)."""
+            friction=None, reason=None, service=None, queue=None):
+    """A case (a pothole in road repairs unless said) resolved ``resolved_after`` hours after ``submitted``;
+    steps as (hours after, minutes)."""
     worker = worker or city.caseworker
-    request = ServiceRequest(service_id=city.pothole.id, description="Pothole", address="1 High Street",
+    service, queue = service or city.pothole, queue or city.roads_queue
+    request = ServiceRequest(service_id=service.id, description="Pothole", address="1 High Street",
                              triage_state=TriageState.DONE, submitted_at=submitted, language="en")
     resolved = submitted + timedelta(hours=resolved_after)
-    case = Case(request=request, service_id=city.pothole.id, queue_id=city.roads_queue.id, state=CaseState.TRIAGED,
+    case = Case(request=request, service_id=service.id, queue_id=queue.id, state=CaseState.TRIAGED,
                 opened_at=submitted + timedelta(hours=1), assignee_id=worker.id,
                 resolution_due_at=submitted + timedelta(hours=due_after))
     db.session.add_all([request, case])

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import inspect as schema_of
 
-from casework.insight import compare
+from casework.insight import compare, days
 from casework.insight.models import ProcessChange, PulseAnswer, PulseTurn
 from casework.insight.pulse import fortnight_of
 from casework.insight.rollup import measure_pending
@@ -66,20 +66,26 @@ def test_a_change_that_worked_shows_as_better_beyond_noise(app, city):
     assert overall["Citizens satisfied (agree or strongly agree)"].verdict == "not enough data yet"
 
 
-def test_a_large_side_is_tested_on_a_sample_but_its_medians_are_over_every_case(app, city, monkeypatch):
+def test_a_large_side_is_read_from_the_rollup_and_comes_to_the_same_verdicts(app, city, monkeypatch):
     with app.app_context():
         cases_around_the_change(city)
         measure_pending()
         change = mark(city)
         whole = compare.compare(change, today=date(2026, 11, 30))
-        monkeypatch.setattr(compare, "SAMPLE", 12)  # every third case of 30 a side
-        sampled = compare.compare(change, today=date(2026, 11, 30))
-    for exact, tested in zip(whole.differences[:2], sampled.differences[:2]):
-        assert (tested.before, tested.after, tested.n_before, tested.n_after) == \
-            (exact.before, exact.after, exact.n_before, exact.n_after)
-        assert tested.p_value != exact.p_value and tested.verdict == exact.verdict == "better"
-    inspect_whole, inspect_sampled = dict(whole.stages)["Inspect the site"], dict(sampled.stages)["Inspect the site"]
-    assert [d.before for d in inspect_sampled] == [d.before for d in inspect_whole]
+        # as if each side held more cases than are read one by one: from the daily rollup's spreads
+        monkeypatch.setattr(days, "EXACT_UP_TO", 0)
+        rolled = compare.compare(change, today=date(2026, 11, 30))
+    for exact, estimated in zip(whole.differences, rolled.differences):
+        assert (estimated.n_before, estimated.n_after) == (exact.n_before, exact.n_after)
+        for side in ("before", "after"):
+            value = getattr(exact, side)
+            # (shown to 0.01 day; no survey answers: None either way)
+            assert getattr(estimated, side) == (None if value is None else pytest.approx(value, rel=0.01, abs=0.015))
+        assert estimated.verdict == exact.verdict
+    assert [d.verdict for d in whole.differences[:3]] == ["better", "better", "better"]
+    inspect_whole, inspect_rolled = dict(whole.stages)["Inspect the site"], dict(rolled.stages)["Inspect the site"]
+    assert [d.verdict for d in inspect_rolled] == [d.verdict for d in inspect_whole]
+    assert [d.before for d in inspect_rolled] == pytest.approx([d.before for d in inspect_whole], rel=0.01)
 
 
 def test_too_few_cases_or_no_difference_is_said_plainly(app, city):

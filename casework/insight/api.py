@@ -99,6 +99,8 @@ class BlueprintOut(Schema):
     measured_at = fields.DateTime(required=True)
     cases_waiting_to_be_measured = fields.Integer(required=True)
     business_hours_per_day = fields.Float(required=True)
+    quantiles = fields.String(required=True, metadata={
+        "description": '"exact", or "within 1%" where a period of many cases is read from the daily rollup'})
     stages = fields.List(fields.Nested(StageOut), required=True)
     cost = fields.Nested(CostOut, required=True)
     voice = fields.Nested(VoiceOut, required=True)

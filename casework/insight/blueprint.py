@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from casework.clock.calendar_settings import agency_calendar
-from casework.insight import cost, hot_spots, rollup, stages, voice
+from casework.insight import cost, days, hot_spots, rollup, spread, stages, voice
 from casework.insight.models import CaseMeasure
 from casework.insight.scope import Period, Scope, within
 from core.extensions import db
@@ -35,6 +35,8 @@ class Blueprint:
     hours_per_day: float
     pending: int
     made_at: datetime
+    # medians and 90th percentiles read off the daily rollup's spreads (within spread.ALPHA), not case by case
+    from_rollup: bool = False
     explanation: str = hot_spots.EXPLANATION
 
 
@@ -56,18 +58,21 @@ def blueprint_of(scope, period, now=None):
     """The blueprint of ``scope``'s cases resolved in ``period``."""
     calendar = agency_calendar()
     per_day = hours_per_day(calendar)
-    found = stages.stage_summaries(scope, period)
-    the_voice = voice.voice_of(scope, period)
+    # a large period from the daily rollup, a small one case by case
+    rolled = days.rolled_if_large(scope, period)
+    found = stages.stage_summaries(scope, period, rolled)
+    the_voice = voice.voice_of(scope, period, rolled)
     service = db.session.get(Service, scope.service_id) if scope.service_id else None
+    services = [int(service_id) for service_id in rolled.case_totals()["minutes_by_service"]] if rolled else \
+        db.select(CaseMeasure.service_id).distinct().where(*within(CaseMeasure, scope, period))
     rates = [service.cost_per_minute] if service else [rate for (rate,) in db.session.execute(
-        db.select(Service.cost_per_minute).distinct().where(Service.id.in_(
-            db.select(CaseMeasure.service_id).distinct().where(*within(CaseMeasure, scope, period)))))]
+        db.select(Service.cost_per_minute).distinct().where(Service.id.in_(services)))]
     return Blueprint(
         scope=scope, label=scope.label(), service_code=service.code if service else None, period=period,
         cases=the_voice.cases, stages=found, cost=cost.cost_of(found, the_voice.cases, rates),
-        capacity=cost.team_capacity(scope, period), voice=the_voice,
+        capacity=cost.team_capacity(scope, period, rolled), voice=the_voice,
         hot_spots=hot_spots.hot_spots(found, per_day), hours_per_day=per_day, pending=rollup.pending_count(),
-        made_at=now or utcnow())
+        made_at=now or utcnow(), from_rollup=rolled is not None)
 
 
 def rounded(value, places=2):
@@ -98,6 +103,8 @@ def as_json(found):
         "from": found.period.start.isoformat(), "to": found.period.end.isoformat(), "cases": found.cases,
         "measured_at": found.made_at.isoformat(), "cases_waiting_to_be_measured": found.pending,
         "business_hours_per_day": found.hours_per_day,
+        # "exact", or "within 1%" where a large period is read from the daily rollup
+        "quantiles": f"within {spread.ALPHA:.0%}" if found.from_rollup else "exact",
         "stages": [stage_json(stage) for stage in found.stages],
         "cost": {"total": found.cost.total, "per_request": found.cost.per_request, "minutes": found.cost.minutes,
                  "cost_per_minute": found.cost.cost_per_minute,

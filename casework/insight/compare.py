@@ -1,9 +1,10 @@
 """Before and after a process change: each measure either side, the difference, and whether it is more than noise.
 
-Waits and minutes are compared case by case with the Mann-Whitney rank test
-(no assumption that they are normal, which they are not), on at most
-``SAMPLE`` cases a side (every k-th by id) while the medians shown are over
-all of them; shares (steps
+Waits and minutes are compared with the Mann-Whitney rank test (no
+assumption that they are normal, which they are not): case by case where a
+side has at most ``days.EXACT_UP_TO`` cases; on a larger side, on ``SAMPLE``
+values read off the daily rollup's spread at evenly spaced ranks, while the
+medians shown are over all of its cases. Shares (steps
 rated hard, resolved by the due date, reopened, citizens satisfied) with a
 two-proportion test (chi-squared on the 2x2 table, Fisher's exact test where
 a cell expects fewer than 5). Both from ``scipy.stats``. Below ``MIN_CASES``
@@ -13,15 +14,15 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from scipy import stats
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from casework.insight import stages, voice
+from casework.insight import days, spread, stages, voice
 from casework.insight.models import CaseMeasure, StageMeasureRow
 from casework.insight.scope import Period, Scope, within
 from core.extensions import db
 
 MIN_CASES = 10
-# the rank tests read at most this many cases a side (every k-th by id); medians are always over all of them
+# a rank test on a side read from the rollup takes this many values off its spread
 SAMPLE = 5000
 # a difference is called more than noise below this p-value
 SIGNIFICANCE = 0.05
@@ -85,8 +86,9 @@ def compare(change, today):
     """The ``Comparison`` of ``change``'s service either side of it."""
     before, after = sides(change, today)
     scope = Scope(service_id=change.service_id)
-    cases = [case_side(scope, side) for side in (before, after)]
-    shares = [rates(scope, side) for side in (before, after)]
+    rolled = [days.rolled_if_large(scope, side) for side in (before, after)]
+    cases = [case_side(scope, side, r) for side, r in zip((before, after), rolled)]
+    shares = [rates(scope, side, r) for side, r in zip((before, after), rolled)]
     differences = [
         rank_difference("Time to resolution", "days", *[c["wait"] for c in cases]),
         rank_difference("Staff minutes a case", "minutes", *[c["effort"] for c in cases]),
@@ -95,8 +97,8 @@ def compare(change, today):
         share_difference("Citizens satisfied (agree or strongly agree)", *shares[0]["satisfied"],
                          *shares[1]["satisfied"], lower_is_better=False),
     ]
-    summaries = [stages.totals_of(scope, side) for side in (before, after)]
-    samples = [stage_samples(scope, side, c["n"]) for side, c in zip((before, after), cases)]
+    summaries = [stages.totals_of(scope, side, r) for side, r in zip((before, after), rolled)]
+    samples = [stage_samples(scope, side, r) for side, r in zip((before, after), rolled)]
     by_stage = []
     for key, name in stages.names_in_order({*summaries[0], *summaries[1]}):
         sides_of = [(summary.get(key, {}), sample.get(key, ([], []))) for summary, sample in zip(summaries, samples)]
@@ -114,49 +116,38 @@ def compare(change, today):
 
 @dataclass
 class Side:
-    """One side of a rank comparison: the exact median and count, and the values the test is run on."""
+    """One side of a rank comparison: its median and count, and the values the test is run on."""
 
     median: float | None
     n: int
     sample: list
 
 
-def sampling(n):
-    """Every k-th case (by id) so that at most ``SAMPLE`` are read: the rank test needs no more to see a change."""
-    return max(1, -(-n // SAMPLE))
-
-
-def case_side(scope, period):
-    """A side's case count, exact medians of time to resolution and minutes, and a sample of each for the test."""
-    n = db.session.scalar(select(func.count()).select_from(CaseMeasure).where(*within(CaseMeasure, scope, period)))
-    every = sampling(n)
-    rows = db.session.execute(select(CaseMeasure.wait_hours, CaseMeasure.effort_minutes).where(
-        *within(CaseMeasure, scope, period), CaseMeasure.case_id % every == 0)).all()
+def case_side(scope, period, rolled=None):
+    """A side's case count, medians of time to resolution (hours) and minutes, and the values to test."""
+    if rolled is not None:
+        waits, efforts = (rolled.spread(days.CASE, name) for name in ("wait_spread", "effort_spread"))
+        return {"n": rolled.cases,
+                "wait": Side(spread.quantile(waits, 0.5, spread.HOURS), rolled.cases,
+                             spread.sample(waits, spread.HOURS, SAMPLE)),
+                "effort": Side(spread.quantile(efforts, 0.5, spread.MINUTES), rolled.cases,
+                               spread.sample(efforts, spread.MINUTES, SAMPLE))}
+    rows = db.session.execute(select(CaseMeasure.wait_hours, CaseMeasure.effort_minutes)
+                              .where(*within(CaseMeasure, scope, period))).all()
     waits, efforts = [r[0] for r in rows], [r[1] for r in rows]
-    wait_median, effort_median = case_medians(scope, period) if every > 1 else (
-        stages.percentile(waits, 0.5), stages.percentile(efforts, 0.5))
-    return {"n": n, "wait": Side(wait_median, n, waits), "effort": Side(effort_median, n, efforts)}
+    return {"n": len(rows), "wait": Side(stages.percentile(waits, 0.5), len(rows), waits),
+            "effort": Side(stages.percentile(efforts, 0.5), len(rows), efforts)}
 
 
-def case_medians(scope, period):
-    """Exact medians of a side's time to resolution (hours) and minutes, in the database."""
-    if db.engine.dialect.name != "postgresql":
-        rows = db.session.execute(select(CaseMeasure.wait_hours, CaseMeasure.effort_minutes)
-                                  .where(*within(CaseMeasure, scope, period))).all()
-        return stages.percentile([r[0] for r in rows], 0.5), stages.percentile([r[1] for r in rows], 0.5)
-    median = func.percentile_cont(0.5).within_group
-    return tuple(db.session.execute(select(median(CaseMeasure.wait_hours).label("wait"),
-                                           median(CaseMeasure.effort_minutes).label("effort"))
-                                    .where(*within(CaseMeasure, scope, period))).one())
-
-
-def stage_samples(scope, period, n):
-    """``{key: ([wait hours], [minutes of cases with steps])}`` of the same sample of cases as ``case_side``."""
-    every = sampling(n)
+def stage_samples(scope, period, rolled=None):
+    """``{key: ([wait hours], [minutes of cases with steps])}``: every case's, or read off ``rolled``."""
+    if rolled is not None:
+        return {key: tuple(spread.sample(rolled.spread(key, name), days.SPREADS[name], SAMPLE)
+                           for name in ("wait_spread", "effort_spread")) for key in rolled.stage_keys()}
     found = {}
     for key, wait, effort, steps in db.session.execute(select(
             StageMeasureRow.key, StageMeasureRow.wait_hours, StageMeasureRow.effort_minutes, StageMeasureRow.steps)
-            .where(*within(StageMeasureRow, scope, period), StageMeasureRow.case_id % every == 0)):
+            .where(*within(StageMeasureRow, scope, period))):
         waits, minutes = found.setdefault(key, ([], []))
         waits.append(wait)
         if steps:
@@ -198,8 +189,8 @@ def share(hits, n):
     return round(hits / n, 3) if n else None
 
 
-def rates(scope, period):
+def rates(scope, period, rolled=None):
     """``{measure: (hits, n)}`` of a side's shares, counted as the blueprint's voice counts them."""
-    cases, sla_cases, sla_met, reopened = voice.case_counts(scope, period)
+    cases, sla_cases, sla_met, reopened = voice.case_counts(scope, period, rolled)
     satisfaction_n, satisfied, _mean = voice.answer_counts(scope, period)["satisfaction"]
     return {"sla": (sla_met, sla_cases), "reopened": (reopened, cases), "satisfied": (satisfied, satisfaction_n)}

@@ -66,10 +66,14 @@ def working_days(period, calendar):
     return days
 
 
-def team_capacity(scope, period):
-    """``[TeamCapacity]`` of the queues whose cases are in the scope's period, by name."""
-    queue_ids = db.session.scalars(select(CaseMeasure.queue_id).distinct()
-                                   .where(*within(CaseMeasure, scope, period))).all()
+def team_capacity(scope, period, rolled=None):
+    """``[TeamCapacity]`` of the queues whose cases are in the scope's period (as ``rolled`` counts them, where
+    given), by name."""
+    if rolled is not None:
+        queue_ids = [int(queue_id) for queue_id in rolled.case_totals()["cases_by_queue"]]
+    else:
+        queue_ids = db.session.scalars(select(CaseMeasure.queue_id).distinct()
+                                       .where(*within(CaseMeasure, scope, period))).all()
     if not queue_ids:
         return []
     calendar = agency_calendar()

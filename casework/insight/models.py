@@ -7,7 +7,7 @@ it is resolved again.
 import secrets
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.extensions import db
@@ -73,6 +73,48 @@ class StageMeasureRow(db.Model):
     # friction reasons of the hard steps: {"missing_information": 2}
     reasons: Mapped[dict] = mapped_column(JSON, default=dict)
     handoffs: Mapped[int] = mapped_column(default=0)
+
+
+class StageRollup(db.Model):
+    """One stage of the cases of one scope resolved on one day: sums and spreads that add up across days.
+
+    ``casework.insight.days`` keeps a row per grain ("service", "queue",
+    "department" and "all", whose ``scope_id`` is 0), local day and stage key,
+    plus the key "case" for the cases' own totals (SLA, reopening, queues), in
+    the same transaction as the ``StageMeasureRow``s it adds up, so a period of
+    any size reads at most days x stages rows.
+    """
+
+    __tablename__ = "stage_rollup"
+    __table_args__ = (UniqueConstraint("grain", "scope_id", "resolved_on", "key", name="uq_stage_rollup_cell"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grain: Mapped[str] = mapped_column(String(12))
+    scope_id: Mapped[int]
+    resolved_on: Mapped[date]
+    key: Mapped[str] = mapped_column(String(24))
+    cases: Mapped[int] = mapped_column(default=0)
+    # cases with at least one step in the stage (whose minutes the effort spread counts)
+    worked: Mapped[int] = mapped_column(default=0)
+    wait_hours: Mapped[float] = mapped_column(default=0.0)
+    wait_business_hours: Mapped[float] = mapped_column(default=0.0)
+    effort_minutes: Mapped[int] = mapped_column(default=0)
+    steps: Mapped[int] = mapped_column(default=0)
+    rated: Mapped[int] = mapped_column(default=0)
+    hard: Mapped[int] = mapped_column(default=0)
+    handoffs: Mapped[int] = mapped_column(default=0)
+    reasons: Mapped[dict] = mapped_column(JSON, default=dict)
+    # {service_id: minutes}: what the stage's minutes cost depends on the service's cost of a minute
+    minutes_by_service: Mapped[dict] = mapped_column(JSON, default=dict)
+    # the "case" key only: {queue_id: cases}, and resolved with a due date / by it, reopened
+    cases_by_queue: Mapped[dict] = mapped_column(JSON, default=dict)
+    sla_cases: Mapped[int] = mapped_column(default=0)
+    sla_met: Mapped[int] = mapped_column(default=0)
+    reopened: Mapped[int] = mapped_column(default=0)
+    # ``casework.insight.spread`` spreads: wait hours, business hours, minutes of the worked cases
+    wait_spread: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
+    business_spread: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
+    effort_spread: Mapped[bytes] = mapped_column(LargeBinary, default=b"")
 
 
 class ProcessChange(db.Model):

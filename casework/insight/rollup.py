@@ -3,8 +3,10 @@
 A case whose state crosses between open and closed has ``measured_at`` set to
 None (``Case.keep_closed_at``); ``measure_pending`` (periodic) takes those in
 batches: a resolved case gets its ``CaseMeasure`` and ``StageMeasureRow``s
-written again, a reopened one loses them until it is resolved again. Merged
-duplicates are not measured: their work is their original's.
+written again, a reopened one loses them until it is resolved again, and the
+daily rollup (``casework.insight.days``) is moved by the same difference in
+the same transaction. Merged duplicates are not measured: their work is their
+original's.
 """
 import logging
 import time
@@ -12,6 +14,7 @@ import time
 from sqlalchemy import delete, select, update
 
 from casework.clock.calendar_settings import agency_calendar
+from casework.insight import days
 from casework.insight.measures import CaseFacts, EventFact, StepFact, stages_of
 from casework.insight.models import CaseMeasure, StageMeasureRow
 from casework.models import Case, CaseEvent, Queue, Step
@@ -32,7 +35,8 @@ EVENT_KINDS = ("information_requested", "citizen_answered", "resolved", "merged"
 def measure_pending(batch=BATCH, run_seconds=RUN_SECONDS, progress=None):
     """Measure cases resolved (or reopened) since they were last measured; return how many (periodic).
 
-    Commits each batch. ``progress(done)`` is called after each.
+    Commits each batch, with the daily rollup (``casework.insight.days``) it
+changes. ``progress(done)`` is called after each.
     """
     done, started = 0, time.monotonic()
     while True:
@@ -62,6 +66,10 @@ def measure_batch(size):
     if not rows:
         return 0
     ids = [row.id for row in rows]
+    # the rollup forgets what these cases counted for before, and adds what they count for now
+    deltas = days.Deltas()
+    for case, stages in days.stored(ids):
+        deltas.count(case, stages, -1)
     db.session.execute(delete(StageMeasureRow).where(StageMeasureRow.case_id.in_(ids)))
     db.session.execute(delete(CaseMeasure).where(CaseMeasure.case_id.in_(ids)))
     measurable = [row for row in rows if row.closed_at is not None and row.duplicate_of_id is None]
@@ -85,15 +93,19 @@ def measure_batch(size):
             "handoffs": sum(stage.handoffs for stage in measured),
             "reopened": any(stage.key == "rework" for stage in measured),
             "sla_met": None if row.resolution_due_at is None else end <= row.resolution_due_at, **scope})
-        stages += [{"case_id": row.id, "key": stage.key, "kind": stage.kind, "step_type_id": stage.step_type_id,
-                    "wait_hours": stage.wait_hours, "wait_business_hours": stage.wait_business_hours,
-                    "effort_minutes": stage.effort_minutes, "steps": stage.steps, "rated": stage.rated,
-                    "hard": stage.hard, "reasons": dict(stage.reasons), "handoffs": stage.handoffs, **scope}
-                   for stage in measured]
+        case_stages = [{"case_id": row.id, "key": stage.key, "kind": stage.kind, "step_type_id": stage.step_type_id,
+                        "wait_hours": stage.wait_hours, "wait_business_hours": stage.wait_business_hours,
+                        "effort_minutes": stage.effort_minutes, "steps": stage.steps, "rated": stage.rated,
+                        "hard": stage.hard, "reasons": dict(stage.reasons), "handoffs": stage.handoffs, **scope}
+                       for stage in measured]
+        deltas.count(cases[-1], case_stages, 1)
+        stages += case_stages
+    days.keep(deltas)
+    # (render_nulls: rows with and without a step type go in one statement, not one per run of alike rows)
     if cases:
-        db.session.execute(db.insert(CaseMeasure), cases)
+        db.session.execute(db.insert(CaseMeasure).execution_options(render_nulls=True), cases)
     if stages:
-        db.session.execute(db.insert(StageMeasureRow), stages)
+        db.session.execute(db.insert(StageMeasureRow).execution_options(render_nulls=True), stages)
     # (a Core update: the case's version, which staff forms carry, does not move)
     db.session.execute(update(Case).where(Case.id.in_(ids)).values(measured_at=now)
                        .execution_options(synchronize_session=False))

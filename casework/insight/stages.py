@@ -1,8 +1,11 @@
 """Stage by stage, over the cases of a scope resolved in a period: waits, effort, hand-offs, friction.
 
-Reads ``stage_measure`` only. On PostgreSQL the medians and 90th percentiles
-are ``percentile_cont`` in one grouped query over the service's index; on
-SQLite the values are read and the same interpolation is done here.
+A period of more than ``days.EXACT_UP_TO`` cases is read from the daily
+rollup (``casework.insight.days``: a ``Rolled``, medians within 1%); a
+smaller one from ``stage_measure``, exactly: on PostgreSQL the medians and
+90th percentiles are ``percentile_cont`` in one grouped query over the
+service's index; on SQLite the values are read and the same interpolation is
+done here.
 """
 from collections import Counter
 from dataclasses import dataclass, field
@@ -77,13 +80,15 @@ def percentile(values, q):
     return values[low] + (values[high] - values[low]) * (rank - low)
 
 
-def totals_of(scope, period):
+def totals_of(scope, period, rolled=None):
     """``{key: {"cases", "business", "effort", "steps", "rated", "hard", "handoffs", spreads...}}``, one scan.
 
-    Waits in hours; effort spreads in minutes over the cases with steps in the stage. On PostgreSQL the
-    medians and 90th percentiles come from ``percentile_cont`` in the same grouped query, read from the
-    service's covering index.
+    Waits in hours; effort spreads in minutes over the cases with steps in the stage. From ``rolled``
+    where given; else on PostgreSQL the medians and 90th percentiles come from ``percentile_cont`` in the
+    same grouped query, read from the service's covering index.
     """
+    if rolled is not None:
+        return rolled_totals(rolled)
     row = StageMeasureRow
     worked = case((row.steps > 0, row.effort_minutes))
     sums = [func.count().label("cases"), func.sum(row.wait_business_hours).label("business"),
@@ -121,10 +126,27 @@ def totals_of(scope, period):
     return found
 
 
-def costs_of(scope, period, totals):
+def rolled_totals(rolled):
+    """``totals_of``'s answer from the rollup."""
+    found = {}
+    for key in rolled.stage_keys():
+        t = rolled.totals[key]
+        found[key] = {"cases": t["cases"], "business": t["wait_business_hours"], "effort": t["effort_minutes"],
+                      "steps": t["steps"], "rated": t["rated"], "hard": t["hard"], "handoffs": t["handoffs"]}
+        for name, spread_name in (("wait", "wait_spread"), ("business", "business_spread"),
+                                  ("effort", "effort_spread")):
+            found[key][f"{name}_median"], found[key][f"{name}_p90"] = rolled.quantiles(key, spread_name)
+    return found
+
+
+def costs_of(scope, period, totals, rolled=None):
     """``{key: cost}``: each stage's minutes times the cost of a minute of the services they were spent on."""
     row = StageMeasureRow
     rates = dict(db.session.execute(select(Service.id, Service.cost_per_minute)).all())
+    if rolled is not None:
+        return {key: sum(minutes * (rates.get(int(service_id)) or 0.0)
+                         for service_id, minutes in rolled.totals[key]["minutes_by_service"].items())
+                for key in totals}
     if scope.service_id is not None:
         # one service, one rate: no second scan
         return {key: float(t["effort"] or 0) * (rates.get(scope.service_id) or 0.0) for key, t in totals.items()}
@@ -136,13 +158,14 @@ def costs_of(scope, period, totals):
     return costs
 
 
-def stage_summaries(scope, period):
-    """``[StageSummary]`` of the scope's stages in line order (received first, rework last)."""
-    found = totals_of(scope, period)
+def stage_summaries(scope, period, rolled=None):
+    """``[StageSummary]`` of the scope's stages in line order (received first, rework last); from ``rolled``
+    (``days.Rolled``) where given."""
+    found = totals_of(scope, period, rolled)
     if not found:
         return []
-    costs = costs_of(scope, period, found)
-    reasons = reasons_of(scope, period)
+    costs = costs_of(scope, period, found, rolled)
+    reasons = {key: rolled.totals[key]["reasons"] for key in found} if rolled else reasons_of(scope, period)
     places = placed(found)
     summaries = []
     for key, t in found.items():
@@ -158,10 +181,15 @@ def stage_summaries(scope, period):
             standard_minutes=step_type.standard_minutes if step_type else None, steps=int(t["steps"] or 0),
             rated=int(t["rated"] or 0), hard=int(t["hard"] or 0), handoffs=int(t["handoffs"] or 0),
             cost=round(costs.get(key, 0.0), 2),
-            top_reasons=[(FRICTION_REASONS.get(reason, reason), count)
-                         for reason, count in reasons.get(key, Counter()).most_common(3)],
+            top_reasons=top_reasons(reasons.get(key, Counter())),
             position=position))
     return sorted(summaries, key=lambda s: s.position)
+
+
+def top_reasons(counted, how_many=3):
+    """``[(label, count)]`` of the most common reasons, ties by label (so every reading gives the same)."""
+    labelled = [(FRICTION_REASONS.get(reason, reason), count) for reason, count in counted.items() if count > 0]
+    return sorted(labelled, key=lambda pair: (-pair[1], pair[0]))[:how_many]
 
 
 def placed(keys):

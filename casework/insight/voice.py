@@ -35,8 +35,12 @@ class Voice:
     reopened_share: float | None = None
 
 
-def case_counts(scope, period):
-    """``(cases, cases with a due date, of them resolved by it, reopened)`` of the scope's period."""
+def case_counts(scope, period, rolled=None):
+    """``(cases, cases with a due date, of them resolved by it, reopened)`` of the scope's period (from
+    ``rolled``, a ``days.Rolled``, where given)."""
+    if rolled is not None:
+        totals = rolled.case_totals()
+        return totals["cases"], totals["sla_cases"], totals["sla_met"], totals["reopened"]
     met = func.sum(db.case((CaseMeasure.sla_met.is_(True), 1), else_=0))
     reopened = func.sum(db.case((CaseMeasure.reopened.is_(True), 1), else_=0))
     cases, sla_cases, sla_met, reopened = db.session.execute(
@@ -63,9 +67,9 @@ def answer_counts(scope, period):
     return counted
 
 
-def voice_of(scope, period):
+def voice_of(scope, period, rolled=None):
     """The survey, SLA and reopening figures of the scope's cases resolved in ``period``."""
-    cases, sla_cases, sla_met, reopened = case_counts(scope, period)
+    cases, sla_cases, sla_met, reopened = case_counts(scope, period, rolled)
     counted = answer_counts(scope, period)
     answers = counted["answers"]
     voice = Voice(cases=cases, answers=answers, shown=answers >= MIN_ANSWERS,
