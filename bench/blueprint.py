@@ -90,11 +90,12 @@ def answer_surveys(app, share=0.15):
 def forget_measures(app):
     """Drop every measure and the rollup, as the upgrade to the daily rollup does, so all is measured again."""
     with app.app_context():
-        db.create_all()  # (a database loaded before the rollup existed)
+        # (made again as the models say: the database may have been loaded by an earlier version)
         for table in ("stage_rollup", "stage_measure", "case_measure"):
-            db.session.execute(db.text(f"DELETE FROM {table}"))
+            db.session.execute(db.text(f"DROP TABLE IF EXISTS {table} CASCADE"))
         db.session.execute(db.text('UPDATE "case" SET measured_at = NULL WHERE measured_at IS NOT NULL'))
         db.session.commit()
+        db.create_all()
 
 
 def measure_everything(app):

@@ -14,7 +14,8 @@ from casework.insight.rollup import measure_pending
 from casework.insight.scope import Period, Scope
 from casework.models import Case
 from core.extensions import db
-from intake.survey import Feedback
+from intake.models import ServiceRequest
+from intake.survey import Feedback, record_feedback
 from tests.insight_cases import history, insight_city
 
 UTC = ZoneInfo("UTC")
@@ -165,3 +166,23 @@ def test_two_workers_measuring_the_same_days_at_once_lose_nothing(app, city):
         kept = cells()
         days.rebuild()
         assert cells() == kept
+
+
+def test_a_survey_answer_given_after_the_case_was_measured_reaches_the_voice(app, city, monkeypatch):
+    monkeypatch.setattr(days, "EXACT_UP_TO", 0)
+    with app.app_context():
+        varied_history(city, count=24)  # 8 of them answered before measuring
+        measure_pending()
+        scope = Scope(service_id=city.pothole.id)
+        assert blueprint.blueprint_of(scope, PERIOD).voice.answers == 6
+        unanswered = db.session.scalars(db.select(ServiceRequest).where(
+            ServiceRequest.service_id == city.pothole.id, ~ServiceRequest.id.in_(db.select(Feedback.request_id)))
+            .order_by(ServiceRequest.id)).all()
+        for service_request in unanswered[:6]:
+            record_feedback(service_request, 1, {"fixed": True, "satisfaction": 5, "trust": 4})
+        assert measure_pending() == 6  # measured again for their answers
+        voice = blueprint.blueprint_of(scope, PERIOD).voice
+        monkeypatch.setattr(days, "EXACT_UP_TO", 10_000)
+        exact = blueprint.blueprint_of(scope, PERIOD).voice
+    assert voice.answers == 12 and voice.shown and voice == exact
+    assert voice.items["satisfaction"]["n"] == 12

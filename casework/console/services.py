@@ -273,6 +273,9 @@ def record_citizen_feedback(request_id, fixed, comment, satisfaction):
     db.session.add(CaseEvent(case=case, kind="citizen_feedback", at=now,
                              message=f"The citizen says it is {verdict}{rating}." + (f" “{comment}”" if comment else ""),
                              details={"fixed": fixed, "satisfaction": satisfaction}))
+    # measured again, so the blueprint's rollup counts the answer (a Core update: the case's version stays)
+    db.session.execute(db.update(Case).where(Case.id == case.id).values(measured_at=None)
+                       .execution_options(synchronize_session=False))
     notifications = []
     if not fixed and not case.is_open and case.duplicate_of_id is None:
         event = CaseEvent(case=case, kind="reopened_by_citizen", public=True, at=now,

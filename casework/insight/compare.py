@@ -192,5 +192,5 @@ def share(hits, n):
 def rates(scope, period, rolled=None):
     """``{measure: (hits, n)}`` of a side's shares, counted as the blueprint's voice counts them."""
     cases, sla_cases, sla_met, reopened = voice.case_counts(scope, period, rolled)
-    satisfaction_n, satisfied, _mean = voice.answer_counts(scope, period)["satisfaction"]
+    satisfaction_n, satisfied, _mean = voice.answer_counts(scope, period, rolled)["satisfaction"]
     return {"sla": (sla_met, sla_cases), "reopened": (reopened, cases), "satisfied": (satisfied, satisfaction_n)}

@@ -20,12 +20,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from casework.insight import spread
 from casework.insight.models import CaseMeasure, StageMeasureRow, StageRollup
 from core.extensions import db
+from casework.insight.voice import AGREE
+from intake.survey import A11_ITEMS, Feedback
 
 # the key of a case's own totals, beside its stages' keys
 CASE = "case"
 SUMS = ("cases", "worked", "wait_hours", "wait_business_hours", "effort_minutes", "steps", "rated", "hard",
         "handoffs", "sla_cases", "sla_met", "reopened")
-COUNTERS = ("reasons", "minutes_by_service", "cases_by_queue")
+COUNTERS = ("reasons", "minutes_by_service", "cases_by_queue", "survey")
 SPREADS = {"wait_spread": spread.HOURS, "business_spread": spread.HOURS, "effort_spread": spread.MINUTES}
 # a period with more cases than this is read from the rollup; fewer, case by case (exact, and quick)
 EXACT_UP_TO = 10_000
@@ -64,8 +66,9 @@ class Deltas:
             self.cells[key] = {"sums": [0] * len(SUMS), **{name: Counter() for name in (*COUNTERS, *SPREADS)}}
         return self.cells[key]
 
-    def count(self, case, stages, sign):
-        """Add (``sign`` 1) or take away (-1) one measured case: its ``case_measure`` and ``stage_measure`` values."""
+    def count(self, case, stages, sign, answer=None):
+        """Add (``sign`` 1) or take away (-1) one measured case: its ``case_measure`` and ``stage_measure`` values,
+        and its request's latest survey ``answer`` (``{"fixed", item: 1-5 or None}``) if any."""
         service = None if case["service_id"] is None else str(case["service_id"])
         # each part: (key, sums in SUMS order, reasons, minutes, buckets of wait, business hours and minutes)
         parts = [(CASE, (1, 1, case["wait_hours"], case["wait_business_hours"], case["effort_minutes"], 0, 0, 0,
@@ -92,10 +95,23 @@ class Deltas:
                     cell["minutes_by_service"][service] += sign * minutes
                 if key == CASE:
                     cell["cases_by_queue"][str(case["queue_id"])] += sign
+                    for name, value in survey_counts(answer).items():
+                        cell["survey"][name] += sign * value
                 cell["wait_spread"][wait] += sign
                 cell["business_spread"][business] += sign
                 if effort is not None:
                     cell["effort_spread"][effort] += sign
+
+
+def survey_counts(answer):
+    """What one survey answer adds to the voice: ``{"answers": 1, "fixed": 0/1, "<item>_n", "_agree", "_sum"}``."""
+    if answer is None:
+        return {}
+    counted = {"answers": 1, "fixed": int(bool(answer["fixed"]))}
+    for name, _text in A11_ITEMS:
+        if answer[name] is not None:
+            counted.update({f"{name}_n": 1, f"{name}_agree": int(answer[name] >= AGREE), f"{name}_sum": answer[name]})
+    return counted
 
 
 def buckets(wait, business, effort):
@@ -207,19 +223,17 @@ def rebuild(progress=None):
     db.session.execute(delete(StageRollup))
     done, last_id = 0, 0
     while True:
-        cases = [dict(row._mapping) for row in db.session.execute(
-            select(*CASE_COLUMNS).where(CaseMeasure.case_id > last_id)
-            .order_by(CaseMeasure.case_id).limit(5000))]
-        if not cases:
+        batch = stored(db.session.scalars(select(CaseMeasure.case_id).where(CaseMeasure.case_id > last_id)
+                                          .order_by(CaseMeasure.case_id).limit(5000)).all())
+        if not batch:
             break
-        stages = stored_stages([case["case_id"] for case in cases])
         deltas = Deltas()
-        for case in cases:
-            deltas.count(case, stages.get(case["case_id"], ()), 1)
+        for case, stages, answer in batch:
+            deltas.count(case, stages, 1, answer)
         keep(deltas)
         db.session.commit()
-        done += len(cases)
-        last_id = cases[-1]["case_id"]
+        done += len(batch)
+        last_id = max(case["case_id"] for case, _stages, _answer in batch)
         if progress:
             progress(done)
     db.session.commit()
@@ -229,15 +243,39 @@ def rebuild(progress=None):
 CASE_COLUMNS = [CaseMeasure.case_id, CaseMeasure.service_id, CaseMeasure.queue_id, CaseMeasure.department_id,
                 CaseMeasure.resolved_on, CaseMeasure.wait_hours, CaseMeasure.wait_business_hours,
                 CaseMeasure.effort_minutes, CaseMeasure.handoffs, CaseMeasure.reopened, CaseMeasure.sla_met]
+CASE_NAMES = [column.key for column in CASE_COLUMNS]
 
 
 def stored(case_ids):
-    """``[(case values, [stage values])]`` of the measured cases among ``case_ids`` (what ``count`` takes)."""
+    """``[(case values, [stage values], survey answer or None)]`` of the measured cases among ``case_ids`` (what
+    ``Deltas.count`` takes)."""
     if not case_ids:
         return []
     stages = stored_stages(case_ids)
-    return [(dict(row._mapping), stages.get(row.case_id, ()))
-            for row in db.session.execute(select(*CASE_COLUMNS).where(CaseMeasure.case_id.in_(case_ids)))]
+    rows = db.session.execute(select(*CASE_COLUMNS, CaseMeasure.feedback_id)
+                              .where(CaseMeasure.case_id.in_(case_ids))).all()
+    answers = answers_of([row.feedback_id for row in rows if row.feedback_id is not None])
+    return [({name: getattr(row, name) for name in CASE_NAMES}, stages.get(row.case_id, ()),
+             answers.get(row.feedback_id)) for row in rows]
+
+
+def answers_of(feedback_ids):
+    """``{feedback_id: {"fixed", item: value}}``."""
+    if not feedback_ids:
+        return {}
+    items = [getattr(Feedback, name) for name, _text in A11_ITEMS]
+    return {row.id: dict(row._mapping) for row in db.session.execute(
+        select(Feedback.id, Feedback.fixed, *items).where(Feedback.id.in_(feedback_ids)))}
+
+
+def latest_answers(request_ids):
+    """``{request_id: (feedback_id, answer)}`` of each request's latest survey answer."""
+    if not request_ids:
+        return {}
+    latest = dict(db.session.execute(select(Feedback.request_id, db.func.max(Feedback.id))
+                                     .where(Feedback.request_id.in_(request_ids)).group_by(Feedback.request_id)).all())
+    answers = answers_of(list(latest.values()))
+    return {request_id: (feedback_id, answers[feedback_id]) for request_id, feedback_id in latest.items()}
 
 
 def stored_stages(case_ids):

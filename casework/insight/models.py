@@ -39,6 +39,8 @@ class CaseMeasure(db.Model):
     reopened: Mapped[bool] = mapped_column(default=False)
     # resolved by its due date (None: it had none)
     sla_met: Mapped[bool | None]
+    # the request's latest survey answer when measured (what the rollup counts in the citizens' voice)
+    feedback_id: Mapped[int | None] = mapped_column(ForeignKey("feedback.id", ondelete="SET NULL"))
     measured_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -106,8 +108,10 @@ class StageRollup(db.Model):
     reasons: Mapped[dict] = mapped_column(JSON, default=dict)
     # {service_id: minutes}: what the stage's minutes cost depends on the service's cost of a minute
     minutes_by_service: Mapped[dict] = mapped_column(JSON, default=dict)
-    # the "case" key only: {queue_id: cases}, and resolved with a due date / by it, reopened
+    # the "case" key only: {queue_id: cases}; the survey's counts ("answers", "fixed", "<item>_n", "_agree",
+    # "_sum"); resolved with a due date / by it, reopened
     cases_by_queue: Mapped[dict] = mapped_column(JSON, default=dict)
+    survey: Mapped[dict] = mapped_column(JSON, default=dict)
     sla_cases: Mapped[int] = mapped_column(default=0)
     sla_met: Mapped[int] = mapped_column(default=0)
     reopened: Mapped[int] = mapped_column(default=0)

@@ -68,12 +68,13 @@ def measure_batch(size):
     ids = [row.id for row in rows]
     # the rollup forgets what these cases counted for before, and adds what they count for now
     deltas = days.Deltas()
-    for case, stages in days.stored(ids):
-        deltas.count(case, stages, -1)
+    for case, stages, answer in days.stored(ids):
+        deltas.count(case, stages, -1, answer)
     db.session.execute(delete(StageMeasureRow).where(StageMeasureRow.case_id.in_(ids)))
     db.session.execute(delete(CaseMeasure).where(CaseMeasure.case_id.in_(ids)))
     measurable = [row for row in rows if row.closed_at is not None and row.duplicate_of_id is None]
     steps, events = facts_of([row.id for row in measurable])
+    answers = days.latest_answers([row.request_id for row in measurable])
     calendar = agency_calendar()
     now = utcnow()
     cases, stages = [], []
@@ -92,13 +93,14 @@ def measure_batch(size):
             "effort_minutes": sum(stage.effort_minutes for stage in measured),
             "handoffs": sum(stage.handoffs for stage in measured),
             "reopened": any(stage.key == "rework" for stage in measured),
-            "sla_met": None if row.resolution_due_at is None else end <= row.resolution_due_at, **scope})
+            "sla_met": None if row.resolution_due_at is None else end <= row.resolution_due_at,
+            "feedback_id": answers.get(row.request_id, (None, None))[0], **scope})
         case_stages = [{"case_id": row.id, "key": stage.key, "kind": stage.kind, "step_type_id": stage.step_type_id,
                         "wait_hours": stage.wait_hours, "wait_business_hours": stage.wait_business_hours,
                         "effort_minutes": stage.effort_minutes, "steps": stage.steps, "rated": stage.rated,
                         "hard": stage.hard, "reasons": dict(stage.reasons), "handoffs": stage.handoffs, **scope}
                        for stage in measured]
-        deltas.count(cases[-1], case_stages, 1)
+        deltas.count(cases[-1], case_stages, 1, answers.get(row.request_id, (None, None))[1])
         stages += case_stages
     days.keep(deltas)
     # (render_nulls: rows with and without a step type go in one statement, not one per run of alike rows)

@@ -49,9 +49,16 @@ def case_counts(scope, period, rolled=None):
     return cases, sla_cases, int(sla_met or 0), int(reopened or 0)
 
 
-def answer_counts(scope, period):
+def answer_counts(scope, period, rolled=None):
     """The survey of the period's requests, each one's latest answer: ``{"answers", "fixed", item: (n, agree,
-    mean)}`` with "agree" answers of ``AGREE`` or more."""
+    mean)}`` with "agree" answers of ``AGREE`` or more (as the rollup counted them, where ``rolled`` is given)."""
+    if rolled is not None:
+        survey = rolled.case_totals()["survey"]
+        counted = {"answers": survey["answers"], "fixed": survey["fixed"]}
+        for name, _text in A11_ITEMS:
+            n = survey[f"{name}_n"]
+            counted[name] = (n, survey[f"{name}_agree"], survey[f"{name}_sum"] / n if n else None)
+        return counted
     latest = select(func.max(Feedback.id)).join(CaseMeasure, CaseMeasure.request_id == Feedback.request_id) \
         .where(*within(CaseMeasure, scope, period)).group_by(Feedback.request_id)
     item_names = [name for name, _text in A11_ITEMS]
@@ -70,7 +77,7 @@ def answer_counts(scope, period):
 def voice_of(scope, period, rolled=None):
     """The survey, SLA and reopening figures of the scope's cases resolved in ``period``."""
     cases, sla_cases, sla_met, reopened = case_counts(scope, period, rolled)
-    counted = answer_counts(scope, period)
+    counted = answer_counts(scope, period, rolled)
     answers = counted["answers"]
     voice = Voice(cases=cases, answers=answers, shown=answers >= MIN_ANSWERS,
                   sla_met_share=round(sla_met / sla_cases, 3) if sla_cases else None, sla_cases=sla_cases,
