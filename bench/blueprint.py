@@ -136,6 +136,8 @@ def time_pages(app, repeat):
     assert client.post("/staff/login", data={"email": email, "password": console.PASSWORD}).status_code in (302, 303)
     year = f"from={today.replace(year=today.year - 1).isoformat()}&to={today.isoformat()}"
     two = f"from={today.replace(year=today.year - 2).isoformat()}&to={today.isoformat()}"
+    tomorrow = today + timedelta(days=1)
+    week = f"from={(tomorrow - timedelta(days=7)).isoformat()}&to={tomorrow.isoformat()}"
     bearer = {"Authorization": f"Bearer {secret}"}
     # (the long periods take seconds each: timed fewer times)
     pages = [
@@ -144,6 +146,8 @@ def time_pages(app, repeat):
         ("print view, last 90 days", "/insight/blueprint/print?service=pothole", {}, repeat),
         ("every service, last 90 days", "/insight/blueprint", {}, repeat),
         ("API: GET /api/v1/services/pothole/blueprint", "/api/v1/services/pothole/blueprint", {"headers": bearer},
+         repeat),
+        ("blueprint page, last 7 days (read case by case)", f"/insight/blueprint?service=pothole&{week}", {},
          repeat),
         ("blueprint page, last year", f"/insight/blueprint?service=pothole&{year}", {}, 5),
         ("blueprint CSV, last year", f"/insight/blueprint.csv?service=pothole&{year}", {}, 5),

@@ -1,10 +1,11 @@
 """The daily rollup: per scope, local day and stage, the sums and spreads a period of any length adds up.
 
-``keep(removed, added)`` is called by ``casework.insight.rollup.measure_batch``
-in its transaction with the cases it forgets and the ones it measures, so the
-rollup always says what ``case_measure`` and ``stage_measure`` say. Each
-case counts in four grains (its service, its queue, its department and "all")
-under each of its stage keys and under ``CASE`` for its own totals.
+``casework.insight.rollup.measure_batch`` counts into ``Deltas`` the cases it
+forgets (-1) and the ones it measures (+1), and ``keep`` writes them in its
+transaction, so the rollup always says what ``case_measure`` and
+``stage_measure`` say. Each case counts in four grains (its service, its
+queue, its department and "all") under each of its stage keys and under
+``CASE`` for its own totals and its request's latest survey answer.
 
 ``rolled(scope, period)`` reads a period back as a ``Rolled``: at most days x
 stages rows, whatever the number of cases. Medians and 90th percentiles from
@@ -19,8 +20,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from casework.insight import spread
 from casework.insight.models import CaseMeasure, StageMeasureRow, StageRollup
-from core.extensions import db
 from casework.insight.voice import AGREE
+from core.extensions import db
 from intake.survey import A11_ITEMS, Feedback
 
 # the key of a case's own totals, beside its stages' keys
@@ -121,7 +122,7 @@ def buckets(wait, business, effort):
 
 
 def keep(deltas):
-    """Write ``deltas`` into the rollup, in the caller's transaction (cells locked in one order: no deadlock)."""
+    """Write ``deltas`` into the rollup, in the caller's transaction."""
     if not deltas.cells:
         return
     keys = sorted(deltas.cells)
@@ -130,13 +131,19 @@ def keep(deltas):
     cell_key = tuple_(table.c.grain, table.c.scope_id, table.c.resolved_on, table.c.key)
     columns = [table.c.id, table.c.grain, table.c.scope_id, table.c.resolved_on, table.c.key,
                *(table.c[name] for name in (*SUMS, *COUNTERS, *SPREADS))]
-    found = {}
+    # the cells this batch adds to: made where missing (in key order), then locked in the order of their ids, as
+    # every writer does, so two writers at once never wait on each other in a circle
     for start in range(0, len(keys), 1000):
-        # the cells this batch adds to: made where missing (in key order, as every writer does), then locked
         db.session.execute(dialect.insert(table).on_conflict_do_nothing(), [
             {"grain": grain, "scope_id": scope_id, "resolved_on": day, "key": key, **EMPTY}
             for grain, scope_id, day, key in keys[start:start + 1000]])
-        for row in db.session.execute(select(*columns).where(cell_key.in_(keys[start:start + 1000]))
+    ids = []
+    for start in range(0, len(keys), 1000):
+        ids += db.session.scalars(select(table.c.id).where(cell_key.in_(keys[start:start + 1000]))).all()
+    ids.sort()
+    found = {}
+    for start in range(0, len(ids), 1000):
+        for row in db.session.execute(select(*columns).where(table.c.id.in_(ids[start:start + 1000]))
                                       .order_by(table.c.id).with_for_update()):
             found[(row.grain, row.scope_id, row.resolved_on, row.key)] = row
     changed, emptied = [], []
