@@ -6,6 +6,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -179,12 +180,14 @@ class Web(TandemProcess):
 
     def start(self):
         self.launch([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}", "--workers", "2", "wsgi:app"])
-        wait_for(self.answers, 30, "gunicorn to answer")
+        wait_for(self.answers, 60, "gunicorn to answer")
         return self
 
     def answers(self):
+        """The app answers its liveness probe, as a load balancer checks before sending traffic (gunicorn
+        listens as soon as it starts, but its workers take seconds to load the app)."""
         try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                return True
+            with urllib.request.urlopen(f"{self.url}/healthz", timeout=1) as response:
+                return response.status == 200
         except OSError:
             return False

@@ -13,7 +13,6 @@ on a side a measure says "not enough data yet" rather than guess.
 from dataclasses import dataclass
 from datetime import timedelta
 
-from scipy import stats
 from sqlalchemy import select
 
 from casework.insight import days, spread, stages, voice
@@ -156,11 +155,13 @@ def stage_samples(scope, period, rolled=None):
 
 
 def rank_difference(measure, unit, before, after):
-    """Exact medians either side (``Side``) and the Mann-Whitney p-value on their samples; hours shown in days."""
+    """Medians either side (``Side``) and the Mann-Whitney p-value on their samples; hours shown in days."""
     scale = 1 / 24 if unit == "days" else 1
     p_value = None
     if before.n >= MIN_CASES and after.n >= MIN_CASES and len(before.sample) >= MIN_CASES \
             and len(after.sample) >= MIN_CASES:
+        from scipy import stats  # (here, not at the top: it takes a second to import, in every process)
+
         p_value = float(stats.mannwhitneyu(before.sample, after.sample, alternative="two-sided").pvalue)
     return Difference(measure, unit, scaled(before.median, scale), scaled(after.median, scale), before.n, after.n,
                       p_value)
@@ -178,6 +179,8 @@ def share_difference(measure, hits_before, n_before, hits_after, n_after, lower_
         if hits_before + hits_after in (0, n_before + n_after):
             p_value = 1.0  # the same on both sides
         else:
+            from scipy import stats  # (see rank_difference)
+
             expected = stats.contingency.expected_freq(table)
             p_value = float(stats.fisher_exact(table).pvalue if expected.min() < 5
                             else stats.chi2_contingency(table, correction=False).pvalue)

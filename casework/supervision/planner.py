@@ -27,7 +27,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from functools import reduce
 
-import networkx as nx
 
 QUANTUM = 15  # minutes
 
@@ -213,6 +212,8 @@ def flow_moves(groups, measured, by_id, speaker_groups):
     from its holder to "overflow" at a cost above any amount of moving. Pools
     keep the graph small: a few hundred nodes for thousands of cases.
     """
+    import networkx as nx  # (here, not at the top: a third of a second to import, in every process)
+
     total_units = sum(measured.of_work[item.id] for cases in groups.values() for item in cases)
     graph = nx.DiGraph()
     graph.add_node("source", demand=-total_units)
