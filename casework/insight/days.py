@@ -167,6 +167,10 @@ def keep(deltas):
 EMPTY = {**dict.fromkeys(SUMS, 0), **{name: {} for name in COUNTERS}, **dict.fromkeys(SPREADS, b"")}
 
 
+def empty_totals():
+    return {**dict.fromkeys(SUMS, 0), **{name: Counter() for name in COUNTERS}}
+
+
 @dataclass
 class Rolled:
     """A scope's period read from the rollup: sums and counters per key, spreads merged when asked for."""
@@ -179,7 +183,7 @@ class Rolled:
         return self.totals.get(CASE, {}).get("cases", 0)
 
     def case_totals(self):
-        return self.totals.get(CASE) or {**dict.fromkeys(SUMS, 0), **{name: Counter() for name in COUNTERS}}
+        return self.totals.get(CASE) or empty_totals()
 
     def stage_keys(self):
         return [key for key, totals in self.totals.items() if key != CASE and totals["cases"] > 0]
@@ -206,7 +210,7 @@ def rolled(scope, period):
     for row in rows:
         totals = found.totals.get(row.key)
         if totals is None:
-            totals = found.totals[row.key] = {**dict.fromkeys(SUMS, 0), **{name: Counter() for name in COUNTERS}}
+            totals = found.totals[row.key] = empty_totals()
         for name in SUMS:
             totals[name] += getattr(row, name)
         for name in COUNTERS:
