@@ -36,7 +36,7 @@ def measure_pending(batch=BATCH, run_seconds=RUN_SECONDS, progress=None):
     """Measure cases resolved (or reopened) since they were last measured; return how many (periodic).
 
     Commits each batch, with the daily rollup (``casework.insight.days``) it
-changes. ``progress(done)`` is called after each.
+    changes. ``progress(done)`` is called after each.
     """
     done, started = 0, time.monotonic()
     while True:
@@ -80,6 +80,7 @@ def measure_batch(size):
     cases, stages = [], []
     for row in measurable:
         end = row.resolved_at or row.closed_at
+        feedback_id, answer = answers.get(row.request_id, (None, None))
         facts = CaseFacts(submitted_at=row.submitted_at, triaged_at=row.opened_at, resolved_at=end,
                           first_response_at=row.first_response_at, steps=tuple(steps.get(row.id, ())),
                           events=tuple(events.get(row.id, ())))
@@ -94,13 +95,13 @@ def measure_batch(size):
             "handoffs": sum(stage.handoffs for stage in measured),
             "reopened": any(stage.key == "rework" for stage in measured),
             "sla_met": None if row.resolution_due_at is None else end <= row.resolution_due_at,
-            "feedback_id": answers.get(row.request_id, (None, None))[0], **scope})
+            "feedback_id": feedback_id, **scope})
         case_stages = [{"case_id": row.id, "key": stage.key, "kind": stage.kind, "step_type_id": stage.step_type_id,
                         "wait_hours": stage.wait_hours, "wait_business_hours": stage.wait_business_hours,
                         "effort_minutes": stage.effort_minutes, "steps": stage.steps, "rated": stage.rated,
                         "hard": stage.hard, "reasons": dict(stage.reasons), "handoffs": stage.handoffs, **scope}
                        for stage in measured]
-        deltas.count(cases[-1], case_stages, 1, answers.get(row.request_id, (None, None))[1])
+        deltas.count(cases[-1], case_stages, 1, answer)
         stages += case_stages
     days.keep(deltas)
     # (render_nulls: rows with and without a step type go in one statement, not one per run of alike rows)
