@@ -14,6 +14,8 @@ from datetime import date, timedelta
 from flask import current_app
 
 from casework import public_wording
+from casework.clock import targets
+from casework.clock.calendar_settings import queue_calendar
 from casework.insight import rollup
 from casework.insight.models import ProcessChange, PulseAnswer
 from casework.insight.pulse import fortnight_of
@@ -137,12 +139,13 @@ SERVICES = [
                 weekly=10, allows_anonymous=True),
 ]
 
+# (name, department, takes the department's unrouted requests, opening hours its clocks count: None = the agency's)
 QUEUES = [
-    ("Road repairs", "streets", True),
-    ("Road emergencies", "streets", False),
-    ("Collections", "waste", True),
-    ("Parks crew", "parks", True),
-    ("Benefits help desk", "benefits", True),
+    ("Road repairs", "streets", True, None),
+    ("Road emergencies", "streets", False, "always"),
+    ("Collections", "waste", True, None),
+    ("Parks crew", "parks", True, None),
+    ("Benefits help desk", "benefits", True, None),
 ]
 
 MEMBERS = {
@@ -197,8 +200,8 @@ def seed_demo(weeks=8, echo=print, seed=2026):
         services[spec.code], created = seed_service(spec, departments[spec.department])
         made["services"] += created
     queues = {name: get_or_create(Queue, name=name, defaults={
-        "department": departments[department], "is_department_default": default})[0]
-        for name, department, default in QUEUES}
+        "department": departments[department], "is_department_default": default, "hours": hours})[0]
+        for name, department, default, hours in QUEUES}
     staff = {}
     for name, email, role, password, languages in DEMO_STAFF:
         staff[email.split("@")[0]], created = seed_staff(name, email, role, password, languages)
@@ -306,6 +309,8 @@ def seed_history(weeks, services, queues, staff, rng, echo):
                                                  .order_by(StepType.position)).all()
                   for service in services.values()}
     outcomes = {outcome.code: outcome for outcome in db.session.scalars(db.select(Outcome))}
+    # due dates count as triage counts them: business hours on each queue's calendar
+    calendars = {q.id: queue_calendar(q) for q in queues.values()}
     number = 0
     for week in range(weeks):
         week_start = start + timedelta(weeks=week)
@@ -315,7 +320,8 @@ def seed_history(weeks, services, queues, staff, rng, echo):
                 if submitted >= now - timedelta(hours=2):
                     continue
                 service = services[spec.code]
-                add_history_case(number, service, spec, default_queue[service.department_id],
+                queue = default_queue[service.department_id]
+                add_history_case(number, service, spec, queue, calendars[queue.id],
                                  workers, step_types[service.id], submitted, now, rng, outcomes, change_at(now, weeks))
                 number += 1
         db.session.commit()
@@ -333,7 +339,8 @@ def weekday_biased(rng):
     return rng.choices(range(7), weights=[22, 19, 16, 15, 14, 7, 7])[0]
 
 
-def add_history_case(number, service, spec, queue, workers, step_types, submitted, now, rng, outcomes, changed_at):
+def add_history_case(number, service, spec, queue, calendar, workers, step_types, submitted, now, rng, outcomes,
+                     changed_at):
     """Add one past request, its case and timeline; older cases are mostly resolved.
 
     Some wait on the citizen, some are reopened, four in ten resolved ones
@@ -353,11 +360,13 @@ def add_history_case(number, service, spec, queue, workers, step_types, submitte
     opened = submitted + timedelta(seconds=rng.uniform(1, 20))
     members = workers[queue.id]
     worker = rng.choices(members, weights=[HEAVY_HOLDER_WEIGHT] + [1] * (len(members) - 1))[0]
+    priority = rng.choices(list(Priority), weights=[10, 70, 15, 5])[0]
+    target_hours = targets.resolution_hours(service.resolution_hours, priority)
     case = Case(
-        request=request, service=service, language=request.language, queue=queue, priority=rng.choices(list(Priority), weights=[10, 70, 15, 5])[0],
+        request=request, service=service, language=request.language, queue=queue, priority=priority,
         state=CaseState.TRIAGED, opened_at=opened,
-        first_response_due_at=opened + timedelta(hours=service.first_response_hours),
-        resolution_due_at=opened + timedelta(hours=service.resolution_hours),
+        first_response_due_at=calendar.add_business_hours(opened, service.first_response_hours),
+        resolution_due_at=calendar.add_business_hours(opened, target_hours),
         estimated_minutes=sum(minutes for _, minutes in spec.steps),
         triage_explanation=[f"No rule matched; {queue.name} is the default queue of {queue.department.name}."],
     )
@@ -366,8 +375,8 @@ def add_history_case(number, service, spec, queue, workers, step_types, submitte
                                                  message=f"Routed to {queue.name} with {case.priority} priority."),
                         CaseEvent(case=case, kind="routed", public=True, at=opened,
                                   message=routed_line, details=routed_details)])
-    # how long it took: usually inside the target, sometimes well over it
-    took = timedelta(hours=service.resolution_hours * rng.lognormvariate(-0.9, 0.7))
+    # how long it took, in business hours as the target counts: usually inside the target, sometimes well over it
+    took = calendar.add_business_hours(opened, target_hours * rng.lognormvariate(-0.9, 0.7)) - opened
     at = opened + timedelta(hours=rng.uniform(0.5, service.first_response_hours * 0.8))
     if at >= now:
         return
@@ -466,7 +475,7 @@ def answer_survey(case, resolution, at, took, story, rng):
     """Four in ten citizens answer the A-11 survey; quick and changed-for-the-better service pleases more."""
     if rng.random() >= 0.4:
         return
-    within_target = took <= timedelta(hours=case.request.service.resolution_hours)
+    within_target = case.opened_at + took <= case.resolution_due_at
     mood = 4.3 if within_target else 3.1
     mood -= 0.9 if story.before else 0.0
 

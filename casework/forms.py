@@ -31,7 +31,15 @@ class ConsoleForm(Schema):
         cleaned = {}
         for key, value in data.items():
             if key in self.LIST_FIELDS:
-                cleaned[key] = data.getlist(key) if hasattr(data, "getlist") else value
+                values = data.getlist(key) if hasattr(data, "getlist") else value
+                # an empty choice ("Any" in a select) means no filter, not a value to refuse
+                if isinstance(values, list):
+                    values = [v.strip() if isinstance(v, str) else v for v in values]
+                    values = [v for v in values if v != ""]
+                    if values:
+                        cleaned[key] = values
+                elif not (isinstance(values, str) and not values.strip()):
+                    cleaned[key] = values
             elif isinstance(value, str):
                 if value.strip():
                     cleaned[key] = value.strip()

@@ -68,6 +68,8 @@ class Queue(db.Model):
                                                  server_default=AssignmentMode.NONE)
     # round-robin remembers whose turn was last
     last_assigned_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    # the opening hours its SLA clocks count ("always" for a 24/7 team); None counts the agency's
+    hours: Mapped[str | None] = mapped_column(String(200))
 
     department: Mapped[Department] = relationship()
     members: Mapped[list[Staff]] = relationship(secondary=queue_member)

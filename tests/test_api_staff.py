@@ -96,6 +96,9 @@ def test_a_write_needs_the_current_version_and_a_stale_one_changes_nothing(app, 
     assert stale["current_version"] == noted.get_json()["version"]
     with app.app_context():
         assert db.session.get(Case, case_id).priority == "normal"
+    # a note overwrites nothing, so the old ETag still carries one
+    again = worker_api.post(f"/api/v1/cases/{case_id}/notes", json={"text": "Cones placed"}, headers={"If-Match": etag})
+    assert again.status_code == 200 and again.get_json()["timeline"][-1]["message"] == "Cones placed"
 
 
 def test_every_console_action_works_through_the_api_and_is_audited_with_the_token(app, worker_api, cases, city):

@@ -99,3 +99,56 @@ def test_the_estimate_follows_measured_effort_once_enough_cases_have_closed(app,
         assert estimate_minutes(city.pothole.id) == 60  # the median, not thrown off by the 500-minute one
         assert new_case(city, description="Another one").estimated_minutes == 60
         assert db.session.scalar(db.select(db.func.count(Step.id))) > 0
+
+
+def test_an_emergency_queue_open_around_the_clock_counts_every_hour(app, city, monkeypatch):
+    """An urgent sinkhole reported on a Saturday evening is due the same weekend, not on Wednesday afternoon."""
+    from casework.triage import engine
+
+    saturday_evening = datetime(2026, 11, 21, 19, 0, tzinfo=NEW_YORK)
+    monkeypatch.setattr(engine, "utcnow", lambda: saturday_evening)
+    with app.app_context():
+        db.session.get(type(city.urgent_queue), city.urgent_queue.id).hours = "always"
+        db.session.commit()
+        sinkhole = new_case(city, "A sinkhole has opened by the bus stop")
+        ordinary = new_case(city, "Pothole on the ring road")
+        assert sinkhole.queue_id == city.urgent_queue.id and sinkhole.priority == "urgent"
+        # urgent is a quarter of the service's 72 hours, counted on the clock: Sunday 1 pm
+        assert sinkhole.resolution_due_at == saturday_evening + timedelta(hours=18)
+        # the ordinary pothole's queue keeps the agency's office hours
+        assert ordinary.queue_id == city.roads_queue.id
+        assert ordinary.resolution_due_at.astimezone(NEW_YORK).weekday() < 5
+        assert ordinary.resolution_due_at - saturday_evening > timedelta(days=10)
+
+
+def test_a_case_moved_to_a_24_7_queue_counts_on_its_calendar(app, city):
+    from casework.console import changes
+
+    with app.app_context():
+        db.session.get(type(city.urgent_queue), city.urgent_queue.id).hours = "always"
+        db.session.commit()
+        case = new_case(city)
+        changes.change_queue(case, db.session.get(Staff, city.supervisor.id), city.urgent_queue.id)
+        case = db.session.get(Case, case.id)
+        assert case.resolution_due_at == case.opened_at + timedelta(hours=72)
+
+
+@pytest.mark.parametrize("rule_hours", [None, 200])
+def test_a_more_urgent_priority_is_never_due_later(app, city, rule_hours):
+    """Raising the priority brings the due date forward; lowering it moves it back, whatever a rule's own target."""
+    from casework.console import changes
+    from casework.models import RoutingRule
+
+    with app.app_context():
+        if rule_hours:
+            # a rule that (unwisely) gives its urgent cases longer than the service's normal target
+            db.session.add(RoutingRule(name="Slow urgent", position=9, queue_id=city.roads_queue.id,
+                                       priority="urgent", resolution_hours=rule_hours, keywords="nothing-matches"))
+            db.session.commit()
+        case = new_case(city)
+        supervisor = db.session.get(Staff, city.supervisor.id)
+        due = {"normal": case.resolution_due_at}
+        for priority in ("low", "high", "urgent"):
+            changes.change_priority(case, supervisor, priority)
+            due[priority] = db.session.get(Case, case.id).resolution_due_at
+        assert due["urgent"] <= due["high"] < due["normal"] < due["low"]

@@ -81,6 +81,9 @@ class QueueSettingsSchema(ConsoleForm):
     LIST_FIELDS = ("member_ids",)
 
     member_ids = fields.List(record_id("Choose members from the list"), load_default=list)
+    # blank: the agency's opening hours
+    hours = fields.String(load_default=None, validate=validate.Length(
+        max=200, error="Keep the opening hours to 200 characters"))
 
 
 class AbsenceSchema(ConsoleForm):

@@ -1,6 +1,7 @@
 """Who works which queue, and who is away: the admin's side of the team."""
 from datetime import date
 
+from casework.clock.calendar import CalendarError, parse_hours
 from casework.errors import ActionRefused
 from casework.models import Absence, Queue
 from core import audit
@@ -22,15 +23,25 @@ def queue_by_id(queue_id):
     return db.session.get(Queue, queue_id)
 
 
-def configure_queue(queue, assignment_mode, member_ids, by):
-    """Set how ``queue`` hands out cases and who works it. Commits; audited."""
+def configure_queue(queue, assignment_mode, member_ids, by, hours=None):
+    """Set how ``queue`` hands out cases, who works it and the opening hours its clocks count. Commits; audited.
+
+    ``hours`` None keeps the agency's. Cases already open keep their due dates; new and moved ones count on these.
+    Raises ``ActionRefused`` for unknown members or hours that cannot be read.
+    """
     members = db.session.scalars(db.select(Staff).where(Staff.id.in_(member_ids))).all() if member_ids else []
     if len(members) != len(set(member_ids)):
         raise ActionRefused("Choose members from the list.")
+    if hours:
+        try:
+            parse_hours(hours) if hours.strip().lower() != "always" else None
+        except CalendarError as error:
+            raise ActionRefused(str(error)) from None
     queue.assignment_mode = assignment_mode
     queue.members = list(members)
+    queue.hours = hours.strip().lower() if hours else None
     audit.record("queue_configured", actor=by, target=queue, assignment_mode=assignment_mode,
-                 member_ids=sorted(member.id for member in members))
+                 member_ids=sorted(member.id for member in members), hours=queue.hours)
     db.session.commit()
 
 

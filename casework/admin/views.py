@@ -166,7 +166,8 @@ def save_queue(queue_id):
     queue = team.queue_by_id(queue_id) or abort(404)
     try:
         fields = QueueSettingsSchema().load(request.form)
-        team.configure_queue(queue, fields["assignment_mode"], fields["member_ids"], by=current_user)
+        team.configure_queue(queue, fields["assignment_mode"], fields["member_ids"], by=current_user,
+                             hours=fields["hours"])
     except ValidationError as error:
         return render_queues({f"queue-{queue_id}": first_messages(error.messages).popitem()[1]}, {}, status=400)
     except ActionRefused as error:

@@ -31,13 +31,16 @@ def answer_case(case, status=200):
     return case_record(case), status, {"ETag": etag(case.version)}
 
 
-def act(case_id, action, fields):
-    """Run ``action(case, by=caller, **fields)`` on a case the caller works, at the version they name."""
+def act(case_id, action, fields, versioned=True):
+    """Run ``action(case, by=caller, **fields)`` on a case the caller works, at the version they name.
+
+    ``versioned=False`` for actions that overwrite nothing (notes): any version will do.
+    """
     staff = caller()
     case = visible_case(staff, case_id)
     version = expected_version()
     try:
-        if version is not None:
+        if version is not None and versioned:
             changes.check_fresh(case, version)
         audit_write(target=case)
         action(case, by=staff, **fields)
@@ -127,10 +130,10 @@ def list_steps(case_id):
     return visible_case(caller(), case_id).steps
 
 
-def action_route(path, body, action, summary):
+def action_route(path, body, action, summary, versioned=True):
     """Add ``POST /cases/{id}/<path>``: ``body`` parsed, If-Match checked, ``action`` run, the case answered."""
     def view(fields, case_id):
-        return act(case_id, action, fields)
+        return act(case_id, action, fields, versioned)
 
     view.__name__ = "case_" + path.replace("/", "_").replace("-", "_")
     view.__doc__ = summary
@@ -155,7 +158,9 @@ action_route("priority", schemas.PriorityBody, changes.change_priority,
 action_route("queue", schemas.QueueMoveBody, lambda case, by, queue_id, reason=None: changes.change_queue(
     case, by, queue_id, reason), "Move the case to another queue; the due date is worked out again.")
 action_route("replies", schemas.ReplyBody, services.reply_to_citizen, "Post an update the citizen reads.")
-action_route("notes", schemas.NoteBody, changes.add_note, "Add an internal note (staff only).")
+action_route("notes", schemas.NoteBody, changes.add_note,
+             "Add an internal note (staff only). A note overwrites nothing, so it is never refused as stale.",
+             versioned=False)
 action_route("information-requests", schemas.InformationRequestBody, services.request_information,
              "Ask the citizen a question; the case waits on them and its SLA clock pauses.")
 action_route("resolve", schemas.ResolveBody, services.resolve_case, "Resolve the case with an outcome and a note.")

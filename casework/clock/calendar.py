@@ -11,7 +11,6 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
-from flask import current_app
 
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 # a search for the next opening gives up after this long: a calendar that is never open

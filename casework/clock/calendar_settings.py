@@ -2,9 +2,10 @@
 
 Saved in one ``CalendarSetting`` row, which replaces the ``AGENCY_HOURS``,
 ``AGENCY_HOLIDAYS_*`` and ``AGENCY_CLOSURES`` settings from then on. New
-cases' due dates follow it at once; cases already open keep theirs.
+cases' due dates follow it at once; cases already open keep theirs. A queue
+may keep opening hours of its own (``Queue.hours``); its cases count on those.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from flask import current_app
@@ -69,6 +70,17 @@ def agency_calendar():
     One small query; the calendar itself is built once per distinct setting.
     """
     return calendar_for(current_values())
+
+
+def queue_calendar(queue):
+    """The calendar ``queue``'s SLA clocks count on: its own opening hours with the agency's holidays, else the agency's.
+
+    A queue with ``hours`` "always" (an emergency team) counts every hour of every day.
+    """
+    values = current_values()
+    if queue is not None and queue.hours:
+        values = replace(values, hours=queue.hours)
+    return calendar_for(values)
 
 
 def save(values, by):

@@ -87,14 +87,16 @@ def contact(case_id):
     return render_case(work_case, contact_shown=True)
 
 
-def case_action(case_id, form, schema, action, first_field, done_message, draft=None, after=None):
+def case_action(case_id, form, schema, action, first_field, done_message, draft=None, after=None, versioned=True):
     """Load ``form`` with ``schema``, check the version, run ``action(case, by=..., **fields)``, answer like a form page.
 
     Validation errors re-render the case page (400) with the input kept; a
     stale form (409) shows what changed since; an action that does not fit the
     case's state re-renders it with why (409). ``draft`` names the draft the
     action sends, cleared once it is sent. ``after(case, result, fields)`` may
-    return the response instead of going back to the case.
+    return the response instead of going back to the case. ``versioned=False``
+    is for actions that overwrite nothing (an internal note): they never
+    conflict with a colleague's change.
     """
     work_case = access.case_for(current_user, case_id)
     typed = {form: request.form}
@@ -105,7 +107,8 @@ def case_action(case_id, form, schema, action, first_field, done_message, draft=
     version, seen = fields.pop("version"), fields.pop("seen")
     extra = {name: fields.pop(name) for name in ("next",) if name in fields}
     try:
-        changes.check_fresh(work_case, version, seen)
+        if versioned:
+            changes.check_fresh(work_case, version, seen)
         result = action(work_case, by=current_user, **fields)
     except changes.StaleCase as error:
         return render_case(work_case, errors={f"{form}-{first_field}": error.message}, values=typed, status=409,
@@ -178,7 +181,8 @@ def reply(case_id):
 @bp.post("/console/cases/<int:case_id>/notes")
 @caseworker_required
 def note(case_id):
-    return case_action(case_id, "note", NoteSchema, changes.add_note, "text", "Note added (staff only).", draft="note")
+    return case_action(case_id, "note", NoteSchema, changes.add_note, "text", "Note added (staff only).", draft="note",
+                       versioned=False)
 
 
 @bp.post("/console/cases/<int:case_id>/information-request")

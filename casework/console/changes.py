@@ -6,9 +6,11 @@ from an older version, saying what changed since, so nobody overwrites a
 colleague's work without seeing it.
 """
 from casework import messages, public_wording
-from casework.clock.calendar_settings import agency_calendar
+from casework.clock import targets
+from casework.clock.calendar_settings import queue_calendar
 from casework.console.access import can_work_queue
 from casework.errors import ActionRefused
+from casework.transitions import enter_state, follow_holder
 from casework.models import (
     Case, CaseEvent, CaseState, DuplicateLink, DuplicateStatus, Priority, Queue, RoutingRule,
 )
@@ -38,15 +40,18 @@ def check_fresh(case, version, seen_event_id=0):
 
 
 def resolution_target(case, queue, priority):
-    """Business hours to resolve ``case`` in ``queue`` at ``priority``: a rule's target for that outcome, else the service's."""
-    rule_hours = db.session.scalar(
-        db.select(RoutingRule.resolution_hours)
-        .where(RoutingRule.active, RoutingRule.queue_id == queue.id, RoutingRule.priority == priority,
-               RoutingRule.resolution_hours.is_not(None),
+    """Business hours to resolve ``case`` in ``queue`` at ``priority`` (``casework.clock.targets``).
+
+    A routing rule's own target for that queue and a priority counts (the first rule by position).
+    """
+    rows = db.session.execute(
+        db.select(RoutingRule.priority, RoutingRule.resolution_hours)
+        .where(RoutingRule.active, RoutingRule.queue_id == queue.id, RoutingRule.resolution_hours.is_not(None),
                (RoutingRule.service_id == case.service_id) | RoutingRule.service_id.is_(None))
-        .order_by(RoutingRule.position, RoutingRule.id).limit(1)
-    )
-    return rule_hours or case.service.resolution_hours
+        .order_by(RoutingRule.position.desc(), RoutingRule.id.desc())
+    ).all()
+    own_targets = {row.priority: row.resolution_hours for row in rows}  # the first rule is read last and wins
+    return targets.resolution_hours(case.service.resolution_hours, priority, own_targets)
 
 
 def paused_hours(case):
@@ -56,8 +61,11 @@ def paused_hours(case):
 
 
 def recompute_due(case, queue, priority):
-    """Set the resolution date from the target for ``queue`` and ``priority``, keeping paused time. Does not commit."""
-    calendar = agency_calendar()
+    """Set the resolution date from the target for ``queue`` and ``priority`` on its calendar, keeping paused time.
+
+    Does not commit.
+    """
+    calendar = queue_calendar(queue)
     hours = resolution_target(case, queue, priority) + paused_hours(case)
     case.resolution_due_at = calendar.add_business_hours(case.opened_at, hours)
     if case.breach_flagged_at is None:
@@ -99,16 +107,17 @@ def change_queue(case, by, queue_id, reason=None):
     before = case.queue
     details = {"from_queue_id": before.id, "to_queue_id": queue.id, "reason": reason}
     case.queue = queue
+    event = CaseEvent(case=case, actor=by, kind="queue_changed", at=utcnow(),
+                      message=f"Moved from {before.name} to {queue.name}." + (f" {reason}" if reason else ""))
     if case.assignee is not None and not any(member.id == case.assignee_id for member in queue.members):
         details["released_staff_id"] = case.assignee_id
         case.assignee = None
-        if case.state in (CaseState.ASSIGNED, CaseState.IN_PROGRESS):
-            case.state = CaseState.TRIAGED
-    recompute_due(case, queue, case.priority)
+        follow_holder(case, False, event)
+    with db.session.no_autoflush:  # the event is added whole, below: timeline rows are append-only
+        recompute_due(case, queue, case.priority)
     details["due_after"] = case.resolution_due_at.isoformat()
-    db.session.add(CaseEvent(case=case, actor=by, kind="queue_changed", at=utcnow(),
-                             message=f"Moved from {before.name} to {queue.name}." + (f" {reason}" if reason else ""),
-                             details=details))
+    event.details = {**details, **(event.details or {})}
+    db.session.add(event)
     db.session.commit()
     return case
 
@@ -154,10 +163,8 @@ def merge_into(case, original, by):
         db.session.add(link)
     link.status, link.decided_by, link.decided_at = DuplicateStatus.CONFIRMED, by, now
     case.duplicate_of_id = original.id
-    previous, case.state = case.state, CaseState.CLOSED
-    event = CaseEvent(case=case, actor=by, kind="merged", public=True, at=now, message=public_wording.MERGED,
-                      details={"from": previous, "to": CaseState.CLOSED, "original_case_id": original.id})
-    db.session.add(event)
+    event = enter_state(case, CaseState.CLOSED, "merged", actor=by, public=True, at=now, message=public_wording.MERGED,
+                        details={"original_case_id": original.id})
     db.session.add(CaseEvent(case=original, actor=by, kind="duplicate_merged", at=now,
                              message=f"{case.request.reference} was merged into this case; its citizen will hear the outcome."))
     db.session.flush()

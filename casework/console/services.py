@@ -19,15 +19,26 @@ from casework.models import (
     queue_member,
 )
 from casework import messages, public_wording
-from casework.clock.calendar_settings import agency_calendar
+from casework.transitions import back_to_work, enter_state, follow_holder, set_state
+from casework.clock.calendar_settings import queue_calendar
 
 
 def take_if_unassigned(case, by):
     """Assign ``case`` to ``by`` when nobody holds it; adds an event. Does not commit."""
     if case.assignee_id is None:
         case.assignee = by
-        case.state = CaseState.ASSIGNED
-        db.session.add(CaseEvent(case=case, actor=by, kind="assigned", message=f"Assigned to {by.name}."))
+        enter_state(case, CaseState.ASSIGNED, "assigned", actor=by, message=f"Assigned to {by.name}.",
+                    details={"from_staff_id": None, "to_staff_id": by.id})
+
+
+def step_type_for(case, step_type_id):
+    """The step type ``step_type_id`` of ``case``'s service, or None for none; ``ActionRefused`` for another's."""
+    if step_type_id is None:
+        return None
+    step_type = db.session.get(StepType, step_type_id)
+    if step_type is None or step_type.service_id != case.service_id:
+        raise ActionRefused("Choose one of this service's steps.")
+    return step_type
 
 
 def record_step(case, by, effort_minutes, step_type_id=None, note=None, friction=None, friction_reason=None,
@@ -40,11 +51,7 @@ def record_step(case, by, effort_minutes, step_type_id=None, note=None, friction
     """
     if not case.is_open:
         raise ActionRefused("This case is resolved. Reopen it before recording more work.")
-    step_type = None
-    if step_type_id is not None:
-        step_type = db.session.get(StepType, step_type_id)
-        if step_type is None or step_type.service_id != case.request.service_id:
-            raise ActionRefused("Choose one of this service's steps.")
+    step_type = step_type_for(case, step_type_id)
     take_if_unassigned(case, by)
     now = utcnow()
     step = Step(
@@ -54,9 +61,7 @@ def record_step(case, by, effort_minutes, step_type_id=None, note=None, friction
     )
     db.session.add(step)
     if case.state != CaseState.IN_PROGRESS:
-        db.session.add(CaseEvent(case=case, actor=by, kind="state_changed", at=now,
-                                 message="Work started.", details={"from": case.state, "to": CaseState.IN_PROGRESS}))
-        case.state = CaseState.IN_PROGRESS
+        enter_state(case, CaseState.IN_PROGRESS, "state_changed", actor=by, at=now, message="Work started.")
     label = step_type.name if step_type else "Work"
     db.session.add(CaseEvent(
         case=case, actor=by, kind="step", at=now,
@@ -85,15 +90,12 @@ def resolve_case(case, by, public_note, effort_minutes, outcome_id=None):
     take_if_unassigned(case, by)
     now = utcnow()
     db.session.add(Step(case=case, staff=by, ended_at=now, effort_minutes=effort_minutes, note="Resolved"))
-    previous = case.state
-    case.state = CaseState.RESOLVED
     case.resolved_at = now
     case.resolution_note = public_note
     if case.first_response_at is None:
         case.first_response_at = now
-    event = CaseEvent(case=case, actor=by, kind="resolved", public=True, at=now, message=public_note,
-                      details={"from": previous, "to": CaseState.RESOLVED, "effort_minutes": effort_minutes})
-    db.session.add(event)
+    event = enter_state(case, CaseState.RESOLVED, "resolved", actor=by, public=True, at=now, message=public_note,
+                        details={"effort_minutes": effort_minutes})
     db.session.flush()
     notifications = [messages.tell_citizen(
         case.request, "request_resolved", event.id,
@@ -182,11 +184,9 @@ def request_information(case, by, question, effort_minutes):
     db.session.add(Step(case=case, staff=by, ended_at=now, effort_minutes=effort_minutes, note="Request information"))
     if case.first_response_at is None:
         case.first_response_at = now
-    event = CaseEvent(case=case, actor=by, kind="information_requested", public=True, at=now, message=question,
-                      details={"from": case.state, "to": CaseState.WAITING_ON_CITIZEN})
-    case.state = CaseState.WAITING_ON_CITIZEN
+    event = enter_state(case, CaseState.WAITING_ON_CITIZEN, "information_requested", actor=by, public=True, at=now,
+                        message=question)
     case.sla_paused_at = case.sla_paused_at or now
-    db.session.add(event)
     db.session.flush()
     notification = messages.tell_citizen(case.request, "information_requested", event.id, question=question)
     db.session.commit()
@@ -207,9 +207,7 @@ def record_citizen_answer(request_id, answer):
     now = utcnow()
     event = CaseEvent(case=case, kind="citizen_answered", public=True, at=now, message=answer)
     if case.state == CaseState.WAITING_ON_CITIZEN:
-        resumed = CaseState.IN_PROGRESS if case.assignee_id else CaseState.TRIAGED
-        event.details = {"from": case.state, "to": resumed}
-        case.state = resumed
+        set_state(case, back_to_work(case), event)
         resume_sla_clock(case, now)
     db.session.add(event)
     db.session.flush()
@@ -224,7 +222,8 @@ def resume_sla_clock(case, now):
     """Restart a paused SLA clock: push the due dates out by the business hours it was stopped. Does not commit."""
     if case.sla_paused_at is None:
         return
-    calendar = agency_calendar()
+    with db.session.no_autoflush:  # callers ask mid-change, with the answer's event still being put together
+        calendar = queue_calendar(case.queue)
     paused = calendar.business_hours_between(case.sla_paused_at, now)
     case.sla_paused_at = None
     if paused <= 0 or case.resolution_due_at is None:
@@ -246,11 +245,8 @@ def reopen_case(case, by, reason):
     if case.is_open:
         raise ActionRefused("This case is already open.")
     now = utcnow()
-    event = CaseEvent(case=case, actor=by, kind="reopened", public=True, at=now, message=reason,
-                      details={"from": case.state, "to": CaseState.IN_PROGRESS})
-    case.state = CaseState.IN_PROGRESS if case.assignee_id else CaseState.TRIAGED
+    event = enter_state(case, back_to_work(case), "reopened", actor=by, public=True, at=now, message=reason)
     case.resolved_at = None
-    db.session.add(event)
     db.session.flush()
     notification = messages.tell_citizen(case.request, "request_reopened", event.id, reason=reason)
     db.session.commit()
@@ -278,12 +274,9 @@ def record_citizen_feedback(request_id, fixed, comment, satisfaction):
                        .execution_options(synchronize_session=False))
     notifications = []
     if not fixed and not case.is_open and case.duplicate_of_id is None:
-        event = CaseEvent(case=case, kind="reopened_by_citizen", public=True, at=now,
-                          message=public_wording.REOPENED_BY_CITIZEN,
-                          details={"from": case.state, "to": CaseState.IN_PROGRESS})
-        case.state = CaseState.IN_PROGRESS if case.assignee_id else CaseState.TRIAGED
+        event = enter_state(case, back_to_work(case), "reopened_by_citizen", public=True, at=now,
+                            message=public_wording.REOPENED_BY_CITIZEN)
         case.resolved_at = None
-        db.session.add(event)
         db.session.flush()
         notifications.append(messages.tell_citizen(
             case.request, "request_reopened", event.id,
@@ -328,8 +321,7 @@ def assign_case(case, assignee, by, reason=None):
                       message=f"Assigned to {assignee.name}." + (f" {reason}" if reason else ""),
                       details={"from_staff_id": case.assignee_id, "to_staff_id": assignee.id, "reason": reason})
     case.assignee = assignee
-    if case.state in (CaseState.NEW, CaseState.TRIAGED):
-        case.state = CaseState.ASSIGNED
+    follow_holder(case, True, event)
     db.session.add(event)
     db.session.flush()
     notification = None
@@ -415,11 +407,10 @@ def take_next(staff):
         return None
     case = db.session.get(Case, case_id)
     now = utcnow()
-    db.session.add(CaseEvent(case=case, actor=staff, kind="assigned", at=now, message=f"{staff.name} took the case.",
-                             details={"from_staff_id": None, "to_staff_id": staff.id, "via": "take_next"}))
+    event = CaseEvent(case=case, actor=staff, kind="assigned", at=now, message=f"{staff.name} took the case.",
+                      details={"from_staff_id": None, "to_staff_id": staff.id, "via": "take_next"})
     case.assignee = staff
-    if case.state in (CaseState.NEW, CaseState.TRIAGED):
-        case.state = CaseState.ASSIGNED
+    db.session.add(follow_holder(case, True, event))
     db.session.commit()
     return case
 
@@ -436,14 +427,13 @@ def release_case(case, by, reason=None):
     if case.assignee_id != by.id and not by.has_role("supervisor"):
         raise NotPermitted("Only supervisors can release someone else's case.")
     previous = case.assignee
-    db.session.add(CaseEvent(
+    event = CaseEvent(
         case=case, actor=by, kind="released", at=utcnow(),
         message=f"Back to the {case.queue.name} queue from {previous.name}." + (f" {reason}" if reason else ""),
         details={"from_staff_id": previous.id, "to_staff_id": None, "reason": reason},
-    ))
+    )
     case.assignee = None
-    if case.state in (CaseState.ASSIGNED, CaseState.IN_PROGRESS):
-        case.state = CaseState.TRIAGED
+    db.session.add(follow_holder(case, False, event))
     db.session.commit()
     return case
 

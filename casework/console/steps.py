@@ -7,9 +7,10 @@ page offers the wall-clock minutes since the start, to correct as typed.
 """
 from math import ceil
 
-from casework.console.services import take_if_unassigned
+from casework.console.services import step_type_for, take_if_unassigned
 from casework.errors import ActionRefused
-from casework.models import MAX_STEP_MINUTES, CaseEvent, CaseState, Step, StepType
+from casework.models import MAX_STEP_MINUTES, CaseEvent, CaseState, Step
+from casework.transitions import enter_state
 from core.extensions import db
 from core.timeutil import utcnow
 
@@ -37,11 +38,7 @@ def start_step(case, by, step_type_id=None):
     """
     if not case.is_open:
         raise ActionRefused("This case is resolved. Reopen it before starting work on it.")
-    step_type = None
-    if step_type_id is not None:
-        step_type = db.session.get(StepType, step_type_id)
-        if step_type is None or step_type.service_id != case.service_id:
-            raise ActionRefused("Choose one of this service's steps.")
+    step_type = step_type_for(case, step_type_id)
     if step_under_way(case, by) is not None:
         raise ActionRefused("You already have a step under way on this case: save it first.")
     take_if_unassigned(case, by)
@@ -49,9 +46,7 @@ def start_step(case, by, step_type_id=None):
     step = Step(case=case, step_type=step_type, staff=by, started_at=now, ended_at=None)
     db.session.add(step)
     if case.state != CaseState.IN_PROGRESS:
-        db.session.add(CaseEvent(case=case, actor=by, kind="state_changed", at=now, message="Work started.",
-                                 details={"from": case.state, "to": CaseState.IN_PROGRESS}))
-        case.state = CaseState.IN_PROGRESS
+        enter_state(case, CaseState.IN_PROGRESS, "state_changed", actor=by, at=now, message="Work started.")
     db.session.add(CaseEvent(case=case, actor=by, kind="step_started", at=now,
                              message=f"{step_type.name if step_type else 'Work'} started.",
                              details={"step_type_id": step_type_id}))

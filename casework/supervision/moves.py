@@ -9,6 +9,7 @@ from collections import defaultdict
 from flask import current_app
 
 from casework.models import Case, CaseEvent, CaseState, Step
+from casework.transitions import follow_holder
 from core.extensions import db
 from core.models import Staff
 from core.timeutil import utcnow
@@ -47,15 +48,12 @@ def move_case(case, to, by, reason, now):
     before = case.assignee
     message = (f"Moved from {before.name if before else 'the queue'} to {to.name}." if to
                else f"Back to the {case.queue.name} queue from {before.name if before else 'nobody'}.")
-    db.session.add(CaseEvent(case=case, actor=by, kind="assigned" if to else "released", at=now,
-                             message=message + (f" {reason}" if reason else ""),
-                             details={"from_staff_id": case.assignee_id, "to_staff_id": to.id if to else None,
-                                      "reason": reason, "via": "supervision"}))
+    event = CaseEvent(case=case, actor=by, kind="assigned" if to else "released", at=now,
+                      message=message + (f" {reason}" if reason else ""),
+                      details={"from_staff_id": case.assignee_id, "to_staff_id": to.id if to else None,
+                               "reason": reason, "via": "supervision"})
     case.assignee = to
-    if to is None and case.state in (CaseState.ASSIGNED, CaseState.IN_PROGRESS):
-        case.state = CaseState.TRIAGED
-    elif to is not None and case.state in (CaseState.NEW, CaseState.TRIAGED):
-        case.state = CaseState.ASSIGNED
+    db.session.add(follow_holder(case, to is not None, event))
 
 
 def tell_everyone(moved, by, reason):

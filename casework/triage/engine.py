@@ -10,7 +10,9 @@ from core.transactions import commit_keeping_state
 from core.timeutil import utcnow
 from casework import messages, public_wording
 from casework.triage import assignment, duplicates, estimate, rulebook
-from casework.clock.calendar_settings import agency_calendar
+from casework.clock import targets
+from casework.transitions import enter_state
+from casework.clock.calendar_settings import queue_calendar
 from casework.models import Case, CaseEvent, CaseState
 from intake.models import ServiceRequest, TriageState
 
@@ -102,12 +104,17 @@ def claim(request_ids, from_states=(TriageState.PENDING,)):
 
 
 class CaseMaking:
-    """What opening many cases in one go reads once: the calendar, and each service's effort estimate."""
+    """What opening many cases in one go reads once: each queue's calendar, and each service's effort estimate."""
 
     def __init__(self):
-        self.calendar = agency_calendar()
+        self.calendars = {}
         self.estimates = {}
         self.districts = None
+
+    def calendar_of(self, queue):
+        if queue.id not in self.calendars:
+            self.calendars[queue.id] = queue_calendar(queue)
+        return self.calendars[queue.id]
 
     def district_of(self, service_request):
         """The id of the first district (by name) the request lies in, or None; lists filter by it."""
@@ -130,7 +137,9 @@ def new_case(service_request, route, opened, making):
     """
     queue, priority, explanation = route.queue, route.priority, route.explanation
     service = service_request.service
-    # SLA targets are business hours on the agency's calendar
+    # SLA targets are business hours on the queue's calendar (the agency's unless the queue keeps its own)
+    calendar = making.calendar_of(queue)
+    own_target = {priority: route.resolution_hours} if route.resolution_hours else None
     case = Case(
         request=service_request,
         service=service,
@@ -140,8 +149,9 @@ def new_case(service_request, route, opened, making):
         priority=priority,
         state=CaseState.TRIAGED,
         opened_at=opened,
-        first_response_due_at=making.calendar.add_business_hours(opened, service.first_response_hours),
-        resolution_due_at=making.calendar.add_business_hours(opened, route.resolution_hours or service.resolution_hours),
+        first_response_due_at=calendar.add_business_hours(opened, service.first_response_hours),
+        resolution_due_at=calendar.add_business_hours(
+            opened, targets.resolution_hours(service.resolution_hours, priority, own_target)),
         estimated_minutes=making.estimate(service.id),
         triage_explanation=explanation,
         tags=route.tags,
@@ -266,12 +276,10 @@ def assign_automatically(case, at):
     assignee = assignment.choose_assignee(case.queue, case.request.language, on=at.date())
     if assignee is None:
         return None
-    case.assignee, case.state = assignee, CaseState.ASSIGNED
-    db.session.add(CaseEvent(
-        case=case, kind="assigned", at=at,
-        message=f"Assigned to {assignee.name} ({case.queue.assignment_mode.replace('_', ' ')} assignment).",
-        details={"to_staff_id": assignee.id, "mode": case.queue.assignment_mode},
-    ))
+    case.assignee = assignee
+    enter_state(case, CaseState.ASSIGNED, "assigned", at=at,
+                message=f"Assigned to {assignee.name} ({case.queue.assignment_mode.replace('_', ' ')} assignment).",
+                details={"to_staff_id": assignee.id, "mode": case.queue.assignment_mode})
     db.session.flush()
     return messages.tell_staff(assignee, case, "case_assigned", "triage", service_name=case.request.service.name,
                                due_at=case.resolution_due_at.isoformat())

@@ -1,0 +1,78 @@
+"""What a caseworker tripped over in the browser: the queue filters as rendered, due dates after a priority change."""
+import re
+from datetime import datetime
+
+import pytest
+
+from casework.triage.engine import triage
+from core.extensions import db
+from intake.models import ServiceRequest
+from tests.browser.conftest import axe_violations
+from tests.factories import PASSWORD, make_city
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def city(app):
+    with app.app_context():
+        return make_city()
+
+
+def sign_in(page, email):
+    page.goto("/staff/login")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    with page.expect_navigation():
+        page.press("#password", "Enter")
+
+
+def new_case(app, city, description):
+    with app.app_context():
+        request = ServiceRequest(service_id=city.pothole.id, description=description, address="School Lane",
+                                 contact_email="ana@example.org")
+        db.session.add(request)
+        db.session.commit()
+        return request.reference, triage(request.id).id
+
+
+def test_the_queue_filters_as_rendered_show_cases_with_any_left_as_it_is(page, app, city):
+    new_case(app, city, "Pothole by the school")
+    sign_in(page, city.caseworker.email)
+    page.goto(f"/console/queues/{city.roads_queue.id}")
+    # State and Priority left at "Any": the form sends them empty, which means any
+    with page.expect_navigation():
+        page.click("text=Show cases")
+    assert "Choose states from the list" not in page.inner_text("main")
+    assert "Choose priorities from the list" not in page.inner_text("main")
+    assert "Pothole" in page.inner_text("main") and page.url.count("state=") == 1
+    # one filter changed, the other left at "Any"
+    page.select_option("#filter-priority", "normal")
+    with page.expect_navigation():
+        page.click("text=Show cases")
+    assert "Choose" not in page.inner_text(".filters") and "Pothole" in page.inner_text("main")
+    page.select_option("#filter-priority", "urgent")
+    with page.expect_navigation():
+        page.click("text=Show cases")
+    assert "School Lane" not in page.inner_text("main")  # no urgent case: the filter took effect
+    assert axe_violations(page) == []
+
+
+def due_shown(page):
+    text = re.search(r"Due: (?:Overdue )?(\d{1,2} \w+ \d{4}, \d{1,2}:\d{2}[ap]m)", page.inner_text("main")).group(1)
+    return datetime.strptime(text, "%d %B %Y, %I:%M%p")
+
+
+def test_a_more_urgent_priority_brings_the_due_date_forward_on_the_page(page, app, city):
+    app.config.update(AGENCY_HOURS="mon-fri 09:00-17:00")
+    _, case_id = new_case(app, city, "Pothole by the school")
+    sign_in(page, city.supervisor.email)
+    page.goto(f"/console/cases/{case_id}")
+    shown = {"normal": due_shown(page)}
+    for level in ("low", "high", "urgent"):
+        page.select_option("#priority-priority", level)
+        with page.expect_navigation():
+            page.click("text=Change priority")
+        assert "due date was worked out again" in page.inner_text("body")
+        shown[level] = due_shown(page)
+    assert shown["urgent"] < shown["high"] < shown["normal"] < shown["low"]
