@@ -45,7 +45,8 @@ def init_app(app):
     from intake.signals import request_submitted
     from intake.survey import register_feedback_handler
     from intake.tracking import (
-        register_answer_handler, register_progress_source, register_update_handler, register_updates_source,
+        register_answer_handler, register_progress_source, register_status_filter, register_update_handler,
+        register_updates_source,
     )
     from notifications.services import register_failure_handler
 
@@ -70,6 +71,7 @@ def init_app(app):
     register_feedback_handler(app, progress.take_citizen_feedback)
     register_updates_source(app, progress.updates_between)
     register_update_handler(app, progress.take_partner_update)
+    register_status_filter(app, progress.narrow_by_status)
     register_failure_handler(app, messages.record_failed_delivery)
     register_service_part(app, ServicePart("steps", step_types.StepItem, step_types.export_steps, step_types.sync_steps))
     # every few seconds: work Redis could not take while it was away is queued soon after it is back

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import lazy_gettext as _
+from sqlalchemy import false
 
 
 @dataclass
@@ -75,6 +76,22 @@ def public_updates(start, end, request_ids=None, limit=1000):
     """Public updates on requests between ``start`` and ``end``, oldest first; [] when nothing works cases."""
     source = current_app.extensions.get("tandem.updates_source")
     return source(start, end, request_ids, limit) if source else []
+
+
+def register_status_filter(app, narrow):
+    """Make ``narrow(query, statuses) -> query`` keep only requests whose Open311 status is one of ``statuses``."""
+    app.extensions["tandem.status_filter"] = narrow
+
+
+def with_public_status(query, statuses):
+    """``query`` (of ``ServiceRequest``) narrowed in SQL to the Open311 ``statuses`` ("open", "closed").
+
+    With nothing working cases, every request is open.
+    """
+    narrow = current_app.extensions.get("tandem.status_filter")
+    if narrow is not None:
+        return narrow(query, statuses)
+    return query if "open" in statuses else query.where(false())
 
 
 def register_update_handler(app, handler):

@@ -230,3 +230,29 @@ def test_multi_value_answers_come_as_attribute_code_brackets(app, client, city, 
     assert created.status_code == 201
     with app.app_context():
         assert db.session.scalar(db.select(ServiceRequest.answers)) == {"surfaces": ["wall", "sign"]}
+
+
+def test_the_status_filter_pages_through_every_matching_request_however_many_are_newer(app, client, city, monkeypatch):
+    """Filtered in the database: five closed requests under far more open ones still page as five, not none."""
+    from datetime import timedelta
+
+    from intake.open311 import views
+    from tests.console_cases import open_cases
+    from casework.models import Case, CaseState
+    from core.timeutil import utcnow
+
+    monkeypatch.setattr(views, "MAX_ROWS", 3)  # the list's largest page: open ones fill many pages before a closed one
+    with app.app_context():
+        closed = open_cases(city.roads_queue, city.pothole, 5)
+        for number, case_id in enumerate(closed):
+            case = db.session.get(Case, case_id)
+            case.state, case.resolved_at = CaseState.RESOLVED, utcnow()
+            case.request.submitted_at = utcnow() - timedelta(days=2, minutes=number)
+        db.session.commit()
+        open_cases(city.roads_queue, city.pothole, 30)
+        references = {db.session.get(Case, case_id).request.reference for case_id in closed}
+    pages = [client.get(f"/open311/v2/requests.json?status=closed&page={n}").json for n in (1, 2, 3)]
+    assert [len(page) for page in pages] == [3, 2, 0]
+    assert {row["service_request_id"] for page in pages for row in page} == references
+    assert all(row["status"] == "closed" for page in pages for row in page)
+    assert len(client.get("/open311/v2/requests.json?status=open&page=10").json) == 3

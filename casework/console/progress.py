@@ -1,10 +1,12 @@
 """The citizen's view of a case, given to intake's tracking page."""
 from flask_babel import lazy_gettext as _
+from sqlalchemy import false
 
 from casework import public_wording
 from casework.console import services
 from casework.models import OPEN_STATES, Case, CaseEvent, CaseState
 from core.extensions import db
+from intake.models import ServiceRequest
 from intake.tracking import Progress, TimelineEntry
 
 # what the citizen reads, in their language (lazy: translated when shown)
@@ -90,3 +92,17 @@ def updates_between(start, end, request_ids, limit):
 def take_partner_update(request_id, text, source_name):
     """Update handler for intake: a partner's note on the case. True when it landed."""
     return services.record_partner_update(request_id, text, source_name) is not None
+
+
+def narrow_by_status(query, statuses):
+    """Keep requests whose Open311 status is in ``statuses``: "closed" when their case is resolved or closed,
+    "open" otherwise (not yet triaged included). In SQL, so paging counts the filtered rows."""
+    closed = db.exists().where(Case.request_id == ServiceRequest.id, Case.state.not_in(OPEN_STATES))
+    wanted = set(statuses) & {"open", "closed"}
+    if wanted == {"open", "closed"}:
+        return query
+    if wanted == {"closed"}:
+        return query.where(closed)
+    if wanted == {"open"}:
+        return query.where(~closed)
+    return query.where(false())

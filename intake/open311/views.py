@@ -20,7 +20,7 @@ from intake.open311.formats import error, respond, respond_object
 from intake.photos import MAX_BYTES, PhotoRejected, RequestPhoto, clean_photo
 from intake.open311.models import client_for_key
 from intake.open311.params import attributes, listed, param
-from intake.tracking import add_partner_update, progress_for, public_updates
+from intake.tracking import add_partner_update, progress_for, public_updates, with_public_status
 
 bp = Blueprint("open311", __name__, url_prefix="/open311")
 csrf.exempt(bp)  # key-authenticated API: no browser session to forge
@@ -165,10 +165,9 @@ def request_list(fmt):
     except (BadParameter, ValueError) as problem:
         return error(fmt, 400, str(problem) if isinstance(problem, BadParameter) else "page and page_size are numbers")
     statuses = set(listed("status")) if not ids else set()
-    rows = [as_open311(r) for r in db.session.scalars(query.limit(MAX_ROWS * 5 if statuses else page_size)
-                                                         .offset(0 if statuses else (page - 1) * page_size))]
     if statuses:
-        rows = [row for row in rows if row["status"] in statuses][(page - 1) * page_size:page * page_size]
+        query = with_public_status(query, statuses)
+    rows = [as_open311(r) for r in db.session.scalars(query.limit(page_size).offset((page - 1) * page_size))]
     return respond(fmt, "service_requests", rows)
 
 

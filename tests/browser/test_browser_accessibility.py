@@ -177,3 +177,23 @@ def test_the_scan_would_catch_a_violation(page):
                      '<input type="text"></main></body></html>')
     violations = " ".join(axe_violations(page))
     assert "image-alt" in violations and "label" in violations
+
+
+SMALL_TARGETS = """() => [...document.querySelectorAll(
+    'button, input[type=radio], input[type=checkbox], .header-nav a, select')]
+  .filter(element => element.offsetParent !== null)
+  .map(element => [element.outerHTML.slice(0, 80), element.getBoundingClientRect()])
+  .filter(([, box]) => box.width < 24 || box.height < 24)
+  .map(([html, box]) => `${html} is ${Math.round(box.width)} x ${Math.round(box.height)}`)"""
+
+
+@pytest.mark.parametrize("width", [1280, 800, 375])
+def test_every_control_on_staff_pages_is_at_least_24_pixels_square_at_any_width(page, world, width):
+    """WCAG 2.5.8 by size, not by the luck of spacing: take next, sign out, the rating radios, every button."""
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in(page, world["caseworker"])
+    page.goto(f"/console/cases/{world['case_id']}")
+    page.get_by_role("button", name="Start step").click()  # the rating radios show with a step under way
+    for path in ("/console/", f"/console/cases/{world['case_id']}", f"/console/queues/{world['roads_queue_id']}"):
+        page.goto(path)
+        assert page.evaluate(SMALL_TARGETS) == [], path
