@@ -74,13 +74,18 @@ test_config.__test__ = False  # a helper, not a test, wherever it is imported
 
 
 def empty_tables():
-    """Remove every row, quickly, keeping the schema."""
-    tables = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+    """Remove every row, quickly, keeping the schema; ids start again from 1.
+
+    A test leaves a few rows in a few tables: deleting them and setting the
+    sequences back takes a tenth of what TRUNCATE (which rewrites 35 tables)
+    takes, and the suite does it before every test.
+    """
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
     if db.engine.dialect.name == "postgresql":
-        db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    else:
-        for table in reversed(db.metadata.sorted_tables):
-            db.session.execute(table.delete())
+        sequences = db.session.scalars(text("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'")).all()
+        if sequences:
+            db.session.execute(text("SELECT " + ", ".join(f"setval('\"{name}\"', 1, false)" for name in sequences)))
     db.session.commit()
 
 
