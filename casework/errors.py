@@ -2,7 +2,12 @@
 
 
 class ActionRefused(Exception):
-    """The action does not fit the record as it is now; ``message`` says why, in words for staff."""
+    """The action does not fit the record as it is now; ``message`` says why, in words for staff.
+
+    ``field`` names the form field the message belongs beside, when it is not the form's first.
+    """
+
+    field = None
 
     def __init__(self, message):
         super().__init__(message)

@@ -101,6 +101,17 @@ def register_template_filters(app):
         local = value.astimezone(zone)
         return local.strftime("%-d %B %Y, %-I:%M") + local.strftime("%p").lower()
 
+    @app.template_filter("time_of_day")
+    def format_time_of_day(value):
+        """``2:05pm`` in the agency's time zone, with the date when it is not today there."""
+        if value is None:
+            return ""
+        local = value.astimezone(zone)
+        shown = local.strftime("%-I:%M") + local.strftime("%p").lower()
+        if local.date() != utcnow().astimezone(zone).date():
+            shown = local.strftime("%-d %B, ") + shown
+        return shown
+
     @app.template_filter("age")
     def format_age(value):
         """How long ago ``value`` was, in the largest whole unit: ``3 days``, ``5 hours``, ``12 min``."""

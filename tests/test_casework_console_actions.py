@@ -203,7 +203,8 @@ def test_resolving_needs_an_outcome_from_the_admins_list(app, client, login_as, 
                           data=case_form(page, outcome_id="999", public_note="Filled.", effort_minutes="5"))
     assert unknown.status_code == 409 and "Choose how the case ended from the list" in unknown.text
     done = client.post(f"/console/cases/{case_id}/resolve",
-                       data=case_form(page, outcome="No action needed", public_note="Already filled.", effort_minutes="5"))
+                       data=case_form(page, outcome="No action needed", public_note="Already filled.", effort_minutes="5",
+                                      confirm_unfinished="true"))
     assert done.status_code == 303
     with app.app_context():
         case = db.session.get(Case, case_id)
@@ -398,3 +399,40 @@ def test_the_audit_trail_records_the_state_a_reopened_case_really_entered(app, c
         moves = [(e.details["from"], e.details["to"]) for e in sorted(case.events, key=lambda e: e.id)
                  if "from" in (e.details or {}) and e.kind != "priority_changed"]
         assert all(before[1] == after[0] for before, after in zip(moves, moves[1:])), moves
+
+
+def test_resolving_with_workflow_steps_not_done_names_them_and_needs_the_caseworkers_word(
+        app, client, login_as, city, case_id):
+    login_as(city.caseworker)
+    page = page_of(client, case_id)
+    assert "Not done yet: Inspect the site, Schedule the repair." in page
+    fields = dict(outcome="Fixed", public_note="Filled it on the way past.", effort_minutes="5")
+    refused = client.post(f"/console/cases/{case_id}/resolve", data=case_form(page, **fields))
+    assert refused.status_code == 409
+    assert 'id="resolve-confirm_unfinished-error"' in refused.text or "resolve-confirm_unfinished" in refused.text
+    assert "Not done yet: Inspect the site, Schedule the repair. Tick" in refused.text
+    assert "Filled it on the way past." in refused.text  # what was typed is kept
+    with app.app_context():
+        assert db.session.get(Case, case_id).state != CaseState.RESOLVED
+    done = client.post(f"/console/cases/{case_id}/resolve", data=case_form(page, confirm_unfinished="true", **fields))
+    assert done.status_code == 303
+    with app.app_context():
+        case = db.session.get(Case, case_id)
+        assert case.state == CaseState.RESOLVED
+        noted = next(event for event in case.events if event.kind == "resolved_with_steps_not_done")
+        assert noted.details["steps_not_done"] == ["Inspect the site", "Schedule the repair"] and not noted.public
+
+
+def test_after_a_step_start_a_step_offers_the_next_one_and_the_checklist_shows_one_under_way(
+        app, client, login_as, city, case_id):
+    login_as(city.caseworker)
+    page = page_of(client, case_id)
+    inspect, schedule = step_type_id(page, "Inspect the site"), step_type_id(page, "Schedule the repair")
+    assert f'<option value="{inspect}" selected>Inspect the site (next)' in page
+    client.post(f"/console/cases/{case_id}/steps", data=case_form(page, step_type_id=inspect, effort_minutes="20"))
+    page = page_of(client, case_id)
+    assert f'<option value="{schedule}" selected>Schedule the repair (next)' in page
+    client.post(f"/console/cases/{case_id}/steps/start", data=case_form(page, step_type_id=schedule))
+    page = page_of(client, case_id)
+    assert re.search(r'checklist-under-way.*?Schedule the repair</strong>\s*: under way since \d{1,2}:\d{2}[ap]m '
+                     r'\(Casey Worker\)', page, re.S)

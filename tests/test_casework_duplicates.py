@@ -88,7 +88,7 @@ def test_confirming_merges_and_both_citizens_hear_the_resolution(app, client, ci
     assert again.status_code == 409 and "already been dealt with" in again.text
 
     first_page = client.get(f"/console/cases/{first_id}").text
-    client.post(f"/console/cases/{first_id}/resolve", data=case_form(first_page, outcome="Fixed", effort_minutes="45",
+    client.post(f"/console/cases/{first_id}/resolve", data=case_form(first_page, outcome="Fixed", effort_minutes="45", confirm_unfinished="true",
                                                                      public_note="Resurfaced the bike lane."))
     run_worker()
     for address, tracking in (("ana@example.org", first_tracking), ("ben@example.org", second_tracking)):

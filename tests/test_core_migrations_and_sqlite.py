@@ -74,7 +74,7 @@ def test_the_zero_config_sqlite_database_carries_a_request_to_resolution(tmp_pat
                                       "csrf_token": csrf_token_from(login.text)})
     page = client.get(f"/console/cases/{case_id}")
     resolved = client.post(f"/console/cases/{case_id}/resolve", data=case_form(
-        page.text, outcome="Fixed", public_note="Filled in.", effort_minutes="20"))
+        page.text, outcome="Fixed", public_note="Filled in.", effort_minutes="20", confirm_unfinished="true"))
     assert resolved.status_code == 303
     with app.app_context():
         assert db.session.get(Case, case_id).state == CaseState.RESOLVED

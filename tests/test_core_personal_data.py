@@ -63,7 +63,7 @@ def test_a_canary_in_every_personal_field_never_reaches_a_log_line_or_a_url(
     urls += re.findall(r'(?:href|action)="([^"]+)"', case_page.text)
     client.post(f"/console/cases/{case_id}/contact", data={"csrf_token": csrf_token_from(case_page.text)})
     client.post(f"/console/cases/{case_id}/resolve", data=case_form(
-        case_page.text, outcome="Fixed", public_note="Filled.", effort_minutes="10"))
+        case_page.text, outcome="Fixed", public_note="Filled.", effort_minutes="10", confirm_unfinished="true"))
     run_worker()
     tracking = client.get(f"/track/{token}")
     urls += re.findall(r'(?:href|action)="([^"]+)"', tracking.text)

@@ -121,7 +121,8 @@ def case_action(case_id, form, schema, action, first_field, done_message, draft=
                            status=409, stale=[])
     except ActionRefused as error:
         db.session.rollback()
-        return render_case(work_case, errors={f"{form}-{first_field}": error.message}, values=typed, status=409)
+        return render_case(work_case, errors={f"{form}-{error.field or first_field}": error.message}, values=typed,
+                           status=409)
     if draft:
         drafts.clear_draft(current_user, work_case, draft)
     if after is not None:

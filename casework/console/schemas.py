@@ -60,6 +60,8 @@ class ResolveSchema(CaseForm):
         error_messages={"required": "Write what was done; the citizen will read this"},
     )
     effort_minutes = minutes_field()
+    # ticked when the caseworker resolves with workflow steps not done
+    confirm_unfinished = fields.Boolean(load_default=False)
 
 
 def public_text(required_message, max_length=5000):

@@ -73,12 +73,31 @@ def record_step(case, by, effort_minutes, step_type_id=None, note=None, friction
     return step
 
 
-def resolve_case(case, by, public_note, effort_minutes, outcome_id=None):
+class UnfinishedSteps(ActionRefused):
+    """The case's workflow has steps not done, and the caseworker has not said to resolve it anyway."""
+
+    field = "confirm_unfinished"
+
+    def __init__(self, names):
+        super().__init__(f"Not done yet: {', '.join(names)}. Tick “Resolve with these steps not done” "
+                         "if the case is finished without them.")
+        self.names = names
+
+
+def steps_not_done(case):
+    """Names of the case's workflow steps with no finished step, in order."""
+    return [step_type.name for step_type, done in workflow_checklist(case)["steps"] if not done]
+
+
+def resolve_case(case, by, public_note, effort_minutes, outcome_id=None, confirm_unfinished=True):
     """Resolve ``case`` with a note the citizen will read and how it ended. Commits; then dispatches the message.
 
-    The resolving work is recorded as a step with ``effort_minutes``. Raises
-    ``ActionRefused`` if the case is already resolved or ``outcome_id`` is
-    not one of the admins' active outcomes.
+    The resolving work is recorded as a step with ``effort_minutes``. Workflow
+    steps not done are named on the timeline (staff only); with
+    ``confirm_unfinished`` False they refuse the resolution instead
+    (``UnfinishedSteps``), as the console's form does until the caseworker
+    confirms. Raises ``ActionRefused`` if the case is already resolved or
+    ``outcome_id`` is not one of the admins' active outcomes.
     """
     if not case.is_open:
         raise ActionRefused("This case is already resolved.")
@@ -87,6 +106,9 @@ def resolve_case(case, by, public_note, effort_minutes, outcome_id=None):
         if outcome is None or not outcome.active:
             raise ActionRefused("Choose how the case ended from the list.")
         case.outcome_id = outcome.id
+    not_done = steps_not_done(case)
+    if not_done and not confirm_unfinished:
+        raise UnfinishedSteps(not_done)
     take_if_unassigned(case, by)
     now = utcnow()
     db.session.add(Step(case=case, staff=by, ended_at=now, effort_minutes=effort_minutes, note="Resolved"))
@@ -94,6 +116,10 @@ def resolve_case(case, by, public_note, effort_minutes, outcome_id=None):
     case.resolution_note = public_note
     if case.first_response_at is None:
         case.first_response_at = now
+    if not_done:
+        db.session.add(CaseEvent(case=case, actor=by, kind="resolved_with_steps_not_done", at=now,
+                                 message=f"Resolved with these steps not done: {', '.join(not_done)}.",
+                                 details={"steps_not_done": not_done}))
     event = enter_state(case, CaseState.RESOLVED, "resolved", actor=by, public=True, at=now, message=public_note,
                         details={"effort_minutes": effort_minutes})
     db.session.flush()
@@ -500,21 +526,26 @@ def count_friction(type_ids):
 def workflow_checklist(case):
     """The service's workflow as a checklist: ``[(step type, [finished steps of it])]`` in order, then other work.
 
-    A step type with no finished step is still to do; its standard minutes stand beside it.
+    A step type with no finished step is still to do (``under_way`` maps the
+    ones someone has started to that step); ``next`` is the first to do that
+    nobody has started, which "Start a step" offers first.
     """
     finished = [step for step in case.steps if step.ended_at is not None]
     types = step_types_for(case)
     listed = [(step_type, [step for step in finished if step.step_type_id == step_type.id]) for step_type in types]
     known = {step_type.id for step_type, _ in listed}
     other = [step for step in finished if step.step_type_id not in known]
+    under_way = {step.step_type_id: step for step in case.steps if step.ended_at is None and step.step_type_id}
+    following = next((step_type for step_type, done in listed if not done and step_type.id not in under_way), None)
     return {"steps": listed, "other": other, "minutes": sum(step.effort_minutes or 0 for step in finished),
-            "friction": friction_by_step_type(step_type.id for step_type in types)}
+            "friction": friction_by_step_type(step_type.id for step_type in types),
+            "under_way": under_way, "next": following}
 
 
 def step_types_for(case):
     """Return the workflow steps of the case's service, in order."""
     return db.session.scalars(
-        db.select(StepType).filter_by(service_id=case.request.service_id).order_by(StepType.position)
+        db.select(StepType).filter_by(service_id=case.service_id).order_by(StepType.position)
     ).all()
 
 

@@ -73,7 +73,10 @@
     function minutes() { return Math.min(480, Math.max(0, Math.round(activeSeconds / 60))); }
     function show() {
       var paused = document.visibilityState !== "visible";
-      display.textContent = "Timer: " + minutes() + " min" + (paused ? " (paused while this page is hidden)" : "");
+      // minutes and seconds, so it is seen to run from the first second
+      var whole = Math.floor(activeSeconds), seconds = whole % 60;
+      display.textContent = "Timer: " + Math.floor(whole / 60) + " min " + (seconds < 10 ? "0" : "") + seconds + " s" +
+        (paused ? " (paused while this page is hidden)" : "");
       activeField.value = String(minutes());
       if (!edited) { minutesField.value = String(Math.max(1, minutes())); }
     }

@@ -76,3 +76,16 @@ def test_a_more_urgent_priority_brings_the_due_date_forward_on_the_page(page, ap
         assert "due date was worked out again" in page.inner_text("body")
         shown[level] = due_shown(page)
     assert shown["urgent"] < shown["high"] < shown["normal"] < shown["low"]
+
+
+def test_the_step_timer_counts_minutes_and_seconds_from_the_first_second(page, app, city):
+    _, case_id = new_case(app, city, "Pothole by the school")
+    sign_in(page, city.caseworker.email)
+    page.goto(f"/console/cases/{case_id}")
+    assert page.input_value("#start-step_type_id") == page.eval_on_selector(
+        "#start-step_type_id option:first-child", "option => option.value")  # the next step, first and chosen
+    with page.expect_navigation():
+        page.click("text=Start step")
+    page.wait_for_function("() => /Timer: 0 min 0[2-9] s/.test(document.querySelector('[data-timer-display]').textContent)")
+    assert "under way since" in page.inner_text(".checklist")
+    assert axe_violations(page) == []

@@ -121,6 +121,10 @@ def resolve_by_keyboard(page, note, minutes):
     page.keyboard.type(note)
     tab_to(page, "resolve-effort_minutes")
     page.keyboard.type(minutes)
+    if page.query_selector("#resolve-confirm_unfinished"):
+        # steps of the workflow are not done: the caseworker says to resolve anyway
+        tab_to(page, "resolve-confirm_unfinished")
+        page.keyboard.press("Space")
     tab_to_text(page, "Resolve case")
     with page.expect_navigation():
         page.keyboard.press("Enter")
