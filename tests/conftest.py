@@ -3,7 +3,6 @@ import os
 import re
 
 import pytest
-from redis import Redis
 from sqlalchemy import create_engine, make_url
 from rq import SimpleWorker
 from sqlalchemy import text

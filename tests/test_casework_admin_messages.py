@@ -1,5 +1,4 @@
 """Admins change the wording of a message, preview it against a real case, and reset it."""
-import re
 
 import pytest
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from casework.console import services
-from casework.models import Case, CaseEvent
+from casework.models import Case
 from casework.retention import anonymise_resolved_requests
 from core.extensions import db
 from core.logs import JsonFormatter, RequestIdFilter

@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 
 from casework.console import services
-from casework.models import Case, CaseState
+from casework.models import Case
 from core import create_app
 from core.extensions import db
 from core.models import Staff

@@ -1,5 +1,4 @@
 """Whatever a client posts to Open311: a request saved whole (201), or a 4xx JSON error and nothing saved."""
-import pytest
 from hypothesis import HealthCheck, event, example, given, settings, strategies as st
 
 from core.extensions import db
