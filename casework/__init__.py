@@ -40,6 +40,7 @@ def init_app(app):
     from casework.insight import api as insight_api, models as insight_models, rollup, views as insight  # noqa: F401
     from casework.console import case_views, progress, views  # noqa: F401  (their routes join console.bp)
     from core.audit import append_only
+    from core.errors import use_staff_error_page
     from core.periodic import register_periodic
     from intake.catalogue_io import ServicePart, register_service_part
     from intake.signals import request_submitted
@@ -73,6 +74,7 @@ def init_app(app):
     register_update_handler(app, progress.take_partner_update)
     register_status_filter(app, progress.narrow_by_status)
     register_failure_handler(app, messages.record_failed_delivery)
+    use_staff_error_page(app, "casework/error.html")
     register_service_part(app, ServicePart("steps", step_types.StepItem, step_types.export_steps, step_types.sync_steps))
     # every few seconds: work Redis could not take while it was away is queued soon after it is back
     register_periodic(app, tasks.sweep_pending_triage, interval_seconds=5)

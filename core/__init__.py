@@ -48,8 +48,10 @@ def bound_database_waits(settings):
 
 
 def register_extensions(app):
-    from core import api_tokens, audit, auth, i18n, input_guard, logs, quotas, security, sessions, totp  # noqa: F401  (api_tokens: its table)
-    from core.extensions import csrf, db, limiter, migrate
+    from core import (  # noqa: F401  (api_tokens: its table)
+        api_tokens, audit, auth, i18n, input_guard, logs, quotas, security, sessions, static_files, totp,
+    )
+    from core.extensions import compress, csrf, db, limiter, migrate
 
     logs.init_app(app)
     db.init_app(app)
@@ -66,6 +68,12 @@ def register_extensions(app):
     sessions.init_app(app)
     totp.init_app(app)
     quotas.init_app(app)
+    app.config.setdefault("COMPRESS_MIMETYPES", [
+        "text/html", "text/css", "text/csv", "text/plain", "text/xml", "image/svg+xml", "application/javascript",
+        "text/javascript", "application/json", "application/problem+json", "application/xml"])
+    compress.init_app(app)
+    # after compress: after_request handlers run last-registered first, so static files are made compressible first
+    static_files.init_app(app)
 
 
 def register_blueprints(app):

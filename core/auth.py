@@ -21,14 +21,27 @@ def load_staff(session_id):
     return staff
 
 
-def refuse(what, **details):
+def refuse(what, explanation=None, **details):
     """Refuse the signed-in staff member access to ``what``: audit it, log it, answer 403.
 
-    ``what`` names a route or an object, never personal data.
+    ``what`` names a route or an object, never personal data; ``explanation``
+    tells the person, in their words, what they may not do and whom to ask.
     """
     audit.record_now("access_refused", actor=current_user, what=what, **details)
     current_app.logger.warning("refused staff %s access to %s", current_user.id, what)
-    abort(403)
+    abort(403, description=explanation)
+
+
+def administrators():
+    """The names of the active admins, whom staff ask for access."""
+    return db.session.scalars(db.select(Staff.name).filter_by(role=Role.ADMIN, active=True).order_by(Staff.name)).all()
+
+
+def role_explanation(needs):
+    """Why a page is refused to the signed-in person: their role, the one needed, and whom to ask."""
+    ask = ", ".join(administrators()) or "an administrator"
+    return (f"This page is for {needs}s{'' if needs == Role.ADMIN else ' and those above'}, and your account is a "
+            f"{current_user.role} account. If your work needs it, ask {ask} to change your role.")
 
 
 def role_required(role):
@@ -38,7 +51,7 @@ def role_required(role):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.has_role(role):
-                refuse(f"{request.method} {request.url_rule.rule}", needs=str(role))
+                refuse(f"{request.method} {request.url_rule.rule}", role_explanation(role), needs=str(role))
             return view(*args, **kwargs)
         return wrapped
     return decorator

@@ -9,7 +9,8 @@ from flask import current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from flask_login import current_user
+from werkzeug.exceptions import Forbidden, HTTPException, InternalServerError
 
 from core.extensions import db
 
@@ -87,8 +88,23 @@ def render_error(error):
         description = error.description
     if wants_json():
         return jsonify(error=error.name, description=str(description)), error.code
+    staff_page = current_app.extensions.get("tandem.staff_error_page")
+    if staff_page and error.code < 500 and current_user.is_authenticated:
+        # staff keep their own frame and words: what they may not do and whom to ask
+        if error.code == 403 and description == Forbidden.description:
+            description = "Your account cannot do this. If your work needs it, ask an administrator."
+        return render_template(staff_page, error=error, title=STAFF_TITLES.get(error.code, TITLES.get(
+            error.code, error.name)), description=description), error.code
     return render_template("error.html", error=error, title=TITLES.get(error.code, error.name),
                            description=description), error.code
+
+
+STAFF_TITLES = {403: "You cannot do this with your account"}
+
+
+def use_staff_error_page(app, template):
+    """Render errors for signed-in staff with ``template`` (the staff frame), not the public one."""
+    app.extensions["tandem.staff_error_page"] = template
 
 
 def render_unexpected(error):

@@ -147,3 +147,24 @@ def test_a_caseworker_outside_the_cases_queue_is_refused_on_every_case_route_and
         assert all(event.actor_id == city.parks_worker.id for event in refusals)
         # the case is unchanged by all those attempts
         assert db.session.get(Case, values["case_id"]).assignee_id is None
+
+
+def test_a_refused_staff_member_stays_in_the_staff_pages_and_is_told_what_they_may_not_do_and_whom_to_ask(
+        app, client, login_as):
+    from tests.console_cases import open_cases
+
+    with app.app_context():
+        city = make_city()
+        [parks_case] = open_cases(city.parks_queue, city.graffiti, 1)
+        loaded(city.caseworker)
+    login_as(city.caseworker)
+    page = client.get("/supervision/")
+    assert page.status_code == 403
+    assert "My work" in page.text and "Take next" in page.text  # the staff frame, not the public one
+    assert "This page is for supervisors and those above, and your account is a caseworker account." in page.text
+    assert "ask Alex Admin" in page.text and "read-protected" not in page.text
+    case_page = client.get(f"/console/cases/{parks_case}")
+    assert case_page.status_code == 403 and "in a queue you do not work" in case_page.text
+    client.post("/staff/logout", data={"csrf_token": csrf_token_from(page.text)})
+    public = client.get("/console/cases/1")
+    assert public.status_code in (302, 401)  # a citizen is sent to sign in, never shown staff words
