@@ -15,7 +15,10 @@ from rq import SimpleWorker
 from core import create_app
 from core.extensions import db
 from core.logs import request_id_var
-from core.queues import QUEUE_NAMES, RECONNECT_FIRST_SECONDS, RECONNECT_MOST_SECONDS, get_queue, redis_connection
+from core.queues import (
+    QUEUE_NAMES, RECONNECT_FIRST_SECONDS, RECONNECT_MOST_SECONDS, RedisTakenByAnother, claim_app_redis, get_queue,
+    redis_connection,
+)
 
 # slack on top of a job's own timeout before a silent worker's job counts as abandoned: with
 # triage's 10 s timeout, a killed worker's batch is retried 15-20 s after it began (the sweeps look every 5 s)
@@ -75,6 +78,7 @@ def work_until_stopped(queue_names):
         worker = None
         try:
             # (making a worker already talks to Redis)
+            claim_app_redis()
             worker = build_worker(queue_names)
             worker.work(with_scheduler=True)
             problem = "the worker stopped"  # RQ logs what broke its loop, then returns
@@ -95,7 +99,11 @@ def stop_was_asked(worker):
 def main(argv):
     app = create_app()
     with app.app_context():
-        work_until_stopped(argv or QUEUE_NAMES)
+        try:
+            work_until_stopped(argv or QUEUE_NAMES)
+        except RedisTakenByAnother as error:
+            log.error("%s", error)
+            raise SystemExit(1) from None
 
 
 if __name__ == "__main__":

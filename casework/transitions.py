@@ -2,28 +2,26 @@
 
 The audit trail reads ``from`` and ``to`` off the case itself, at the moment
 the state changes, so it always says the state the case really entered.
-Every transition goes through here; none of these functions commits.
+Every transition goes through ``enter_state``; nothing here commits. The
+event is made whole and added at once: timeline rows are append-only, and a
+half-made event must never be flushed by a query in between.
 """
 from casework.models import CaseEvent, CaseState
 from core.extensions import db
 
 
-def set_state(case, state, event):
-    """Put ``case`` in ``state``, writing ``from`` and ``to`` into ``event``'s details; no event detail when it stays."""
-    if case.state == state:
-        return event
-    event.details = {**(event.details or {}), "from": str(case.state), "to": str(state)}
-    case.state = state
-    return event
-
-
-def enter_state(case, state, kind, **event_fields):
+def enter_state(case, state, kind, details=None, **event_fields):
     """Put ``case`` in ``state`` and add a ``kind`` event recording it; return the event.
 
-    ``event_fields`` are the event's other columns (``actor``, ``at``, ``message``, ``public``, ``details``).
+    The event's details get ``from`` and ``to`` when the state changes (none
+    when it stays). ``event_fields`` are its other columns (``actor``, ``at``,
+    ``message``, ``public``).
     """
-    event = CaseEvent(case=case, kind=kind, **event_fields)
-    set_state(case, state, event)
+    recorded = dict(details or {})
+    if case.state != state:
+        recorded.update({"from": str(case.state), "to": str(state)})
+        case.state = state
+    event = CaseEvent(case=case, kind=kind, details=recorded, **event_fields)
     db.session.add(event)
     return event
 
@@ -33,14 +31,10 @@ def back_to_work(case):
     return CaseState.IN_PROGRESS if case.assignee_id else CaseState.TRIAGED
 
 
-def follow_holder(case, held, event):
-    """After ``case``'s holder changed: assigned when someone (``held``) now holds a new case, triaged when nobody does.
-
-    The state change, if any, is recorded on ``event`` (the assignment's or release's own).
-    """
-    if held:
-        if case.state in (CaseState.NEW, CaseState.TRIAGED):
-            set_state(case, CaseState.ASSIGNED, event)
-    elif case.state in (CaseState.ASSIGNED, CaseState.IN_PROGRESS):
-        set_state(case, CaseState.TRIAGED, event)
-    return event
+def holder_state(case, held):
+    """The state ``case`` takes when someone (``held``) or nobody now holds it: assigned, back in its queue, or as it is."""
+    if held and case.state in (CaseState.NEW, CaseState.TRIAGED):
+        return CaseState.ASSIGNED
+    if not held and case.state in (CaseState.ASSIGNED, CaseState.IN_PROGRESS):
+        return CaseState.TRIAGED
+    return case.state

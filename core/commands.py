@@ -4,6 +4,7 @@ import time
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 from redis.exceptions import RedisError
 from rq.cron import CronScheduler
 
@@ -11,7 +12,10 @@ from core.extensions import db
 from core.models import Role, Staff
 from core.passwords import check_password_policy
 from core.periodic import periodic_jobs
-from core.queues import RECONNECT_FIRST_SECONDS, RECONNECT_MOST_SECONDS, redis_connection
+from core.queues import (
+    OWNER_KEY, RECONNECT_FIRST_SECONDS, RECONNECT_MOST_SECONDS, RedisTakenByAnother, claim_app_redis, claim_redis,
+    owner_identity, redis_connection,
+)
 
 log = logging.getLogger("tandem.scheduler")
 
@@ -58,8 +62,11 @@ def scheduler_command():
     echo, wait = True, RECONNECT_FIRST_SECONDS
     while True:
         try:
+            claim_app_redis()
             build_scheduler(echo).start()
             return  # it returns only when a signal asked it to stop
+        except RedisTakenByAnother as error:
+            raise click.ClickException(str(error)) from None
         except RedisError as error:
             # RQ's scheduler raises when Redis stops answering; start a fresh one once it is back
             log.warning("Redis is not answering (%s); the scheduler tries again in %s s", type(error).__name__, wait)
@@ -68,6 +75,29 @@ def scheduler_command():
         wait = min(wait * 2, RECONNECT_MOST_SECONDS)
 
 
+@click.command("redis-database")
+@click.argument("server", default="redis://127.0.0.1:6379")
+@with_appcontext
+def redis_database_command(server):
+    """Print the URL of a Redis database on SERVER that is this Tandem's or nobody's (claiming it)."""
+    from redis import Redis
+
+    identity = owner_identity(current_app.config)
+    for number in range(16):
+        connection = Redis.from_url(f"{server.rstrip('/')}/{number}", socket_connect_timeout=2)
+        owner = connection.get(OWNER_KEY)
+        if owner is None and connection.dbsize() > 0:
+            continue  # something else keeps its keys here
+        try:
+            claim_redis(connection, identity)
+        except RedisTakenByAnother:
+            continue
+        click.echo(f"{server.rstrip('/')}/{number}")
+        return
+    raise click.ClickException(f"Every database of {server} is in use; set REDIS_URL to a free one.")
+
+
 def init_app(app):
+    app.cli.add_command(redis_database_command)
     app.cli.add_command(create_staff_command)
     app.cli.add_command(scheduler_command)

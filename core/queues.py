@@ -38,6 +38,39 @@ def redis_connection():
     return extensions["tandem.redis"]
 
 
+OWNER_KEY = "tandem:owner"
+
+
+class RedisTakenByAnother(RuntimeError):
+    """The Redis database holds another Tandem's queues; running jobs from it would work the wrong records."""
+
+
+def owner_identity(config):
+    """Who this Tandem is, to Redis: its database (host, port and name, or SQLite file), never a password.
+
+    Every process of one deployment shares it; two Tandems on one machine do not.
+    """
+    from sqlalchemy import make_url
+
+    url = make_url(config["SQLALCHEMY_DATABASE_URI"])
+    return f"{url.get_backend_name()}://{url.host or ''}:{url.port or ''}/{url.database or ''}"
+
+
+def claim_redis(connection, identity):
+    """Mark the Redis database as this Tandem's, or raise ``RedisTakenByAnother`` if it is another's."""
+    connection.set(OWNER_KEY, identity, nx=True)
+    owner = connection.get(OWNER_KEY)
+    if owner is not None and owner.decode() != identity:
+        raise RedisTakenByAnother(
+            f"Redis at {connection.connection_pool.connection_kwargs.get('db', 0)} holds the queues of another Tandem "
+            f"({owner.decode()}); set REDIS_URL to a database of its own (for example redis://127.0.0.1:6379/1).")
+
+
+def claim_app_redis():
+    """Claim the app's Redis database for this Tandem (workers and the scheduler call this at start)."""
+    claim_redis(redis_connection(), owner_identity(current_app.config))
+
+
 def get_queue(name):
     """Return the RQ queue ``name`` on the app's Redis."""
     return Queue(name, connection=redis_connection())

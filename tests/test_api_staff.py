@@ -121,8 +121,11 @@ def test_every_console_action_works_through_the_api_and_is_audited_with_the_toke
     asked = worker_api.act(case_id, "information-requests", {"question": "Which side of the road?",
                                                              "effort_minutes": 2}).get_json()
     assert asked["state"] == CaseState.WAITING_ON_CITIZEN and asked["waiting_on_citizen_since"]
+    unfinished = worker_api.act(case_id, "resolve", {"outcome_id": fixed, "public_note": "Filled the pothole.",
+                                                     "effort_minutes": 40})
+    assert unfinished.status_code == 409 and "Not done yet: Schedule the repair" in unfinished.get_json()["detail"]
     resolved = worker_api.act(case_id, "resolve", {"outcome_id": fixed, "public_note": "Filled the pothole.",
-                                                   "effort_minutes": 40}).get_json()
+                                                   "effort_minutes": 40, "confirm_unfinished": True}).get_json()
     assert resolved["state"] == CaseState.RESOLVED and resolved["outcome"]["code"] == "fixed"
     assert worker_api.act(case_id, "reopen", {"reason": "It opened again"}).get_json()["state"] != "resolved"
     assert worker_api.act(case_id, "release").get_json()["assignee"] is None

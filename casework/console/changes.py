@@ -10,7 +10,7 @@ from casework.clock import targets
 from casework.clock.calendar_settings import queue_calendar
 from casework.console.access import can_work_queue
 from casework.errors import ActionRefused
-from casework.transitions import enter_state, follow_holder
+from casework.transitions import enter_state, holder_state
 from casework.models import (
     Case, CaseEvent, CaseState, DuplicateLink, DuplicateStatus, Priority, Queue, RoutingRule,
 )
@@ -107,17 +107,15 @@ def change_queue(case, by, queue_id, reason=None):
     before = case.queue
     details = {"from_queue_id": before.id, "to_queue_id": queue.id, "reason": reason}
     case.queue = queue
-    event = CaseEvent(case=case, actor=by, kind="queue_changed", at=utcnow(),
-                      message=f"Moved from {before.name} to {queue.name}." + (f" {reason}" if reason else ""))
+    state = case.state
     if case.assignee is not None and not any(member.id == case.assignee_id for member in queue.members):
         details["released_staff_id"] = case.assignee_id
         case.assignee = None
-        follow_holder(case, False, event)
-    with db.session.no_autoflush:  # the event is added whole, below: timeline rows are append-only
-        recompute_due(case, queue, case.priority)
+        state = holder_state(case, False)
+    recompute_due(case, queue, case.priority)
     details["due_after"] = case.resolution_due_at.isoformat()
-    event.details = {**details, **(event.details or {})}
-    db.session.add(event)
+    enter_state(case, state, "queue_changed", actor=by, at=utcnow(), details=details,
+                message=f"Moved from {before.name} to {queue.name}." + (f" {reason}" if reason else ""))
     db.session.commit()
     return case
 

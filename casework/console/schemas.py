@@ -61,7 +61,9 @@ class ResolveSchema(CaseForm):
     )
     effort_minutes = minutes_field()
     # ticked when the caseworker resolves with workflow steps not done
-    confirm_unfinished = fields.Boolean(load_default=False)
+    confirm_unfinished = fields.Boolean(load_default=False, metadata={
+        "description": "true to resolve although workflow steps are not done (they are noted on the timeline); "
+                       "without it such a resolution is refused (409) naming the steps"})
 
 
 def public_text(required_message, max_length=5000):

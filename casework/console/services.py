@@ -19,7 +19,7 @@ from casework.models import (
     queue_member,
 )
 from casework import messages, public_wording
-from casework.transitions import back_to_work, enter_state, follow_holder, set_state
+from casework.transitions import back_to_work, enter_state, holder_state
 from casework.clock.calendar_settings import queue_calendar
 
 
@@ -231,11 +231,11 @@ def record_citizen_answer(request_id, answer):
     if case is None:
         return None
     now = utcnow()
-    event = CaseEvent(case=case, kind="citizen_answered", public=True, at=now, message=answer)
-    if case.state == CaseState.WAITING_ON_CITIZEN:
-        set_state(case, back_to_work(case), event)
+    waiting = case.state == CaseState.WAITING_ON_CITIZEN
+    event = enter_state(case, back_to_work(case) if waiting else case.state, "citizen_answered", public=True, at=now,
+                        message=answer)
+    if waiting:
         resume_sla_clock(case, now)
-    db.session.add(event)
     db.session.flush()
     notification = messages.tell_staff(case.assignee, case, "citizen_answered", event.id, answer=answer) \
         if case.assignee else None
@@ -343,12 +343,10 @@ def assign_case(case, assignee, by, reason=None):
     if case.assignee_id == assignee.id:
         return case
     now = utcnow()
-    event = CaseEvent(case=case, actor=by, kind="assigned", at=now,
-                      message=f"Assigned to {assignee.name}." + (f" {reason}" if reason else ""),
-                      details={"from_staff_id": case.assignee_id, "to_staff_id": assignee.id, "reason": reason})
+    details = {"from_staff_id": case.assignee_id, "to_staff_id": assignee.id, "reason": reason}
     case.assignee = assignee
-    follow_holder(case, True, event)
-    db.session.add(event)
+    event = enter_state(case, holder_state(case, True), "assigned", actor=by, at=now, details=details,
+                        message=f"Assigned to {assignee.name}." + (f" {reason}" if reason else ""))
     db.session.flush()
     notification = None
     if assignee.id != by.id:
@@ -433,10 +431,9 @@ def take_next(staff):
         return None
     case = db.session.get(Case, case_id)
     now = utcnow()
-    event = CaseEvent(case=case, actor=staff, kind="assigned", at=now, message=f"{staff.name} took the case.",
-                      details={"from_staff_id": None, "to_staff_id": staff.id, "via": "take_next"})
     case.assignee = staff
-    db.session.add(follow_holder(case, True, event))
+    enter_state(case, holder_state(case, True), "assigned", actor=staff, at=now, message=f"{staff.name} took the case.",
+                details={"from_staff_id": None, "to_staff_id": staff.id, "via": "take_next"})
     db.session.commit()
     return case
 
@@ -453,13 +450,10 @@ def release_case(case, by, reason=None):
     if case.assignee_id != by.id and not by.has_role("supervisor"):
         raise NotPermitted("Only supervisors can release someone else's case.")
     previous = case.assignee
-    event = CaseEvent(
-        case=case, actor=by, kind="released", at=utcnow(),
-        message=f"Back to the {case.queue.name} queue from {previous.name}." + (f" {reason}" if reason else ""),
-        details={"from_staff_id": previous.id, "to_staff_id": None, "reason": reason},
-    )
+    message = f"Back to the {case.queue.name} queue from {previous.name}." + (f" {reason}" if reason else "")
     case.assignee = None
-    db.session.add(follow_holder(case, False, event))
+    enter_state(case, holder_state(case, False), "released", actor=by, at=utcnow(), message=message,
+                details={"from_staff_id": previous.id, "to_staff_id": None, "reason": reason})
     db.session.commit()
     return case
 

@@ -8,8 +8,8 @@ from collections import defaultdict
 
 from flask import current_app
 
-from casework.models import Case, CaseEvent, CaseState, Step
-from casework.transitions import follow_holder
+from casework.models import Case, CaseState, Step
+from casework.transitions import enter_state, holder_state
 from core.extensions import db
 from core.models import Staff
 from core.timeutil import utcnow
@@ -48,12 +48,11 @@ def move_case(case, to, by, reason, now):
     before = case.assignee
     message = (f"Moved from {before.name if before else 'the queue'} to {to.name}." if to
                else f"Back to the {case.queue.name} queue from {before.name if before else 'nobody'}.")
-    event = CaseEvent(case=case, actor=by, kind="assigned" if to else "released", at=now,
-                      message=message + (f" {reason}" if reason else ""),
-                      details={"from_staff_id": case.assignee_id, "to_staff_id": to.id if to else None,
-                               "reason": reason, "via": "supervision"})
+    details = {"from_staff_id": case.assignee_id, "to_staff_id": to.id if to else None, "reason": reason,
+               "via": "supervision"}
     case.assignee = to
-    db.session.add(follow_holder(case, to is not None, event))
+    enter_state(case, holder_state(case, to is not None), "assigned" if to else "released", actor=by, at=now,
+                message=message + (f" {reason}" if reason else ""), details=details)
 
 
 def tell_everyone(moved, by, reason):
