@@ -87,6 +87,31 @@ def test_nobody_ends_above_target_unless_the_plan_says_why_and_the_spread_never_
         assert max(present_after) - min(present_after) <= max(present_before) - min(present_before) + 1e-9
 
 
+@settings(max_examples=300, deadline=None)
+@given(teams())
+def test_no_move_leaves_its_taker_busier_than_its_giver_after_the_plan(team):
+    people, work = team
+    plan = plan_rebalance(people, work)
+    after, by_id = plan.utilisation_after, {person.id: person for person in people}
+    for move in plan.moves:
+        if is_present(by_id[move.from_staff_id]):
+            assert after[move.to_staff_id] <= after[move.from_staff_id], (move, plan)
+
+
+def test_an_absent_persons_cases_spread_to_whoever_is_least_busy_and_a_lone_taker_is_named():
+    """Not on the busier colleague while a lighter one has room; the queue only one person works says so."""
+    people = [Person(1, 2100, False, frozenset({"en"}), frozenset({1, 2})),
+              Person(2, 2100, True, frozenset({"en"}), frozenset({1, 2})),
+              Person(3, 4200, True, frozenset({"en"}), frozenset({1}))]
+    work = ([Work(n, 1, 1, "en", 60) for n in range(1, 5)] + [Work(5, 1, 2, "en", 60)]
+            + [Work(n, 3, 1, "en", 60, fixed_because="a step is under way") for n in range(6, 14)])
+    plan = plan_rebalance(people, work)
+    moved = {move.case_id: move for move in plan.moves}
+    assert set(moved) == {1, 2, 3, 4, 5} and all(move.to_staff_id == 2 for move in moved.values())
+    assert moved[5].reason.endswith("the only one present who may take it")
+    assert not moved[1].reason.endswith("the only one present who may take it")
+
+
 @settings(max_examples=200, deadline=None)
 @given(teams(), st.randoms(use_true_random=False))
 def test_the_plan_is_deterministic_and_independent_of_input_order(team, shuffler):
@@ -109,8 +134,22 @@ def test_planning_again_after_applying_gives_no_moves(team):
     assert plan_rebalance(people, applied).moves == []
 
 
+def taker_busier_than_giver(people, work, movable, placement):
+    """True when a present giver ends less busy than someone who took a case from them."""
+    by_id = {person.id: person for person in people}
+    minutes = {person.id: 0 for person in people}
+    holder_of = {item.id: holder for item, holder in zip(movable, placement)}
+    for item in work:
+        minutes[holder_of.get(item.id, item.holder_id)] += item.minutes
+    return any(is_present(by_id[item.holder_id]) and holder != item.holder_id and
+               minutes[holder] / by_id[holder].capacity_minutes >
+               minutes[item.holder_id] / by_id[item.holder_id].capacity_minutes + 1e-9
+               for item, holder in zip(movable, placement))
+
+
 def brute_force_moves(people, work):
-    """The fewest moves (after the least work left over room) found by trying every placement."""
+    """The fewest moves (after the least work left over room) found by trying every placement that leaves no
+    taker busier than its giver."""
     by_id = {person.id: person for person in people}
     measured = sizes(people, work)
     movable = [item for item in work if item.fixed_because is None]
@@ -120,6 +159,8 @@ def brute_force_moves(people, work):
         units = {person.id: measured.fixed.get(person.id, 0) for person in people}
         for item, holder in zip(movable, placement):
             units[holder] += measured.of_work[item.id]
+        if taker_busier_than_giver(people, work, movable, placement):
+            continue
         # what stays above its room: for a holder, its own fixed work aside, that is the overflow
         overflow = sum(max(0, units[p.id] - measured.fixed.get(p.id, 0) - measured.room[p.id]) for p in people)
         moves = sum(holder != item.holder_id for item, holder in zip(movable, placement))
