@@ -135,7 +135,8 @@ def from_environment(instance_path):
         # how many proxies (load balancer, ingress) sit in front: their X-Forwarded-For/-Proto are trusted
         "PROXY_HOPS": env_int("PROXY_HOPS", 0),
         # the whole body: three 5 MB photos and the form; form fields alone are capped below
-        "MAX_CONTENT_LENGTH": env_int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024),
+        # three phone photos of the largest size accepted, and the form: a photo too large is refused beside its field
+        "MAX_CONTENT_LENGTH": env_int("MAX_CONTENT_LENGTH", 64 * 1024 * 1024),
         "MAX_FORM_MEMORY_SIZE": env_int("MAX_FORM_MEMORY_SIZE", 512 * 1024),
         "WTF_CSRF_TIME_LIMIT": None,
         # rate limits (Flask-Limiter notation) on public endpoints, counted in Redis

@@ -19,7 +19,8 @@ from intake.schemas import _
 from core.timeutil import UTCDateTime, utcnow
 
 MAX_PHOTOS = 3
-MAX_BYTES = 5 * 1024 * 1024
+# phones take photos of 3 to 15 MB; every photo is made smaller (LARGEST_SIDE) once checked
+MAX_BYTES = 20 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # refuses "decompression bombs" long before they fill memory
 LARGEST_SIDE = 2000
 # a form left at the check step for a day is not coming back
@@ -54,7 +55,7 @@ def clean_photo(raw):
     of a sane size, whatever its file name says.
     """
     if len(raw) > MAX_BYTES:
-        raise PhotoRejected(_("Each photo must be 5 MB or smaller"))
+        raise PhotoRejected(_("Each photo must be 20 MB or smaller"))
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
         with Image.open(io.BytesIO(raw)) as probe:

@@ -1,5 +1,6 @@
 """Photos: checked by content, location data removed, seen only through the tracking link and by staff."""
 import io
+import os
 import re
 from datetime import timedelta
 
@@ -119,3 +120,38 @@ def test_photos_of_a_form_never_sent_are_deleted_after_a_day_and_sent_ones_are_k
         db.session.commit()
         assert discard_abandoned() == 0
         assert db.session.scalar(db.select(db.func.count(RequestPhoto.id))) == 1
+
+
+def phone_photo(width, height, quality):
+    """A camera-sized JPEG: noise, which compresses as badly as a real scene of leaves and gravel."""
+    out = io.BytesIO()
+    Image.frombytes("RGB", (width, height), os.urandom(width * height * 3)).save(out, format="JPEG", quality=quality)
+    return out.getvalue()
+
+
+def test_three_photos_of_the_size_phones_take_are_accepted_and_made_smaller(app, client, city):
+    raw = phone_photo(3200, 2400, 90)
+    assert len(raw) > 6 * 1024 * 1024  # as large as the three that were refused before
+    sent = send(client, [(raw, f"IMG_{n}.jpg") for n in range(3)])
+    assert sent.status_code == 303
+    with app.app_context():
+        stored = db.session.scalars(db.select(RequestPhoto)).all()
+        assert len(stored) == 3 and all(max(photo.width, photo.height) <= 2000 for photo in stored)
+
+
+def test_a_photo_over_the_limit_is_refused_beside_its_field_in_the_citizens_language_and_the_form_kept(
+        app, client, city):
+    huge = phone_photo(4600, 3600, 100)
+    assert len(huge) > 20 * 1024 * 1024
+    form = client.get("/request?service=pothole", headers={"Accept-Language": "es"})
+    response = client.post("/request", content_type="multipart/form-data", headers={"Accept-Language": "es"}, data={
+        "csrf_token": csrf_token_from(form.text),
+        "submission_key": re.search(r'name="submission_key" value="([^"]+)"', form.text).group(1),
+        "service_code": "pothole", "description": "Un bache enorme delante del colegio", "address": "Calle Mayor 3",
+        "contact_email": "ana@example.org", "step": "send", "photos": [(io.BytesIO(huge), "IMG_9.jpg")]})
+    assert response.status_code == 400
+    assert "Cada foto debe tener 20 MB o menos" in response.text
+    assert 'id="photos-error"' in response.text or "photos" in response.text
+    assert "Un bache enorme delante del colegio" in response.text and "Calle Mayor 3" in response.text
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(ServiceRequest.id))) == 0
