@@ -48,8 +48,9 @@ CASEWORK_MINUTES = 150
 PART_TIME = {"riley": 75}
 AWAY_THIS_WEEK = ("morgan", "Annual leave")
 # the process change the demo's blueprint compares either side of (service, title, note)
-CHANGE = ("pothole", "Photo made required",
-          "The form now asks for a photo of the hole, so crews see it before they go and rarely need to ask where.")
+CHANGE = ("pothole", "Form asks for a photo",
+          "The form now asks for a photo of the hole (it stays optional), so crews see it before they go and "
+          "rarely need to ask where.")
 
 DEPARTMENTS = [
     ("streets", "Streets and Roads"),
@@ -57,6 +58,35 @@ DEPARTMENTS = [
     ("parks", "Parks and Trees"),
     ("benefits", "Community Benefits"),
 ]
+
+# what citizens read in Spanish and Portuguese: team names, group headings, service descriptions
+DEPARTMENT_NAMES = {
+    "streets": ("Calles y Vías", "Ruas e Estradas"),
+    "waste": ("Residuos y Reciclaje", "Resíduos e Reciclagem"),
+    "parks": ("Parques y Árboles", "Parques e Árvores"),
+    "benefits": ("Ayudas a la Comunidad", "Apoios à Comunidade"),
+}
+GROUP_NAMES = {
+    "Streets and sidewalks": ("Calles y aceras", "Ruas e calçadas"),
+    "Trash and recycling": ("Basura y reciclaje", "Lixo e reciclagem"),
+    "Clean and green": ("Limpieza y zonas verdes", "Limpeza e espaços verdes"),
+    "Help and benefits": ("Ayuda y prestaciones", "Ajuda e apoios"),
+}
+DESCRIPTIONS = {
+    "pothole": ("Un agujero o una grieta en la calzada.", "Um buraco ou fenda no pavimento da rua."),
+    "streetlight": ("Una farola apagada, que parpadea o que está encendida de día.",
+                    "Um poste de luz apagado, a piscar ou aceso durante o dia."),
+    "sidewalk": ("Una acera o rampa rota, levantada u obstruida.", "Uma calçada ou rampa partida, levantada ou bloqueada."),
+    "missed_collection": ("No se recogió su basura, reciclaje o compost el día de recogida.",
+                          "O seu lixo, reciclagem ou composto não foi recolhido no dia de recolha."),
+    "bulk_pickup": ("Pida la recogida de muebles, colchones o electrodomésticos.",
+                    "Marque a recolha de móveis, colchões ou eletrodomésticos."),
+    "graffiti": ("Grafitis en propiedad pública.", "Pichações em propriedade pública."),
+    "fallen_tree": ("Un árbol o una rama grande que ha caído o está a punto de caer.",
+                    "Uma árvore ou um galho grande que caiu ou está prestes a cair."),
+    "benefit_question": ("Pregunte por ayudas para alimentos, alquiler o energía, o por una solicitud que hizo.",
+                         "Pergunte sobre apoios para alimentação, renda ou energia, ou sobre um pedido que fez."),
+}
 
 YES_NO = [{"key": "yes", "name": "Yes"}, {"key": "no", "name": "No"}]
 DANGER = dict(code="danger", datatype=QuestionType.SINGLE, required=True, values=YES_NO,
@@ -193,8 +223,9 @@ REPLY_TEMPLATES = [
 def seed_demo(weeks=8, echo=print, seed=2026):
     """Create the demo agency and ``weeks`` of history if missing. Commits. Returns counts made."""
     made = {"services": 0, "staff": 0, "requests": 0}
-    departments = {code: get_or_create(Department, code=code, defaults={"name": name})[0]
-                   for code, name in DEPARTMENTS}
+    departments = {code: get_or_create(Department, code=code, defaults={"name": name, "translations": {
+        "es": {"name": DEPARTMENT_NAMES[code][0]}, "pt": {"name": DEPARTMENT_NAMES[code][1]}}})[0]
+        for code, name in DEPARTMENTS}
     services = {}
     for spec in SERVICES:
         services[spec.code], created = seed_service(spec, departments[spec.department])
@@ -281,7 +312,9 @@ def seed_service(spec, department):
         name=spec.name, group=spec.group, department=department, keywords=spec.keywords,
         description=spec.description, first_response_hours=spec.first_response_hours,
         resolution_hours=spec.resolution_hours, allows_anonymous=spec.allows_anonymous,
-        translations={"es": {"name": spec.names[0]}, "pt": {"name": spec.names[1]}},
+        translations={language: {"name": spec.names[index], "group": GROUP_NAMES[spec.group][index],
+                                 "description": DESCRIPTIONS[spec.code][index]}
+                      for index, language in enumerate(("es", "pt"))},
     ))
     if created:
         for position, (name, minutes) in enumerate(spec.steps, start=1):

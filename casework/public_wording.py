@@ -26,12 +26,16 @@ def routed(team):
     return ROUTED % {"team": team}, {"team": team}
 
 
-def for_citizen(event):
-    """``event``'s public message in the current language: Tandem's own lines translated, staff's as written."""
+def for_citizen(event, team_names=None):
+    """``event``'s public message in the current language: Tandem's own lines translated, staff's as written.
+
+    ``team_names`` maps a team's English name to its name in that language, where admins gave one.
+    """
     wording = BY_KIND.get(event.kind)
     if wording is None:
         return event.message
-    values = {name: value for name, value in (event.details or {}).items() if name == "team"}
+    values = {name: (team_names or {}).get(value, value) for name, value in (event.details or {}).items()
+              if name == "team"}
     if "%(team)s" in wording and "team" not in values:
         return event.message  # written before the team was kept with it
     return gettext(wording, **values)

@@ -97,17 +97,16 @@ def register_errorhandlers(app):
 
 
 def register_template_filters(app):
+    from core.i18n import format_moment
+
     zone = ZoneInfo(app.config.get("AGENCY_TIMEZONE", "UTC"))
 
     app.jinja_env.filters["zip"] = zip
 
     @app.template_filter("datetime")
     def format_datetime(value):
-        """``22 November 2026, 2:05pm`` in the agency's time zone."""
-        if value is None:
-            return ""
-        local = value.astimezone(zone)
-        return local.strftime("%-d %B %Y, %-I:%M") + local.strftime("%p").lower()
+        """``22 November 2026, 2:05pm`` in the agency's time zone (staff pages; citizens' use ``local_datetime``)."""
+        return format_moment(value, "en", zone)
 
     @app.template_filter("time_of_day")
     def format_time_of_day(value):

@@ -5,8 +5,10 @@ holding a compiled catalogue, so adding one is a translation-file-only change
 (see docs/translating.md). Staff pages stay in English.
 """
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from flask import current_app, g, request, url_for
+from babel.dates import format_date, format_time
 from flask_babel import get_locale
 
 from core.extensions import babel
@@ -57,11 +59,29 @@ def current_language():
     return str(get_locale() or "en")
 
 
+def format_moment(value, language, zone):
+    """``value`` in the agency's ``zone`` as a reader of ``language`` writes it.
+
+    English keeps Tandem's own "24 December 2026, 11:00am"; other languages
+    take their long date and short time from the CLDR (Babel): "24 de
+    diciembre de 2026, 11:00".
+    """
+    if value is None:
+        return ""
+    local = value.astimezone(zone)
+    if (language or "en") == "en":
+        return local.strftime("%-d %B %Y, %-I:%M") + local.strftime("%p").lower()
+    return f"{format_date(local.date(), format='long', locale=language)}, {format_time(local, format='short', locale=language)}"
+
+
 def init_app(app):
     app.extensions["tandem.languages"] = available_languages()
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
     babel.init_app(app, locale_selector=select_language)
     app.after_request(remember_language)
+    zone = ZoneInfo(app.config.get("AGENCY_TIMEZONE", "UTC"))
+    # what citizens read: dates in the page's language (staff pages keep the "datetime" filter, in English)
+    app.jinja_env.filters["local_datetime"] = lambda value: format_moment(value, current_language(), zone)
     app.jinja_env.globals.update(current_language=current_language, native_names=NATIVE_NAMES,
                                  language_url=language_url,
                                  languages=lambda: app.extensions["tandem.languages"])

@@ -15,3 +15,14 @@ def init_app(app):
     health.init_app(app)
     register_periodic(app, photos.discard_abandoned, interval_seconds=3600)
     keep_files_when_unavailable(app, photos.park_when_unavailable)
+    app.jinja_env.filters["group_heading"] = group_heading
+
+
+def group_heading(services, language):
+    """The heading of a group of ``services`` in ``language``: the first translation an admin gave, else English."""
+    services = list(services)
+    for service in services:
+        translated = (service.translations or {}).get(language, {}).get("group")
+        if translated:
+            return translated
+    return services[0].group if services else ""

@@ -71,6 +71,9 @@ class ServiceSchema(Schema):
 class DepartmentSchema(Schema):
     code = fields.String(required=True, validate=CODE)
     name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    # {"es": {"name": "Calles y aceras"}}: the team name citizens read in their language
+    translations = fields.Dict(keys=fields.String(validate=validate.Length(max=8)), values=fields.Dict(),
+                               load_default=dict)
 
 
 class CatalogueSchema(Schema):
@@ -118,7 +121,8 @@ def export_catalogue():
     departments = db.session.scalars(db.select(Department).order_by(Department.code)).all()
     services = db.session.scalars(db.select(Service).order_by(Service.code)).all()
     return {
-        "departments": [{"code": d.code, "name": d.name} for d in departments],
+        "departments": [{"code": d.code, "name": d.name, **({"translations": d.translations} if d.translations else {})}
+                        for d in departments],
         "services": [
             {"code": s.code, "department": s.department.code, **{name: getattr(s, name) for name in SERVICE_FIELDS},
              "questions": [{"code": q.code, **{name: getattr(q, name) for name in QUESTION_FIELDS}}
@@ -221,6 +225,9 @@ def import_catalogue(data, dry_run=False):
         elif department.name != item["name"]:
             department.name = item["name"]
             changes.append(f"rename department {item['code']}")
+        if item["translations"] and (department.translations or {}) != item["translations"]:
+            department.translations = item["translations"]
+            changes.append(f"translate department {item['code']}")
     existing = {s.code: s for s in db.session.scalars(db.select(Service))}
     for item in catalogue["services"]:
         service = existing.pop(item["code"], None)

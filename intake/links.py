@@ -2,11 +2,17 @@
 from flask import current_app
 
 
+def page_url(service_request, path=""):
+    """A citizen's page of ``service_request`` in their language, whatever the browser that opens it prefers."""
+    language = service_request.language or "en"
+    return f"{current_app.config['PUBLIC_URL']}/track/{service_request.tracking_token}{path}?lang={language}"
+
+
 def tracking_url(service_request):
-    """Return the private tracking link of ``service_request``; it carries the secret token."""
-    return f"{current_app.config['PUBLIC_URL']}/track/{service_request.tracking_token}"
+    """Return the private tracking link of ``service_request``; it carries the secret token and the language."""
+    return page_url(service_request)
 
 
 def feedback_url(service_request):
     """Return the page where the citizen says whether it was fixed and how it went."""
-    return f"{tracking_url(service_request)}/feedback"
+    return page_url(service_request, "/feedback")

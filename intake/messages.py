@@ -34,4 +34,4 @@ def acknowledge(service_request):
     Does not commit: the caller commits it with the request, then dispatches it.
     """
     return tell_citizen(service_request, "request_received", f"request_received:{service_request.id}:submitted",
-                        unseen_key=True, service_name=service_request.service.name)
+                        unseen_key=True, service_name=service_request.service.translated("name", service_request.language))

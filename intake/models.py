@@ -54,8 +54,14 @@ class Department(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(120))
+    # {"es": {"name": "Calles"}}: the team name citizens read in their language
+    translations: Mapped[dict | None] = mapped_column(JSON, default=dict)
 
     services: Mapped[list["Service"]] = relationship(back_populates="department")
+
+    def translated(self, field, language):
+        """``name`` in ``language``, falling back to English."""
+        return (self.translations or {}).get(language, {}).get(field) or getattr(self, field)
 
 
 class Service(db.Model):
@@ -86,7 +92,7 @@ class Service(db.Model):
         back_populates="service", order_by="ServiceQuestion.position", cascade="all, delete-orphan")
 
     def translated(self, field, language):
-        """``name``, ``description`` or ``keywords`` in ``language``, falling back to English."""
+        """``name``, ``group``, ``description`` or ``keywords`` in ``language``, falling back to English."""
         return (self.translations or {}).get(language, {}).get(field) or getattr(self, field)
 
 

@@ -3,12 +3,15 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from zoneinfo import ZoneInfo
+
 from flask import current_app
 from jinja2 import TemplateError, TemplateNotFound
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
 from core.extensions import db
+from core.i18n import format_moment
 from notifications.models import MessageTemplate
 
 FALLBACK_LANGUAGE = "en"
@@ -47,10 +50,14 @@ class OutgoingMessage:
     html: str | None = None
 
 
-def sandbox():
-    """A Jinja environment that cannot reach Python internals: admins write these templates."""
+def sandbox(language=FALLBACK_LANGUAGE):
+    """A Jinja environment that cannot reach Python internals: admins write these templates.
+
+    Its ``datetime`` filter writes dates as readers of ``language`` do.
+    """
     environment = SandboxedEnvironment(autoescape=False, keep_trailing_newline=False)
-    environment.filters["datetime"] = current_app.jinja_env.filters["datetime"]
+    zone = ZoneInfo(current_app.config.get("AGENCY_TIMEZONE", "UTC"))
+    environment.filters["datetime"] = lambda value: format_moment(value, language, zone)
     return environment
 
 
@@ -88,7 +95,7 @@ def message_context(payload):
 
 def render_parts(subject_source, body_source, payload, language):
     """Render a subject and body; raise ``MessageTemplateError`` if the wording is broken."""
-    environment = sandbox()
+    environment = sandbox(language)
     context = message_context(payload)
     try:
         subject = environment.from_string(subject_source).render(context)

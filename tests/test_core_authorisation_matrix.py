@@ -19,7 +19,7 @@ MINIMUM_ROLE = {
     "console.": "caseworker", "console.triage_health": "supervisor", "supervision.": "supervisor", "insight.": "supervisor", "insight.pulse_answer": "caseworker", "console.route_by_hand": "supervisor",
     "admin.": "admin", "admin_api_keys.": "admin", "admin_catalogue.": "admin", "admin_services.": "admin", "admin_calendar.": "admin", "admin_case_lists.": "admin", "auth.change_password": "any staff", "totp.enrol": "any staff", "tokens.": "any staff", "auth.logout": "any staff",
 }
-PUBLIC = {"intake.", "survey.", "health.", "notifications.", "static", "auth.login", "auth.second_factor", "open311.",
+PUBLIC = {"intake.", "survey.", "health.", "notifications.", "static", "favicon", "auth.login", "auth.second_factor", "open311.",
           "api_docs.", "api-docs."}
 # the staff API takes a bearer token only: a session cookie grants nothing (tests/test_api_authorisation.py)
 TOKEN = {"api_cases.", "api_directory.", "api_supervision.", "api_insight."}

@@ -133,3 +133,45 @@ def test_a_language_not_on_offer_is_refused(app, client, city):
         "csrf_token": csrf_token_from(form.text), "service_code": "pothole", "description": "A pothole here",
         "address": "Stop 4", "contact_email": "rui@example.org", "language": "klingon"})
     assert response.status_code == 400 and "Choose a language from the list" in response.text
+
+
+SPANISH_MONTHS = "enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre"
+
+
+def test_a_spanish_request_reads_in_spanish_everywhere_names_dates_subjects_and_the_link(
+        app, client, city, run_worker, mail_server):
+    """The admins' Spanish names of the service, its group and the team; dates as Spanish writes them."""
+    with app.app_context():
+        from intake.models import Department, Service
+        pothole = db.session.get(Service, city.pothole.id)
+        pothole.translations = {"es": {"name": "Bache", "group": "Calles y aceras",
+                                       "description": "Un agujero en la calzada."}}
+        pothole.description = "A hole in the road."
+        db.session.get(Department, city.roads.id).translations = {"es": {"name": "Calles y Vías"}}
+        db.session.commit()
+    home = client.get("/?lang=es").text
+    assert "Calles y aceras" in home and "Un agujero en la calzada." in home and "Streets" not in home
+    form = client.get("/request?service=pothole")
+    submitted = client.post("/request", data={
+        "csrf_token": csrf_token_from(form.text),
+        "submission_key": re.search(r'name="submission_key" value="([^"]+)"', form.text).group(1),
+        "service_code": "pothole", "description": "Un bache enorme en la parada", "address": "Parada 4",
+        "contact_email": "ana@example.org"})
+    confirmation = client.get(submitted.location).text
+    link = re.search(r'class="tracking-link" href="([^"]+)"', confirmation).group(1)
+    assert link.endswith("?lang=es")
+    run_worker()
+    received, routed = mail_server.messages_to("ana@example.org")
+    assert received["Subject"].endswith(": Bache") and "Pothole" not in received["Subject"]
+    routed_text = body_of(routed)
+    assert "Calles y Vías" in routed["Subject"] and "Roads and Streets" not in routed_text
+    assert re.search(rf"antes del \d{{1,2}} de ({SPANISH_MONTHS}) de 20\d\d, \d{{1,2}}:\d\d", routed_text), routed_text
+    emailed_link = re.search(r"https?://\S+/track/\S+", body_of(received)).group(0)
+    assert emailed_link.endswith("?lang=es")
+    # the link opens in Spanish whatever the browser says, with the team and dates in Spanish
+    fresh = app.test_client()
+    tracking = fresh.get(emailed_link.replace("http://tandem.test", ""), headers={"Accept-Language": "en"}).text
+    assert '<html lang="es">' in tracking and "Calles y Vías" in tracking and "Roads and Streets" not in tracking
+    assert re.search(rf"\d{{1,2}} de ({SPANISH_MONTHS}) de 20\d\d", tracking)
+    assert not re.search(r"\d{1,2} (January|February|March|April|May|June|July|August|September|October|November|"
+                         r"December) 20\d\d", tracking)

@@ -39,7 +39,7 @@ def test_a_request_travels_from_the_public_form_to_a_resolved_case(app, client, 
     confirmation = submit_pothole(client)
     assert confirmation.status_code == 200
     reference = REFERENCE.search(confirmation.text).group()
-    tracking_path = re.search(r'href="(/track/[A-Za-z0-9_-]{32,})"', confirmation.text).group(1)
+    tracking_path = re.search(r'href="(/track/[A-Za-z0-9_-]{32,})\?lang=en"', confirmation.text).group(1)
     assert "Request received" in confirmation.text
 
     # 2. the worker triages it into the service's queue and says why; the acknowledgement is delivered

@@ -11,7 +11,7 @@ CODE = validate.Regexp(CODE_PATTERN,
                        error="Use 1 to 40 lower-case letters, digits, hyphens or underscores, like missed_bin")
 KEY = re.compile(r"^[a-z0-9_\-]{1,60}$")
 # limits of the translated texts, as in the columns they translate
-SERVICE_TEXT_LIMITS = {"name": 120, "description": 5000, "keywords": 400}
+SERVICE_TEXT_LIMITS = {"name": 120, "group": 80, "description": 5000, "keywords": 400}
 QUESTION_TEXT_LIMITS = {"prompt": 300, "hint": 300, "stop_notice": 500}
 
 

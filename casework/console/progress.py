@@ -6,7 +6,8 @@ from casework import public_wording
 from casework.console import services
 from casework.models import OPEN_STATES, Case, CaseEvent, CaseState
 from core.extensions import db
-from intake.models import ServiceRequest
+from core.i18n import current_language
+from intake.models import Department, ServiceRequest
 from intake.tracking import Progress, TimelineEntry
 
 # what the citizen reads, in their language (lazy: translated when shown)
@@ -47,15 +48,18 @@ def citizen_progress(service_request):
     waiting = case.state == CaseState.WAITING_ON_CITIZEN
     question = next((e.message for e in reversed(events) if e.kind == "information_requested"), None)
     resolutions = sum(1 for e in events if e.kind == "resolved")
+    language = current_language()
+    team_names = {department.name: department.translated("name", language)
+                  for department in db.session.scalars(db.select(Department))}
     return Progress(
         question=question if waiting else None,
         resolution=resolutions if not case.is_open and resolutions else None,
         closed=not case.is_open,
         status=STATUS_LABELS[CaseState(case.state)],
-        team=case.queue.department.name,
+        team=case.queue.department.translated("name", language),
         expected_by=case.resolution_due_at if case.is_open else None,
         timeline=[TimelineEntry(at=e.at, title=EVENT_TITLES.get(e.kind, _("Update")),
-                                message=public_wording.for_citizen(e)) for e in events],
+                                message=public_wording.for_citizen(e, team_names)) for e in events],
     )
 
 

@@ -125,7 +125,7 @@ def resolve_case(case, by, public_note, effort_minutes, outcome_id=None, confirm
     db.session.flush()
     notifications = [messages.tell_citizen(
         case.request, "request_resolved", event.id,
-        service_name=case.request.service.name, resolution_note=public_note,
+        service_name=case.request.service.translated("name", case.request.language), resolution_note=public_note,
         feedback_url=feedback_url(case.request),
     )]
     # everyone whose report was merged into this one hears the outcome too
@@ -136,7 +136,8 @@ def resolve_case(case, by, public_note, effort_minutes, outcome_id=None, confirm
         db.session.flush()
         notifications.append(messages.tell_citizen(
             merged.request, "request_resolved", merged_event.id,
-            service_name=merged.request.service.name, resolution_note=public_note,
+            service_name=merged.request.service.translated("name", merged.request.language),
+            resolution_note=public_note,
             feedback_url=feedback_url(merged.request),
         ))
     db.session.commit()

@@ -168,7 +168,8 @@ def new_case(service_request, route, opened, making):
     # the request was claimed in this transaction, so this message cannot be queued already
     routed_message = messages.tell_citizen(
         service_request, "request_routed", "triage", unseen_key=True,
-        service_name=service.name, team=queue.department.name, expected_by=case.resolution_due_at.isoformat(),
+        service_name=service.translated("name", service_request.language),
+        team=queue.department.translated("name", service_request.language), expected_by=case.resolution_due_at.isoformat(),
     )
     return case, routed_message
 

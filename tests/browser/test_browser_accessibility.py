@@ -157,7 +157,7 @@ def test_every_staff_page_passes_the_scan(page, world):
     assert_accessible(page, "/admin/catalogue/services/new", "new service with errors")
     page.get_by_label("Code").fill("missed_bin")
     page.get_by_label("Name", exact=True).fill("Missed bin")
-    page.get_by_label("Group").fill("Waste")
+    page.get_by_label("Group", exact=True).fill("Waste")
     page.get_by_label("Department").select_option(label="Parks")
     page.get_by_role("button", name="Add service").click()
     page.get_by_role("link", name="Add a question").click()

@@ -45,7 +45,7 @@ def report_a_pothole_by_keyboard(page, start, choose, carry_on, send, confirmed,
     reference = re.search(r"R-[0-9A-Z]{4}-[0-9A-Z]{4}", page.inner_text("main")).group()
     tab_to_text(page, "/track/")
     page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r".*/track/[A-Za-z0-9_-]+$"))
+    page.wait_for_url(re.compile(r".*/track/[A-Za-z0-9_-]+\?lang=[a-z]{2}$"))
     assert follow in page.inner_text("main")
     return reference
 
