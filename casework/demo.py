@@ -41,11 +41,12 @@ DEMO_STAFF = [
     ("Priya Shah", "priya@tandem.demo", Role.CASEWORKER, "tandem-demo-caseworker", "en pt"),
 ]
 # a team a supervisor can even out: the first member of each queue gets most of its work, Morgan is
-# away this week holding cases, Riley works part-time. The demo city is small, so its staff spend
-# 2.5 hours a week on its cases (the rest of their week is other duties): enough to fill the board.
+# away this week holding cases, Riley works part-time. Its staff give 20 hours a week to these services
+# (the rest of their week is other duties): of the order of the minutes its history logs, so the heavy
+# holders are overloaded and the others have room.
 HEAVY_HOLDER_WEIGHT = 5
-CASEWORK_MINUTES = 150
-PART_TIME = {"riley": 75}
+CASEWORK_MINUTES = 20 * 60
+PART_TIME = {"riley": 10 * 60}
 AWAY_THIS_WEEK = ("morgan", "Annual leave")
 # the process change the demo's blueprint compares either side of (service, title, note)
 CHANGE = ("pothole", "Form asks for a photo",

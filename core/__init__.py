@@ -108,6 +108,13 @@ def register_template_filters(app):
         """``22 November 2026, 2:05pm`` in the agency's time zone (staff pages; citizens' use ``local_datetime``)."""
         return format_moment(value, "en", zone)
 
+    @app.template_filter("money")
+    def format_money(value):
+        """``$1,234.50`` in the agency's currency (``AGENCY_CURRENCY``); a dash for nothing."""
+        from babel.numbers import format_currency
+
+        return "—" if value is None else format_currency(value, app.config.get("AGENCY_CURRENCY", "USD"), locale="en")
+
     @app.template_filter("time_of_day")
     def format_time_of_day(value):
         """``2:05pm`` in the agency's time zone, with the date when it is not today there."""

@@ -77,6 +77,8 @@ def from_environment(instance_path):
         "PUBLIC_URL": env_str("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
         "AGENCY_NAME": env_str("AGENCY_NAME", "City of Tandem"),
         "AGENCY_TIMEZONE": env_str("AGENCY_TIMEZONE", "UTC"),
+        # ISO 4217: the currency costs are shown in (cost per staff minute, cost per request)
+        "AGENCY_CURRENCY": env_str("AGENCY_CURRENCY", "USD"),
         # SLA clocks count opening hours only: "mon-fri 08:00-17:00; sat 09:00-12:00", or "always"
         "AGENCY_HOURS": env_str("AGENCY_HOURS", "mon-fri 08:00-17:00"),
         # public holidays from the `holidays` package (ISO country, optional state/province); blank for none

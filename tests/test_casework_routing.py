@@ -146,8 +146,16 @@ def test_an_admin_tests_a_new_rule_against_recent_requests_then_saves_it(app, cl
              "priority": "urgent"}
     tested = client.post("/admin/routing/new", data={**draft, "action": "test"})
     assert tested.status_code == 200
-    assert "This would have moved 2 of the last 4 requests." in tested.text
-    assert tested.text.count("<td>Road repairs</td><td>Road emergencies</td>") == 2
+    assert ("This would have changed 2 of the last 4 requests: the queue of 2, the priority of 2, the due date of 2."
+            in tested.text)
+    assert tested.text.count("<td>Queue</td><td>Road repairs</td><td>Road emergencies</td>") == 2
+    assert tested.text.count("<td>Priority</td><td>normal</td><td>urgent</td>") == 2
+    assert tested.text.count("<td>Due date</td><td>72 business hours</td><td>18 business hours</td>") == 2
+
+    # a rule that changes only the priority is reported too (it moved nothing, so it used to say "0")
+    same_queue = {**draft, "queue_id": str(city.roads_queue.id), "priority": "high"}
+    tested = client.post("/admin/routing/new", data={**same_queue, "action": "test"})
+    assert "This would have changed 2 of the last 4 requests: the priority of 2, the due date of 2." in tested.text
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(RoutingRule.id))) == 1  # only the city's own rule
 

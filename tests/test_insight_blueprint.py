@@ -204,3 +204,30 @@ def test_the_api_answers_the_blueprint_of_a_service(app, client, city):
     assert "after the start" in str(refused.json["errors"])
     assert client.get("/api/v1/services/pothole/blueprint",
                       headers={"Authorization": f"Bearer {caseworker_token}"}).status_code == 403
+
+
+def stage_summary(key, kind, name, cases, median_hours, business_total, effort_total=0, effort_median=None, steps=0):
+    from casework.insight.stages import StageSummary
+    return StageSummary(key=key, kind=kind, name=name, step_type_id=None, cases=cases, wait_hours_median=median_hours,
+                        wait_hours_p90=median_hours * 2, wait_business_hours_median=median_hours / 3,
+                        wait_business_hours_p90=median_hours, wait_business_hours_total=business_total,
+                        effort_minutes_median=effort_median, effort_minutes_p90=None, effort_minutes_total=effort_total,
+                        standard_minutes=None, steps=steps, rated=0, hard=0, handoffs=0, cost=0.0)
+
+
+def test_the_summary_sentence_says_where_citizens_wait_on_the_agency_and_names_medians_and_totals():
+    """Waiting on the citizen is the agency waiting; a rare stage is said to be rare; totals are called totals."""
+    from casework.insight.chart import describe
+    from casework.insight.measures import RECEIVED, REWORK, STEP, WAITING
+    stages = [stage_summary(RECEIVED, RECEIVED, "Received and triaged", 100, 2, 150),
+              stage_summary("step:1", STEP, "Inspect the site", 90, 30, 1900, effort_total=2700, effort_median=28,
+                            steps=95),
+              stage_summary(WAITING, WAITING, "Waiting on the citizen", 30, 80, 900),
+              stage_summary(REWORK, REWORK, "Rework after reopening", 4, 60, 160)]
+    sentence = describe(stages)
+    assert "Waiting on the citizen" not in sentence
+    assert sentence.startswith("Citizens wait on the agency longest at Rework after reopening: a median of 2.5 days "
+                               "a case (only 4 cases)")
+    assert "most waiting adds up at Inspect the site: 1,900 business hours over 90 cases" in sentence
+    assert sentence.endswith("Staff spend the most minutes at Inspect the site: 2,700 minutes in all; a median of 28 "
+                             "a case.")

@@ -94,9 +94,10 @@ def rules():
                            errors={}, values={})
 
 
-def render_rule(rule, values, errors=None, moved=None, examined=None, status=200):
+def render_rule(rule, values, errors=None, effects=None, counts=None, examined=None, status=200):
     return render_template(
-        "admin/rule.html", rule=rule, values=values, errors=errors or {}, moved=moved, examined=examined,
+        "admin/rule.html", rule=rule, values=values, errors=errors or {}, effects=effects, counts=counts,
+        examined=examined,
         choices=rulebook.rule_choices(), languages=LANGUAGES,
     ), status
 
@@ -131,8 +132,8 @@ def save_rule(rule_id=None):
         flash(f"Rule “{saved.name}” saved. New requests are routed with it from now on.", "success")
         return redirect(url_for("admin.rules"), 303)
     draft = rulebook.draft_with(rule_id, candidate if fields["active"] else None, fields["position"])
-    moved, examined = rulebook.test_change(draft)
-    return render_rule(rule, request.form, moved=moved, examined=examined)
+    effects, counts, examined = rulebook.test_change(draft)
+    return render_rule(rule, request.form, effects=effects, counts=counts, examined=examined)
 
 
 @bp.post("/routing/districts")

@@ -7,6 +7,7 @@ written under each stage. The numbers carried are the table's numbers.
 """
 from dataclasses import dataclass
 
+from casework.insight.measures import WAITING
 from casework.supervision.charts import nice_top
 
 WIDTH, LEFT, RIGHT = 760, 110, 12
@@ -115,16 +116,31 @@ def rounded(value, places=2):
 
 
 def describe(stages):
-    """One sentence: where citizens wait longest and where staff spend the most minutes."""
+    """One sentence of what the chart and table show, each figure named for what it is.
+
+    Where citizens wait on the agency longest (the tallest wait bar: a median
+    per case; "waiting on the citizen" is the agency waiting, not the citizen),
+    where most waiting adds up when that is another stage, and where staff
+    spend the most minutes in all (with that stage's median per case).
+    """
     if not stages:
         return "No cases were resolved in this period."
-    # among stages most cases pass through: a rare stage (rework of two cases) is not the finding
-    common = [s for s in stages if s.cases >= 0.1 * max(s.cases for s in stages)]
-    waited = max(common, key=lambda s: s.wait_hours_median or 0)
+    on_the_agency = [s for s in stages if s.kind != WAITING] or stages
+    most_cases = max(s.cases for s in stages)
+    longest = max(on_the_agency, key=lambda s: (s.wait_hours_median or 0, s.cases))
+    sentence = (f"Citizens wait on the agency longest at {longest.name}: a median of "
+                f"{days(longest.wait_hours_median or 0):.1f} days a case")
+    if longest.cases < 0.1 * most_cases:
+        sentence += f" (only {longest.cases} case{'s' if longest.cases != 1 else ''})"
+    most_waiting = max(on_the_agency, key=lambda s: s.wait_business_hours_total)
+    if most_waiting is not longest and most_waiting.wait_business_hours_total:
+        sentence += (f"; most waiting adds up at {most_waiting.name}: {most_waiting.wait_business_hours_total:,.0f} "
+                     f"business hours over {most_waiting.cases:,} cases")
     worked = [s for s in stages if s.steps]
-    sentence = f"Citizens wait longest at {waited.name} (median {days(waited.wait_hours_median or 0):.1f} days)"
     if worked:
         busiest = max(worked, key=lambda s: s.effort_minutes_total)
-        sentence += (f"; staff spend the most minutes at {busiest.name} (median {busiest.effort_minutes_median:.0f} "
-                     f"minutes a case)")
+        median = f"; a median of {busiest.effort_minutes_median:.0f} a case" \
+            if busiest.effort_minutes_median is not None else ""
+        sentence += (f". Staff spend the most minutes at {busiest.name}: {busiest.effort_minutes_total:,} minutes in "
+                     f"all{median}")
     return sentence + "."

@@ -43,6 +43,11 @@ class TeamCapacity:
         return max(0, self.supplied_minutes - self.used_minutes)
 
     @property
+    def overrun_minutes(self):
+        """Minutes logged beyond the capacity set for the team's members (capacities set too low, or overtime)."""
+        return max(0, self.used_minutes - self.supplied_minutes)
+
+    @property
     def unused_share(self):
         return round(self.unused_minutes / self.supplied_minutes, 3) if self.supplied_minutes else None
 

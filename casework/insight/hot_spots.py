@@ -61,7 +61,8 @@ def sentence(stage, minutes_share, hours_per_day):
         parts.append(f"a median {days:.1f} business days of citizen wait" if days >= 1 else
                      f"a median {stage.wait_business_hours_median:.1f} business hours of citizen wait")
     if stage.over_standard_minutes and stage.steps:
-        parts.append(f"{stage.over_standard_minutes / stage.steps:.0f} minutes a step over the standard")
+        over = round(stage.over_standard_minutes / stage.steps)
+        parts.append(f"{over} minute{'' if over == 1 else 's'} a step over the standard")
     if stage.hard_share is not None:
         parts.append(f"{stage.hard_share:.0%} of staff rate it hard")
         if stage.top_reasons:

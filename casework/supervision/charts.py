@@ -66,9 +66,13 @@ def trend_chart(weeks):
         line.append((x + bar_width, y_of(week.backlog_at_end), week.backlog_at_end, label))
         labels.append((x + bar_width, label))
     ticks = [(y_of(top * n / 4), round(top * n / 4)) for n in range(5)]
-    growing = weeks and weeks[-1].backlog_at_end > weeks[0].backlog_at_end
-    description = (f"Over {len(weeks)} weeks the backlog went from {weeks[0].backlog_at_end:,} to "
-                   f"{weeks[-1].backlog_at_end:,} open cases ({'growing' if growing else 'not growing'}); "
-                   f"{sum(w.arrivals for w in weeks):,} arrived and {sum(w.closures for w in weeks):,} closed."
-                   if weeks else "No weeks to show.")
+    # the headline counts from the first week anything happened, not from empty weeks before the history began
+    active = weeks[next((n for n, w in enumerate(weeks) if w.arrivals or w.closures or w.backlog_at_end),
+                        len(weeks)):]
+    growing = active and active[-1].backlog_at_end > active[0].backlog_at_end
+    description = (f"Over {len(active)} week{'s' if len(active) != 1 else ''} from {active[0].starts_on:%-d %B} the "
+                   f"backlog went from {active[0].backlog_at_end:,} to {active[-1].backlog_at_end:,} open cases "
+                   f"({'growing' if growing else 'not growing'}); {sum(w.arrivals for w in active):,} arrived and "
+                   f"{sum(w.closures for w in active):,} closed."
+                   if active else "No cases arrived or closed in these weeks.")
     return Chart("Arrivals, closures and backlog by week", description, bars, line, ticks, labels)

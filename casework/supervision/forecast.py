@@ -61,6 +61,8 @@ class QueueForecast:
     expected_wait_days: float | None
     age_p50_days: float | None
     age_p90_days: float | None
+    # the members' capacity next week (absences off), each person's shared equally among the queues they work
+    hours_available: float | None = None
 
     @property
     def volume(self):
@@ -191,6 +193,7 @@ def forecasts(queue_ids=None, assumptions=None, now=None):
     closed = closures(ids, now - timedelta(days=THROUGHPUT_DAYS))
     effort = minutes_per_closed_case(ids, now - timedelta(days=days))
     ages = open_ages(ids, now)
+    available = hours_available(ids, now)
     result = []
     for queue in queues:
         counts = daily[queue.id]
@@ -215,5 +218,21 @@ def forecasts(queue_ids=None, assumptions=None, now=None):
             shrinkage_measured=shrink_measured, shrinkage_used=shrink, occupancy=assumptions.occupancy,
             hours_needed=round(hours, 1) if hours is not None else None,
             expected_wait_days=round(backlog / throughput, 1) if throughput else None,
-            age_p50_days=p50, age_p90_days=p90))
+            age_p50_days=p50, age_p90_days=p90, hours_available=available.get(queue.id)))
     return result
+
+
+def hours_available(queue_ids, now):
+    """Staff hours each queue has next week: every member's capacity (absences off) split among their queues."""
+    from casework.supervision.workload import board
+
+    names = {queue.name: queue.id for queue in db.session.scalars(db.select(Queue).where(Queue.id.in_(queue_ids)))}
+    minutes = {queue_id: 0.0 for queue_id in queue_ids}
+    for row in board(queue_ids, now=now):
+        if not row.queue_names:
+            continue
+        share = row.capacity_minutes / len(row.queue_names)
+        for name in row.queue_names:
+            if name in names:
+                minutes[names[name]] += share
+    return {queue_id: round(total / 60, 1) for queue_id, total in minutes.items()}

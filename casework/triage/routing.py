@@ -133,18 +133,33 @@ def point_in_polygon(lat, long, polygon):
     return inside
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """What routing decides for a request: its queue, priority, tags and the rule's own resolution target."""
+
+    queue_id: int | None
+    priority: str
+    tags: tuple[str, ...]
+    resolution_hours: int | None
+
+
+def outcome_of(rule, facts, default_queue_for):
+    if rule is None:
+        return Outcome(default_queue_for(facts), "normal", (), None)
+    return Outcome(rule.queue_id, str(rule.priority), tuple(rule.tags), rule.resolution_hours)
+
+
 def outcome_changes(current_rules, draft_rules, requests, default_queue_for):
-    """Compare where ``requests`` (pairs of ``(label, facts)``) go under two rule sets.
+    """Compare what ``requests`` (pairs of ``(label, facts)``) get under two rule sets.
 
     ``default_queue_for(facts)`` gives the queue when no rule matches. Returns
-    the list of ``(label, from_queue_id, to_queue_id)`` that would move.
+    ``(label, before, after)`` with the two ``Outcome``s of every request for
+    which anything would differ: queue, priority, tags or resolution target.
     """
-    moved = []
+    changed = []
     for label, facts in requests:
-        before, _ = first_match(current_rules, facts)
-        after, _ = first_match(draft_rules, facts)
-        before_queue = before.queue_id if before else default_queue_for(facts)
-        after_queue = after.queue_id if after else default_queue_for(facts)
-        if before_queue != after_queue:
-            moved.append((label, before_queue, after_queue))
-    return moved
+        before = outcome_of(first_match(current_rules, facts)[0], facts, default_queue_for)
+        after = outcome_of(first_match(draft_rules, facts)[0], facts, default_queue_for)
+        if before != after:
+            changed.append((label, before, after))
+    return changed

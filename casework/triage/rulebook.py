@@ -1,6 +1,8 @@
 """The stored routing rules: loading them as data, applying them, and testing a change."""
+from collections import Counter
 from dataclasses import dataclass
 
+from casework.clock import targets
 from casework.triage import routing
 from casework.models import District, Priority, Queue, RoutingRule
 from core import audit
@@ -101,11 +103,21 @@ def recent_requests(limit=1000):
     ).all()
 
 
+@dataclass(frozen=True)
+class RuleEffect:
+    """How one recent request would be handled differently: each changed outcome as (name, before, after) text."""
+
+    request: ServiceRequest
+    differences: tuple
+
+
 def test_change(draft_rules, limit=1000):
     """Say what ``draft_rules`` (pure rules, in order) would change for the last ``limit`` requests.
 
-    Returns ``(moved, examined)`` where ``moved`` lists ``(request, from_queue,
-    to_queue)``. Reads only; changes nothing.
+    Returns ``(effects, counts, examined)``: a ``RuleEffect`` for every request
+    whose queue, priority, tags or due date (its resolution target, in business
+    hours) would differ, and how many requests each of those would change.
+    Reads only; changes nothing.
     """
     requests = recent_requests(limit)
     department_of = {r.service_id: r.service.department_id for r in requests}
@@ -119,9 +131,37 @@ def test_change(draft_rules, limit=1000):
         return default_ids[department_id]
 
     labelled = [(service_request, facts_of(service_request)) for service_request in requests]
-    moved = routing.outcome_changes(active_rules(), draft_rules, labelled, default_for)
-    queues = {queue.id: queue for queue in db.session.scalars(db.select(Queue))}
-    return [(request, queues.get(before), queues.get(after)) for request, before, after in moved], len(requests)
+    changed = routing.outcome_changes(active_rules(), draft_rules, labelled, default_for)
+    queues = {queue.id: queue.name for queue in db.session.scalars(db.select(Queue))}
+    effects, counts = [], Counter()
+    for service_request, before, after in changed:
+        differences = outcome_differences(service_request, before, after, queues)
+        if differences:
+            effects.append(RuleEffect(service_request, differences))
+            counts.update(name for name, _, _ in differences)
+    return effects, counts, len(requests)
+
+
+def outcome_differences(service_request, before, after, queue_names):
+    """The outcomes that differ between ``before`` and ``after`` for ``service_request``, in words."""
+    def target(outcome):
+        own = {outcome.priority: outcome.resolution_hours} if outcome.resolution_hours else None
+        return targets.resolution_hours(service_request.service.resolution_hours, outcome.priority, own)
+
+    def tags(outcome):
+        return ", ".join(outcome.tags) or "none"
+
+    differences = []
+    if before.queue_id != after.queue_id:
+        differences.append(("queue", queue_names.get(before.queue_id, "no queue"),
+                            queue_names.get(after.queue_id, "no queue")))
+    if before.priority != after.priority:
+        differences.append(("priority", before.priority, after.priority))
+    if set(before.tags) != set(after.tags):
+        differences.append(("tags", tags(before), tags(after)))
+    if target(before) != target(after):
+        differences.append(("due", f"{target(before):g} business hours", f"{target(after):g} business hours"))
+    return tuple(differences)
 
 
 def draft_with(rule_row_id, candidate, position):
