@@ -102,6 +102,8 @@ def register_template_filters(app):
     zone = ZoneInfo(app.config.get("AGENCY_TIMEZONE", "UTC"))
 
     app.jinja_env.filters["zip"] = zip
+    # errors|select("startingwith", "note-"): whether a form of a page has something to say
+    app.jinja_env.tests["startingwith"] = lambda value, prefix: str(value).startswith(prefix)
 
     @app.template_filter("datetime")
     def format_datetime(value):

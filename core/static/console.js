@@ -31,7 +31,12 @@
   }
   function focusField(id) {
     var field = document.getElementById(id);
-    if (field) { field.focus(); field.scrollIntoView({block: "center"}); return true; }
+    if (field) {
+      // the case page keeps its less frequent actions folded: open the one the key asks for
+      var panel = field.closest("details");
+      if (panel) { panel.open = true; }
+      field.focus(); field.scrollIntoView({block: "center"}); return true;
+    }
     return false;
   }
   document.addEventListener("keydown", function (event) {
@@ -55,6 +60,17 @@
     }
     if (handled) { event.preventDefault(); }
   });
+
+  // ---- the case page's folded actions open when a link or the address points into them ----
+  function openTarget(hash) {
+    var target = hash && document.getElementById(hash.slice(1));
+    var panel = target && target.closest("details");
+    if (panel) { panel.open = true; }
+  }
+  document.querySelectorAll(".case-actions a").forEach(function (link) {
+    link.addEventListener("click", function () { openTarget(link.getAttribute("href")); });
+  });
+  openTarget(window.location.hash);
 
   // ---- the step timer: counts time while this page is in view ----
   var timerForm = document.querySelector("[data-step-timer]");

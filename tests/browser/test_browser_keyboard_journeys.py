@@ -115,6 +115,10 @@ def test_a_caseworker_signs_in_and_resolves_a_case_with_the_keyboard_alone(page,
 
 
 def resolve_by_keyboard(page, note, minutes):
+    if not page.evaluate("() => document.getElementById('resolve-panel').open"):
+        # the resolve panel is folded while workflow steps remain: open it from its heading
+        tab_to_text(page, "Resolve", presses=200)
+        page.keyboard.press("Enter")
     tab_to(page, "resolve-outcome_id", presses=200)
     page.keyboard.type("Fixed")  # a focused select picks the option whose label is typed
     tab_to(page, "resolve-public_note")
