@@ -3,6 +3,8 @@ from collections.abc import Mapping
 
 from marshmallow import EXCLUDE, Schema, fields, pre_load, validate
 
+from core.form_errors import first_messages
+
 # ids are PostgreSQL integers: a larger number names nothing (and would fail in the database)
 LARGEST_ID = 2**31 - 1
 
@@ -54,4 +56,4 @@ def optional_id(message):
 
 def first_errors(error):
     """A marshmallow ``ValidationError`` as ``{field: its first message}``, for a page's error summary."""
-    return {name: texts[0] if isinstance(texts, list) else str(texts) for name, texts in error.messages.items()}
+    return first_messages(error.messages)

@@ -8,7 +8,7 @@ import logging
 from flask import current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 from flask_login import current_user
 from werkzeug.exceptions import Forbidden, HTTPException, InternalServerError
 
@@ -175,3 +175,13 @@ def init_app(app):
     app.register_error_handler(InternalServerError, render_unexpected)
     app.register_error_handler(OperationalError, database_unavailable)
     app.register_error_handler(InterfaceError, database_unavailable)
+    app.register_error_handler(DBAPIError, connection_lost_or_unexpected)
+
+
+def connection_lost_or_unexpected(error):
+    """Any other database error: a lost connection (a restart cut it mid-statement) is the database being away
+    (503); anything else is a fault (500)."""
+    if getattr(error, "connection_invalidated", False):
+        return database_unavailable(error)
+    log.error("database error on %s %s", request.method, request.url_rule, exc_info=error)
+    return render_unexpected(error)

@@ -2,6 +2,8 @@
 from flask import current_app
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate, validates, validates_schema
 
+from core.form_errors import first_messages
+
 DESCRIPTION_MAX = 5000
 
 
@@ -182,4 +184,4 @@ def translate_errors(messages):
     """Marshmallow's ``{field: [message, ...]}`` as ``{field: first message}`` in the citizen's language."""
     from flask_babel import gettext
 
-    return {field: gettext(texts[0] if isinstance(texts, list) else str(texts)) for field, texts in messages.items()}
+    return first_messages(messages, translate=gettext)

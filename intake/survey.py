@@ -62,11 +62,6 @@ def feedback_for(service_request, resolution):
     return db.session.scalar(db.select(Feedback).filter_by(request_id=service_request.id, resolution=resolution))
 
 
-def all_feedback(request_id):
-    """Every feedback given on a request, oldest first (for staff)."""
-    return db.session.scalars(db.select(Feedback).filter_by(request_id=request_id).order_by(Feedback.id)).all()
-
-
 def record_feedback(service_request, resolution, answers):
     """Store the citizen's ``answers`` (loaded by ``FeedbackSchema``) once; return it, or None if already given.
 

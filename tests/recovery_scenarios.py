@@ -6,6 +6,7 @@ and the scheduler with the deployment's default settings. ``run_scenario``
 has a partner system post requests over Open311 while faults strike, then
 measures how long after the last fault ended the last case opened.
 """
+import os
 import re
 import shutil
 import tempfile
@@ -70,6 +71,13 @@ class Deployment:
         }
         return self
 
+    def web_errors(self, most=5):
+        """The web's logged errors other than the rate limiter's swallowed ones, for a failing test to show."""
+        log = Path(self.running["web"].log.name)
+        lines = [line for line in log.read_text(errors="replace").splitlines()
+                 if '"level": "ERROR"' in line and "flask-limiter" not in line]
+        return [line[-1500:] for line in lines[-most:]]
+
     def alive(self):
         return {name: process.process.poll() is None for name, process in self.running.items()}
 
@@ -81,7 +89,8 @@ class Deployment:
         self.mail.stop()
         with self.app.app_context():
             db.engine.dispose()
-        shutil.rmtree(self.folder, ignore_errors=True)
+        if not os.environ.get("TANDEM_KEEP_DEPLOYMENT"):
+            shutil.rmtree(self.folder, ignore_errors=True)
         shutil.rmtree(self.cluster_folder, ignore_errors=True)
 
     # the faults, each returning when it has ended

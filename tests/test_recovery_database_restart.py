@@ -17,7 +17,7 @@ pytestmark = pytest.mark.slow
 def test_a_database_restart_costs_no_500_and_no_request_and_work_resumes_within_30_s(deployment):
     outcome = run_scenario(deployment, [deployment.postgres_restart])
     print(outcome)
-    assert outcome.server_errors == 0 and outcome.no_answer == 0, outcome.statuses
+    assert outcome.server_errors == 0 and outcome.no_answer == 0, (outcome.statuses, deployment.web_errors())
     assert outcome.refused > 0, "the partner never met the outage: the test proves nothing"
     assert outcome.missing_retry_after == 0, "every 503 says when to try again"
     assert outcome.accepted >= 20, outcome.statuses

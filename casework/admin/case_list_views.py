@@ -6,7 +6,7 @@ from marshmallow import ValidationError
 from casework import reply_templates
 from casework.admin import case_lists
 from casework.admin.schemas import OutcomeSchema, ReplyTemplateSchema
-from casework.admin.views import first_messages
+from core.form_errors import first_messages
 from casework.errors import ActionRefused
 from core.auth import admin_required
 from notifications.messages import LANGUAGES

@@ -5,7 +5,7 @@ from flask_login import current_user
 from marshmallow import ValidationError
 
 from casework.admin import step_types
-from casework.admin.views import first_messages
+from core.form_errors import first_messages
 from casework.admin.catalogue_forms import (QUESTION_TEXT_LIMITS, SERVICE_TEXT_LIMITS, QuestionForm, ServiceForm, StepForm,
                                       question_values, service_values, translated_texts)
 from core.auth import admin_required

@@ -10,6 +10,7 @@ from casework.errors import ActionRefused
 from casework.models import AssignmentMode
 from casework.triage import rulebook
 from core.auth import admin_required
+from core.form_errors import first_messages
 from core.security import keep_out_of_caches
 from notifications import wording
 from notifications.messages import EVENTS, LANGUAGES, MessageTemplateError, render_parts
@@ -80,11 +81,6 @@ def save_message(event, language):
     except MessageTemplateError as error:
         return render_editor(event, language, request.form, errors={"body": str(error)}, status=400)
     return render_editor(event, language, request.form, preview=preview, case=case)
-
-
-def first_messages(messages_by_field):
-    """One message per field; schema-level errors keyed by the field they name."""
-    return {field: texts[0] if isinstance(texts, list) else str(texts) for field, texts in messages_by_field.items()}
 
 
 @bp.get("/routing")

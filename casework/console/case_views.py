@@ -19,6 +19,7 @@ from casework.console.schemas import (
 from casework.errors import ActionRefused
 from casework.models import FRICTION_REASONS, MAX_STEP_MINUTES
 from core.auth import caseworker_required
+from core.form_errors import first_messages
 from core.extensions import db
 from intake import photos
 from intake.open311.models import ApiClient
@@ -293,6 +294,5 @@ def still_viewing(case_id):
 
 def prefixed(form, messages):
     """Field errors keyed by the element ids of ``form`` on the case page."""
-    return {f"{form}-{field}": texts[0] if isinstance(texts, list) else str(texts)
-            for field, texts in messages.items()}
+    return first_messages(messages, prefix=f"{form}-")
 

@@ -9,7 +9,7 @@ Counts come from ``queue_count`` or from small index-bounded queries.
 import base64
 import binascii
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -324,7 +324,3 @@ def my_work(staff, now=None, limit=PAGE_SIZE):
             grouped["Later"].append(case)
     return MyWork(groups=[(label, grouped[label]) for label in labels if grouped[label]],
                   total=my_open_count(staff.id), shown=len(rows))
-
-
-def with_sort(case_filter, sort):
-    return replace(case_filter, sort=sort)

@@ -13,6 +13,7 @@ from casework.errors import ActionRefused
 from casework.models import OPEN_STATES, CaseState, Priority
 from casework.triage import engine as triage
 from core.auth import caseworker_required, supervisor_required
+from core.form_errors import first_messages
 from notifications.messages import LANGUAGES
 
 STATE_LABELS = {state: state.value.replace("_", " ") for state in CaseState}
@@ -33,8 +34,7 @@ def filter_from(args, base):
     try:
         query = ListQuerySchema().load(args)
     except ValidationError as error:
-        return base, None, {f"filter-{name}": texts[0] if isinstance(texts, list) else next(iter(texts.values()))[0]
-                            for name, texts in error.messages.items()}
+        return base, None, first_messages(error.messages, prefix="filter-")
     assignee = query["assignee"]
     if assignee == "me":
         assignee = current_user.id

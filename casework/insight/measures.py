@@ -29,7 +29,6 @@ KINDS = (RECEIVED, FIRST_RESPONSE, STEP, WAITING, REWORK, RESOLVED)
 # a step rated this hard or harder (1 easy .. 5 very hard) counts as hard
 HARD = 4
 CLOSING_STATES = ("resolved", "closed")
-REOPENING_KINDS = ("reopened", "reopened_by_citizen")
 
 
 @dataclass(frozen=True)
