@@ -231,3 +231,19 @@ def test_the_summary_sentence_says_where_citizens_wait_on_the_agency_and_names_m
     assert "most waiting adds up at Inspect the site: 1,900 business hours over 90 cases" in sentence
     assert sentence.endswith("Staff spend the most minutes at Inspect the site: 2,700 minutes in all; a median of 28 "
                              "a case.")
+
+
+def test_every_services_22_stages_keep_readable_labels_on_a_chart_that_grows_sideways():
+    from casework.insight.chart import MIN_SLOT, WIDTH, blueprint_chart
+    from casework.insight.measures import STEP
+    names = [f"{service}: {step}" for service in ("Pothole", "Broken sidewalk", "Streetlight out", "Graffiti",
+                                                   "Missed collection", "Bulky item pickup", "Fallen tree or branch")
+             for step in ("Inspect the site", "Schedule the repair", "Confirm the repair")][:22]
+    stages = [stage_summary(f"step:{n}", STEP, name, 40, 20, 300, effort_total=400, effort_median=10, steps=40)
+              for n, name in enumerate(names)]
+    chart = blueprint_chart(stages)
+    assert chart.width >= MIN_SLOT * 22 > WIDTH
+    for drawn, name in zip(chart.stages, names):
+        assert " ".join(drawn.label) == name and not any(line.endswith("…") for line in drawn.label), drawn.label
+    # two steps called alike say their service
+    assert {" ".join(s.label) for s in chart.stages} >= {"Pothole: Inspect the site", "Broken sidewalk: Inspect the site"}

@@ -11,7 +11,9 @@ from casework.insight.measures import WAITING
 from casework.supervision.charts import nice_top
 
 WIDTH, LEFT, RIGHT = 760, 110, 12
-HALF, TOP, LABELS = 130, 30, 72
+HALF, TOP, LABELS = 130, 30, 86
+# a stage's room on the chart at least: many stages (every service) make the chart wider and it scrolls
+MIN_SLOT = 120
 
 
 @dataclass
@@ -31,7 +33,7 @@ class StageBars:
     effort_p90_y: float | None
     standard_minutes: int | None
     standard_y: float | None
-    label: tuple = ()  # the name in up to two short lines
+    label: tuple = ()  # the name in up to three short lines
 
     @property
     def centre(self):
@@ -63,7 +65,9 @@ def blueprint_chart(stages):
     wait_top = nice_top(max([days(s.wait_hours_p90) or 0 for s in stages] or [0]))
     effort_top = nice_top(max([max(s.effort_minutes_p90 or 0, s.standard_minutes or 0) for s in stages
                                if s.steps] or [0]))
-    slot = (WIDTH - LEFT - RIGHT) / max(len(stages), 1)
+    fits = (WIDTH - LEFT - RIGHT) / max(len(stages), 1) >= MIN_SLOT * 2 / 3
+    chart_width = WIDTH if fits else LEFT + RIGHT + MIN_SLOT * len(stages)
+    slot = (chart_width - LEFT - RIGHT) / max(len(stages), 1)
     width = min(slot * 0.6, 80)
 
     def up(value):
@@ -88,16 +92,16 @@ def blueprint_chart(stages):
             effort_height=down(minutes or 0) - line_y,
             effort_p90_y=down(minutes_p90) if minutes_p90 is not None else None,
             standard_minutes=standard, standard_y=down(standard) if standard else None,
-            label=label_lines(stage.name, max(6, int(slot / 7)))))
+            label=label_lines(stage.name, max(10, int(slot / 6.2)))))
     # (no zero tick: the line of visibility is labelled there)
     wait_ticks = [(up(wait_top * n / 2), round(wait_top * n / 2, 1)) for n in range(1, 3)]
     effort_ticks = [(down(effort_top * n / 2), round(effort_top * n / 2)) for n in range(1, 3)]
     return BlueprintChart("Citizen wait above the line of visibility, staff effort below, by stage",
-                          describe(stages), drawn, wait_ticks, effort_ticks, line_y)
+                          describe(stages), drawn, wait_ticks, effort_ticks, line_y, chart_width)
 
 
-def label_lines(name, width):
-    """``name`` in at most two lines of about ``width`` characters, the second cut short with "…"."""
+def label_lines(name, width, most=3):
+    """``name`` in at most ``most`` lines of about ``width`` characters, the last cut short with "…" if need be."""
     lines, current = [], ""
     for word in name.split():
         if current and len(current) + 1 + len(word) > width:
@@ -106,8 +110,8 @@ def label_lines(name, width):
         else:
             current = f"{current} {word}".strip()
     lines.append(current)
-    if len(lines) > 2:
-        lines = [lines[0], " ".join(lines[1:])]
+    if len(lines) > most:
+        lines = lines[:most - 1] + [" ".join(lines[most - 1:])]
     return tuple(line if len(line) <= width else line[:width - 1] + "…" for line in lines)
 
 

@@ -196,12 +196,18 @@ def placed(keys):
     """``{key: (name, step type or None, position)}``: each stage's name and where it stands on the line."""
     types = {t.id: t for t in db.session.scalars(select(StepType).where(StepType.id.in_(
         [stage_of_key(key)[1] for key in keys if stage_of_key(key)[1] is not None])))}
+    # across services two steps may share a name ("Inspect the site"): then each says its service
+    services = {t.service_id for t in types.values()}
+    service_names = dict(db.session.execute(select(Service.id, Service.name).where(Service.id.in_(services)))) \
+        if len(services) > 1 else {}
     found = {}
     for key in keys:
         kind, step_type_id = stage_of_key(key)
         step_type = types.get(step_type_id)
-        found[key] = (step_type.name if step_type else NAMES.get(key, "Removed step type"), step_type,
-                      (ORDER[kind], step_type.position if step_type else 99, key))
+        name = step_type.name if step_type else NAMES.get(key, "Removed step type")
+        if step_type and service_names:
+            name = f"{service_names[step_type.service_id]}: {name}"
+        found[key] = (name, step_type, (ORDER[kind], step_type.position if step_type else 99, key))
     return found
 
 
