@@ -45,6 +45,8 @@ DEMO_STAFF = [
 # (the rest of their week is other duties): of the order of the minutes its history logs, so the heavy
 # holders are overloaded and the others have room.
 HEAVY_HOLDER_WEIGHT = 5
+# a share of cases handed to a colleague after their first step
+HANDED_ON_SHARE = 0.2
 CASEWORK_MINUTES = 20 * 60
 PART_TIME = {"riley": 10 * 60}
 AWAY_THIS_WEEK = ("morgan", "Annual leave")
@@ -415,7 +417,8 @@ def add_history_case(number, service, spec, queue, calendar, workers, step_types
     if at >= now:
         return
     case.assignee, case.state, case.first_response_at = worker, CaseState.IN_PROGRESS, at
-    db.session.add(CaseEvent(case=case, actor=worker, kind="assigned", at=at, message=f"Assigned to {worker.name}."))
+    db.session.add(CaseEvent(case=case, actor=worker, kind="assigned", at=at, message=f"Assigned to {worker.name}.",
+                             details={"from_staff_id": None, "to_staff_id": worker.id}))
     story = Story(service.code == CHANGE[0], before_change)
     if story.before:
         took *= 1.5  # crews went out twice as often without a photo
@@ -438,6 +441,13 @@ def add_history_case(number, service, spec, queue, calendar, workers, step_types
                                  message=f"{step_type.name} ({effort} min)."))
         if index == 0 and rng.random() < story.ask_share:
             at = ask_the_citizen(case, worker, at, rng)
+        if index == 0 and len(members) > 1 and rng.random() < HANDED_ON_SHARE:
+            # the site visit over, the rest goes to a colleague: a hand-off the blueprint counts
+            colleague = rng.choice([member for member in members if member is not worker])
+            db.session.add(CaseEvent(case=case, actor=worker, kind="assigned", at=at + timedelta(minutes=5),
+                                     message=f"Assigned to {colleague.name}.",
+                                     details={"from_staff_id": worker.id, "to_staff_id": colleague.id}))
+            worker = case.assignee = colleague
         at += took / max(1, len(step_types))
     if at >= now:
         return

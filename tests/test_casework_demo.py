@@ -1,5 +1,5 @@
 """The demo agency bin/run loads: a working catalogue, the printed logins, history, and live requests."""
-from casework.models import Case, CaseState, Step
+from casework.models import Case, CaseEvent, CaseState, Step
 from core import create_app
 from core.extensions import db
 from core.queues import redis_connection
@@ -28,6 +28,15 @@ def test_seed_demo_builds_an_agency_with_history_and_is_safe_to_run_again(app, r
         pothole = db.session.scalar(db.select(Service).filter_by(code="pothole"))
         assert pothole.translated("name", "es") == "Bache"
         assert [q.code for q in pothole.questions] == ["danger", "where"]
+        # a believable city: staff give hours of the order they log, some cases change hands, all translated
+        from core.models import Role, Staff
+        capacities = db.session.scalars(db.select(Staff.capacity_minutes).filter_by(role=Role.CASEWORKER)).all()
+        assert min(capacities) >= 10 * 60
+        handed_on = db.session.scalar(db.select(db.func.count(CaseEvent.id)).where(
+            CaseEvent.kind == "assigned", CaseEvent.details["from_staff_id"].as_integer().is_not(None)))
+        assert handed_on > 10
+        assert db.session.scalar(db.select(Department).filter_by(code="streets")).translated("name", "es") == \
+            "Calles y Vías"
     assert requests > 100 and resolved > 50 and effort > 1000
 
     again = runner.invoke(args=["seed-demo", "--weeks", "4"])
