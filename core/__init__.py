@@ -98,6 +98,7 @@ def register_errorhandlers(app):
 
 def register_template_filters(app):
     from core.i18n import format_moment
+    from core.numbers import whole_percent
 
     zone = ZoneInfo(app.config.get("AGENCY_TIMEZONE", "UTC"))
 
@@ -109,6 +110,8 @@ def register_template_filters(app):
     def format_datetime(value):
         """``22 November 2026, 2:05pm`` in the agency's time zone (staff pages; citizens' use ``local_datetime``)."""
         return format_moment(value, "en", zone)
+
+    app.jinja_env.filters["percent"] = whole_percent
 
     @app.template_filter("money")
     def format_money(value):

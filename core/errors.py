@@ -8,7 +8,7 @@ import logging
 from flask import current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, PendingRollbackError, SQLAlchemyError
 from flask_login import current_user
 from werkzeug.exceptions import Forbidden, HTTPException, InternalServerError
 
@@ -152,7 +152,8 @@ def database_unavailable(error):
         db.session.rollback()
     except SQLAlchemyError:
         pass
-    log.warning("database unavailable for %s %s: %s", request.method, request.url_rule, type(error.orig or error).__name__)
+    cause = getattr(error, "orig", None) or error
+    log.warning("database unavailable for %s %s: %s", request.method, request.url_rule, type(cause).__name__)
     headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
     if for_staff_api():
         return problem(503, "Service Unavailable", UNAVAILABLE_FOR_PROGRAMS, headers=headers)
@@ -176,6 +177,8 @@ def init_app(app):
     app.register_error_handler(OperationalError, database_unavailable)
     app.register_error_handler(InterfaceError, database_unavailable)
     app.register_error_handler(DBAPIError, connection_lost_or_unexpected)
+    # a session left needing a rollback by a query that met the outage (one a library swallowed)
+    app.register_error_handler(PendingRollbackError, database_unavailable)
 
 
 def connection_lost_or_unexpected(error):

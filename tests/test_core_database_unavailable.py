@@ -120,3 +120,16 @@ def test_a_file_that_is_no_photo_is_not_parked(client_without_database):
         "csrf_token": token, "submission_key": "k-bad", "service_code": "pothole", "description": "Hole",
         "photos": [(io.BytesIO(b"%PDF-1.4 not a photo"), "scan.jpg")]})
     assert sent.status_code == 503 and "Add any photos again after it is sent." in sent.text
+
+
+def test_a_session_left_broken_by_a_swallowed_outage_error_answers_503_not_500(app, client):
+    """The rate limiter swallows the error of its key lookup; the view's query then meets a session needing a
+    rollback just as the database returns: that is the outage's tail, a 503 with Retry-After."""
+    from sqlalchemy.exc import PendingRollbackError
+
+    def broken():
+        raise PendingRollbackError("Can't reconnect until invalid transaction is rolled back")
+
+    app.add_url_rule("/open311/v2/broken.json", "broken_after_outage", broken)
+    answer = client.get("/open311/v2/broken.json")
+    assert answer.status_code == 503 and answer.headers["Retry-After"] and answer.is_json

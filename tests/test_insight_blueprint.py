@@ -247,3 +247,9 @@ def test_every_services_22_stages_keep_readable_labels_on_a_chart_that_grows_sid
         assert " ".join(drawn.label) == name and not any(line.endswith("…") for line in drawn.label), drawn.label
     # two steps called alike say their service
     assert {" ".join(s.label) for s in chart.stages} >= {"Pothole: Inspect the site", "Broken sidewalk: Inspect the site"}
+
+
+def test_a_share_reads_the_same_on_the_case_page_the_table_and_the_hot_spots():
+    """One rounding (half up) for every share shown: 46.9% was 46% in the table and 47% in the hot spots."""
+    from core.numbers import whole_percent
+    assert [whole_percent(share) for share in (0.469, 0.465, 0.464, 0.125, 1.0)] == ["47%", "47%", "46%", "13%", "100%"]

@@ -11,6 +11,8 @@ The page prints this explanation beside the ranking.
 """
 from dataclasses import dataclass
 
+from core.numbers import whole_percent
+
 from casework.insight.measures import STEP
 
 SHOWN = 3
@@ -64,7 +66,7 @@ def sentence(stage, minutes_share, hours_per_day):
         over = round(stage.over_standard_minutes / stage.steps)
         parts.append(f"{over} minute{'' if over == 1 else 's'} a step over the standard")
     if stage.hard_share is not None:
-        parts.append(f"{stage.hard_share:.0%} of staff rate it hard")
+        parts.append(f"{whole_percent(stage.hard_share)} of its steps were rated hard")
         if stage.top_reasons:
             parts.append(f"most often: {stage.top_reasons[0][0].lower()}")
     return f"{stage.name}: {', '.join(parts)}."

@@ -197,9 +197,18 @@ def address_limit():
 
 
 def calling_client():
-    """The active client whose key this call carries, or None; looked up once per request."""
+    """The active client whose key this call carries, or None; looked up once per request.
+
+    The rate limiter asks first and swallows what it raises: a lookup the
+    database refused is rolled back here, so the view's own query meets a
+    clean session (a 503 while the database is away, never a 500 after).
+    """
     if "open311_client" not in g:
-        g.open311_client = client_for_key(param("api_key"))
+        try:
+            g.open311_client = client_for_key(param("api_key"))
+        except SQLAlchemyError:
+            db.session.rollback()
+            raise
     return g.open311_client
 
 
