@@ -65,7 +65,7 @@ def blueprint_chart(stages):
     wait_top = nice_top(max([days(s.wait_hours_p90) or 0 for s in stages] or [0]))
     effort_top = nice_top(max([max(s.effort_minutes_p90 or 0, s.standard_minutes or 0) for s in stages
                                if s.steps] or [0]))
-    fits = (WIDTH - LEFT - RIGHT) / max(len(stages), 1) >= MIN_SLOT * 2 / 3
+    fits = (WIDTH - LEFT - RIGHT) / max(len(stages), 1) >= MIN_SLOT / 2
     chart_width = WIDTH if fits else LEFT + RIGHT + MIN_SLOT * len(stages)
     slot = (chart_width - LEFT - RIGHT) / max(len(stages), 1)
     width = min(slot * 0.6, 80)
