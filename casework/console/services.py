@@ -86,7 +86,8 @@ class UnfinishedSteps(ActionRefused):
 
 def steps_not_done(case):
     """Names of the case's workflow steps with no finished step, in order."""
-    return [step_type.name for step_type, done in workflow_checklist(case)["steps"] if not done]
+    done = {step.step_type_id for step in case.steps if step.ended_at is not None}
+    return [step_type.name for step_type in step_types_for(case) if step_type.id not in done]
 
 
 def resolve_case(case, by, public_note, effort_minutes, outcome_id=None, confirm_unfinished=True):
