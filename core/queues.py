@@ -62,7 +62,7 @@ def claim_redis(connection, identity):
     owner = connection.get(OWNER_KEY)
     if owner is not None and owner.decode() != identity:
         raise RedisTakenByAnother(
-            f"Redis at {connection.connection_pool.connection_kwargs.get('db', 0)} holds the queues of another Tandem "
+            f"Redis database {connection.connection_pool.connection_kwargs.get('db', 0)} holds the queues of another Tandem "
             f"({owner.decode()}); set REDIS_URL to a database of its own (for example redis://127.0.0.1:6379/1).")
 
 

@@ -46,7 +46,15 @@ class TriageState(StrEnum):
     FAILED = "failed"
 
 
-class Department(db.Model):
+class Translated:
+    """Records whose citizen-facing texts admins translate: ``translations`` is ``{language: {field: text}}``."""
+
+    def translated(self, field, language):
+        """``field`` in ``language``, falling back to the English column."""
+        return (self.translations or {}).get(language, {}).get(field) or getattr(self, field)
+
+
+class Department(Translated, db.Model):
     """An agency or division; Open311's ``agency_responsible``."""
 
     __tablename__ = "department"
@@ -59,12 +67,8 @@ class Department(db.Model):
 
     services: Mapped[list["Service"]] = relationship(back_populates="department")
 
-    def translated(self, field, language):
-        """``name`` in ``language``, falling back to English."""
-        return (self.translations or {}).get(language, {}).get(field) or getattr(self, field)
 
-
-class Service(db.Model):
+class Service(Translated, db.Model):
     """A catalogue entry a citizen can ask for."""
 
     __tablename__ = "service"
@@ -91,10 +95,6 @@ class Service(db.Model):
     questions: Mapped[list["ServiceQuestion"]] = relationship(
         back_populates="service", order_by="ServiceQuestion.position", cascade="all, delete-orphan")
 
-    def translated(self, field, language):
-        """``name``, ``group``, ``description`` or ``keywords`` in ``language``, falling back to English."""
-        return (self.translations or {}).get(language, {}).get(field) or getattr(self, field)
-
 
 class QuestionType(StrEnum):
     """Open311 GeoReport v2 attribute datatypes."""
@@ -107,7 +107,7 @@ class QuestionType(StrEnum):
     MULTI = "multivaluelist"
 
 
-class ServiceQuestion(db.Model):
+class ServiceQuestion(Translated, db.Model):
     """A question a service asks beyond the description; an Open311 ``attribute``.
 
     A question with ``variable`` False is an informational notice, not asked.
@@ -135,10 +135,6 @@ class ServiceQuestion(db.Model):
     translations: Mapped[dict] = mapped_column(JSON, default=dict)
 
     service: Mapped[Service] = relationship(back_populates="questions")
-
-    def translated(self, field, language):
-        """``prompt``, ``hint`` or ``stop_notice`` in ``language``, falling back to English."""
-        return (self.translations or {}).get(language, {}).get(field) or getattr(self, field)
 
     def choices(self, language="en"):
         """The list values as ``(key, label)`` pairs in ``language``."""

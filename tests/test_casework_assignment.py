@@ -137,6 +137,18 @@ def test_an_admin_sets_a_queues_mode_and_members_and_records_an_absence(app, cli
         assert queue.assignment_mode == "round_robin"
         assert sorted(member.name for member in queue.members) == ["Casey Worker", "Dana Roads"]
 
+    # a queue's own opening hours: unreadable ones are refused with how to write them, and change nothing
+    unreadable = client.post(f"/admin/queues/{team.roads_queue.id}", data={
+        "csrf_token": token, "assignment_mode": "round_robin", "member_ids": [str(dana_id)], "hours": "weekdays"})
+    assert unreadable.status_code == 400 and "write them like" in unreadable.text
+    around_the_clock = client.post(f"/admin/queues/{team.roads_queue.id}", data={
+        "csrf_token": token, "assignment_mode": "round_robin", "member_ids": [str(dana_id), str(team.caseworker.id)],
+        "hours": "Always"})
+    assert around_the_clock.status_code == 303
+    with app.app_context():
+        queue = db.session.get(Queue, team.roads_queue.id)
+        assert queue.hours == "always" and len(queue.members) == 2
+
     refused = client.post("/admin/absences", data={"csrf_token": token, "staff_id": str(dana_id),
                                                    "starts_on": "2026-12-24", "ends_on": "2026-12-20"})
     assert refused.status_code == 400

@@ -1,7 +1,7 @@
 """Who works which queue, and who is away: the admin's side of the team."""
 from datetime import date
 
-from casework.clock.calendar import CalendarError, parse_hours
+from casework.clock.calendar_settings import CalendarProblem, check_queue_hours
 from casework.errors import ActionRefused
 from casework.models import Absence, Queue
 from core import audit
@@ -34,9 +34,9 @@ def configure_queue(queue, assignment_mode, member_ids, by, hours=None):
         raise ActionRefused("Choose members from the list.")
     if hours:
         try:
-            parse_hours(hours) if hours.strip().lower() != "always" else None
-        except CalendarError as error:
-            raise ActionRefused(str(error)) from None
+            check_queue_hours(hours)
+        except CalendarProblem as problem:
+            raise ActionRefused(str(problem)) from None
     queue.assignment_mode = assignment_mode
     queue.members = list(members)
     queue.hours = hours.strip().lower() if hours else None

@@ -83,6 +83,11 @@ def queue_calendar(queue):
     return calendar_for(values)
 
 
+def check_queue_hours(hours):
+    """Raise ``CalendarProblem`` unless ``hours`` (a queue's own, or "always") can make a calendar."""
+    calendar_for(replace(current_values(), hours=hours))
+
+
 def save(values, by):
     """Check and keep ``values`` as the agency calendar. Commits; audited. Raises ``CalendarProblem``."""
     calendar_for(values)
