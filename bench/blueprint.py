@@ -36,7 +36,7 @@ from casework.insight import rollup  # noqa: E402
 from casework.insight.models import ProcessChange  # noqa: E402
 from casework.models import Queue, StepType, queue_member  # noqa: E402
 from core.extensions import db  # noqa: E402
-from core.models import Staff  # noqa: E402
+from core.accounts.models import Staff  # noqa: E402
 from intake.models import Department, Service  # noqa: E402
 
 say = console.say
@@ -117,7 +117,7 @@ def measure_everything(app):
 
 def time_pages(app, repeat):
     with app.app_context():
-        from core.api_tokens import ApiToken
+        from core.accounts.tokens import ApiToken
 
         supervisor = db.session.scalar(db.select(Staff).filter_by(role="supervisor"))
         service = db.session.scalar(db.select(Service).filter_by(code="pothole"))

@@ -43,7 +43,7 @@ from casework import counts, effort  # noqa: E402
 from casework.models import PRIORITY_RANK, Priority, Queue, StepType, queue_member  # noqa: E402
 from core import create_app  # noqa: E402
 from core.extensions import db  # noqa: E402
-from core.models import Staff  # noqa: E402
+from core.accounts.models import Staff  # noqa: E402
 from intake.models import REFERENCE_ALPHABET, Department, Service  # noqa: E402
 
 os.environ.setdefault("LOG_LEVEL", "WARNING")  # the access log of every timed request is noise here
@@ -352,7 +352,7 @@ def measure(repeat, only=""):
 
 def api_calls(app, worker_email, queue_id, service_id, case_id):
     """The staff API's list and case calls, with tokens of the worker and of a supervisor (no quota in the way)."""
-    from core.api_tokens import ApiToken
+    from core.accounts.tokens import ApiToken
 
     with app.app_context():
         # the bench city is all caseworkers; its last member supervises, to list every queue's cases
@@ -394,7 +394,7 @@ def supervision_pages(app):
     signed_in = client.post("/staff/login", data={"email": email, "password": PASSWORD})
     assert signed_in.status_code in (302, 303), signed_in.status_code
     with app.app_context():
-        from core.api_tokens import ApiToken
+        from core.accounts.tokens import ApiToken
 
         token, secret = ApiToken.issue(db.session.scalar(db.select(Staff).filter_by(email=email)), "bench board",
                                        can_write=True)

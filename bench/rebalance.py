@@ -18,7 +18,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from casework.supervision.planner import QUANTUM, Person, Work, plan_rebalance  # noqa: E402
+from casework.supervision.planner import plan_rebalance  # noqa: E402
+from casework.supervision.team_model import QUANTUM, Person, Work  # noqa: E402
 
 LANGUAGES = ("en", "es", "pt")
 

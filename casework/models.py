@@ -6,7 +6,7 @@ from sqlalchemy import DDL, JSON, Column, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from core.extensions import db
-from core.models import Staff
+from core.accounts.models import Staff
 from core.timeutil import UTCDateTime, utcnow
 from intake.models import Department, Service, ServiceRequest
 

@@ -1,10 +1,10 @@
 """Tandem's shared wiring: the app factory, extensions, config, auth and queues."""
 import os
-from zoneinfo import ZoneInfo
 
 from flask import Flask
 
 from core import config
+from core.timeutil import agency_zone
 from core.timeutil import utcnow
 
 
@@ -48,9 +48,7 @@ def bound_database_waits(settings):
 
 
 def register_extensions(app):
-    from core import (  # noqa: F401  (api_tokens: its table)
-        api_tokens, audit, auth, i18n, input_guard, logs, quotas, security, sessions, static_files, totp,
-    )
+    from core import accounts, audit, auth, i18n, input_guard, logs, quotas, security, static_files
     from core.extensions import compress, csrf, db, limiter, migrate
 
     logs.init_app(app)
@@ -65,8 +63,8 @@ def register_extensions(app):
     audit.init_app(app)
     security.init_app(app)
     input_guard.init_app(app)
-    sessions.init_app(app)
-    totp.init_app(app)
+    # after the input guard: a session is checked only on requests it let through
+    accounts.init_app(app)
     quotas.init_app(app)
     app.config.setdefault("COMPRESS_MIMETYPES", [
         "text/html", "text/css", "text/csv", "text/plain", "text/xml", "image/svg+xml", "application/javascript",
@@ -80,10 +78,8 @@ def register_blueprints(app):
     import casework
     import intake
     import notifications
-    from core import auth_views, health, token_views
+    from core import health
 
-    app.register_blueprint(auth_views.bp)
-    token_views.init_app(app)
     health.init_app(app)
     intake.init_app(app)
     notifications.init_app(app)
@@ -100,7 +96,7 @@ def register_template_filters(app):
     from core.i18n import format_moment
     from core.numbers import whole_percent
 
-    zone = ZoneInfo(app.config.get("AGENCY_TIMEZONE", "UTC"))
+    zone = agency_zone(app.config)
 
     app.jinja_env.filters["zip"] = zip
     # errors|select("startingwith", "note-"): whether a form of a page has something to say

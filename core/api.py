@@ -16,7 +16,7 @@ from flask_smorest import Api
 from marshmallow import Schema, fields
 
 from core import audit, quotas
-from core.api_tokens import token_for
+from core.accounts.tokens import token_for
 from core.errors import PROBLEM_TYPE, STAFF_API, problem
 from core.security import keep_out_of_caches
 

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from core import audit
 from core.extensions import db, login_manager
-from core.models import Role, Staff
+from core.accounts.models import Role, Staff
 
 
 @login_manager.user_loader

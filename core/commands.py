@@ -9,8 +9,8 @@ from redis.exceptions import RedisError
 from rq.cron import CronScheduler
 
 from core.extensions import db
-from core.models import Role, Staff
-from core.passwords import check_password_policy
+from core.accounts.models import Role, Staff
+from core.accounts.passwords import check_password_policy
 from core.periodic import periodic_jobs
 from core.queues import (
     OWNER_KEY, RECONNECT_FIRST_SECONDS, RECONNECT_MOST_SECONDS, RedisTakenByAnother, claim_app_redis, claim_redis,

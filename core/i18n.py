@@ -5,13 +5,13 @@ holding a compiled catalogue, so adding one is a translation-file-only change
 (see docs/translating.md). Staff pages stay in English.
 """
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from flask import current_app, g, request, url_for
 from babel.dates import format_date, format_time
 from flask_babel import get_locale
 
 from core.extensions import babel
+from core.timeutil import agency_zone
 
 TRANSLATIONS = Path(__file__).parent / "translations"
 COOKIE = "lang"
@@ -79,7 +79,7 @@ def init_app(app):
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
     babel.init_app(app, locale_selector=select_language)
     app.after_request(remember_language)
-    zone = ZoneInfo(app.config.get("AGENCY_TIMEZONE", "UTC"))
+    zone = agency_zone(app.config)
     # what citizens read: dates in the page's language (staff pages keep the "datetime" filter, in English)
     app.jinja_env.filters["local_datetime"] = lambda value: format_moment(value, current_language(), zone)
     app.jinja_env.globals.update(current_language=current_language, native_names=NATIVE_NAMES,

@@ -1,12 +1,22 @@
 """Timezone-aware UTC timestamps, the only kind Tandem stores."""
 from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import DateTime, TypeDecorator
 
 
 def utcnow():
     """Return the current time as an aware UTC datetime."""
     return datetime.now(timezone.utc)
+
+
+def agency_zone(config=None):
+    """The agency's time zone (``AGENCY_TIMEZONE``) from ``config``, or the current app's: the one reading of it.
+
+    Casework's days and weeks are counted in ``casework.clock.agency_time``, built on this.
+    """
+    return ZoneInfo((config if config is not None else current_app.config).get("AGENCY_TIMEZONE") or "UTC")
 
 
 class UTCDateTime(TypeDecorator):

@@ -3,7 +3,6 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from jinja2 import TemplateError, TemplateNotFound
@@ -12,6 +11,7 @@ from markupsafe import Markup, escape
 
 from core.extensions import db
 from core.i18n import format_moment
+from core.timeutil import agency_zone
 from notifications.models import MessageTemplate
 
 FALLBACK_LANGUAGE = "en"
@@ -56,7 +56,7 @@ def sandbox(language=FALLBACK_LANGUAGE):
     Its ``datetime`` filter writes dates as readers of ``language`` do.
     """
     environment = SandboxedEnvironment(autoescape=False, keep_trailing_newline=False)
-    zone = ZoneInfo(current_app.config.get("AGENCY_TIMEZONE", "UTC"))
+    zone = agency_zone()
     environment.filters["datetime"] = lambda value: format_moment(value, language, zone)
     return environment
 

@@ -1,5 +1,5 @@
 """Calling the staff API in tests as an integration would: with a bearer token and JSON."""
-from core.api_tokens import ApiToken
+from core.accounts.tokens import ApiToken
 from core.extensions import db
 
 

@@ -1,4 +1,5 @@
 """Fixtures: a Tandem app on the real PostgreSQL and Redis, a worker, a browser-like client."""
+import copy
 import os
 import re
 
@@ -92,9 +93,8 @@ def empty_tables():
 _schema_ready = set()
 
 
-def fresh_app(tmp_path, **overrides):
-    """An app on the test database with empty tables and an empty Redis database."""
-    app = create_app(test_config(tmp_path, **overrides))
+def reset_data(app):
+    """Empty the tables (keeping the schema, built once per run) and the Redis database, as a new install."""
     with app.app_context():
         if DATABASE_URL not in _schema_ready:
             db.drop_all()
@@ -105,17 +105,50 @@ def fresh_app(tmp_path, **overrides):
         db.session.execute(Outcome.__table__.insert(), standard_outcome_rows())
         db.session.commit()
         redis_connection().flushdb()
+
+
+def fresh_app(tmp_path, **overrides):
+    """A new app on the test database with empty tables and an empty Redis database."""
+    app = create_app(test_config(tmp_path, **overrides))
+    reset_data(app)
+    return app
+
+
+# one app per test process: building one (165 routes, the API document) takes a quarter of a second, more than
+# most tests; each test gets it back with the settings it was made with and empty tables, as a fresh one
+_shared = {}
+
+
+def shared_app(tmp_path):
+    """The process's app, its settings restored (mail and parked photos in ``tmp_path``) and its data emptied."""
+    if "app" not in _shared:
+        _shared["app"] = create_app(test_config(tmp_path))
+        _shared["settings"] = copy.deepcopy(dict(_shared["app"].config))
+    app = _shared["app"]
+    app.config.clear()
+    app.config.update(copy.deepcopy(_shared["settings"]))
+    app.config.update(MAILBOX_DIR=str(tmp_path / "mailbox"), PARKED_PHOTOS_DIR=str(tmp_path / "parked-photos"))
+    reset_data(app)
     return app
 
 
 @pytest.fixture
-def app(tmp_path):
-    """A fresh app on empty tables and an empty Redis database."""
-    app = fresh_app(tmp_path)
+def app(request, tmp_path):
+    """The app on empty tables and an empty Redis database, with the settings a new one has.
+
+    A test marked ``own_app`` (it adds a route, so changes how the app is put together) gets a new app of its own.
+    """
+    if request.node.get_closest_marker("own_app"):
+        app = fresh_app(tmp_path)
+        yield app
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        return
+    app = shared_app(tmp_path)
     yield app
     with app.app_context():
         db.session.remove()
-        db.engine.dispose()
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from werkzeug.security import generate_password_hash
 
 from casework.models import Queue, RoutingRule, StepType
 from core.extensions import db
-from core.models import Staff
+from core.accounts.models import Staff
 from intake.models import Department, Service
 
 PASSWORD = "correct horse battery staple"

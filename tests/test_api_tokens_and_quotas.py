@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from core.api_tokens import ApiToken
+from core.accounts.tokens import ApiToken
 from core.extensions import db
 from core.models import AuditEvent
 from core.timeutil import utcnow

@@ -6,7 +6,7 @@ import pytest
 
 from casework.models import Absence, AssignmentMode, Case, Queue
 from core.extensions import db
-from core.models import Staff
+from core.accounts.models import Staff
 from intake.models import ServiceRequest
 from tests.conftest import csrf_token_from
 from tests.factories import loaded, make_city, make_staff

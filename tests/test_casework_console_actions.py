@@ -6,7 +6,7 @@ import pytest
 
 from casework.models import Case, CaseEvent, CaseState, Draft, Priority, ReplyTemplate, Step
 from core.extensions import db
-from core.models import Staff
+from core.accounts.models import Staff
 from core.timeutil import utcnow
 from notifications.models import Notification
 from tests.conftest import case_form, csrf_token_from
@@ -375,22 +375,22 @@ def let_go(case):
 
 def test_the_audit_trail_records_the_state_a_reopened_case_really_entered(app, city, case_id):
     """Nobody holds the case: reopening (by staff or by the citizen's "not fixed") puts it back in its queue, triaged."""
-    from casework.console import services
+    from casework.console import case_actions, citizen_input
 
     with app.app_context():
         supervisor = db.session.get(Staff, city.supervisor.id)
         case = db.session.get(Case, case_id)
-        services.resolve_case(case, supervisor, "Filled the hole.", 5)
+        case_actions.resolve_case(case, supervisor, "Filled the hole.", 5)
         let_go(case)
-        services.reopen_case(case, supervisor, "The patch sank again.")
+        case_actions.reopen_case(case, supervisor, "The patch sank again.")
         case = db.session.get(Case, case_id)
         reopened = [event for event in case.events if event.kind == "reopened"][-1]
         assert case.state == CaseState.TRIAGED
         assert (reopened.details["from"], reopened.details["to"]) == ("resolved", "triaged")
 
-        services.resolve_case(case, supervisor, "Filled it properly.", 5)
+        case_actions.resolve_case(case, supervisor, "Filled it properly.", 5)
         let_go(case)
-        services.record_citizen_feedback(case.request_id, fixed=False, comment="Still there", satisfaction=1)
+        citizen_input.record_citizen_feedback(case.request_id, fixed=False, comment="Still there", satisfaction=1)
         case = db.session.get(Case, case_id)
         by_citizen = [event for event in case.events if event.kind == "reopened_by_citizen"][-1]
         assert case.state == CaseState.TRIAGED

@@ -29,7 +29,7 @@ def test_seed_demo_builds_an_agency_with_history_and_is_safe_to_run_again(app, r
         assert pothole.translated("name", "es") == "Bache"
         assert [q.code for q in pothole.questions] == ["danger", "where"]
         # a believable city: staff give hours of the order they log, some cases change hands, all translated
-        from core.models import Role, Staff
+        from core.accounts.models import Role, Staff
         capacities = db.session.scalars(db.select(Staff.capacity_minutes).filter_by(role=Role.CASEWORKER)).all()
         assert min(capacities) >= 10 * 60
         handed_on = db.session.scalar(db.select(db.func.count(CaseEvent.id)).where(

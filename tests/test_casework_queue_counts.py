@@ -7,13 +7,13 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
 from casework import counts
-from casework.console import changes, services, steps
+from casework.console import assignment, case_actions, changes, citizen_input, steps
 from casework.errors import ActionRefused
 from casework.models import Case, Step
 from casework.supervision import backlog, workload
 from casework.triage.engine import triage
 from core.extensions import db
-from core.models import Staff
+from core.accounts.models import Staff
 from intake.models import ServiceRequest
 from core import create_app
 from tests.conftest import DATABASE_URL, empty_tables, test_config
@@ -46,11 +46,11 @@ class CaseChanges(RuleBasedStateMachine):
 
     @rule(who=st.integers(0, 5))
     def take_next(self, who):
-        services.take_next(self.staff(who))
+        assignment.take_next(self.staff(who))
 
     @rule(pick=st.integers(0, 50), who=st.integers(0, 5))
     def assign(self, pick, who):
-        self.attempt(services.assign_case, pick, self.staff(who), by=self.city.supervisor)
+        self.attempt(assignment.assign_case, pick, self.staff(who), by=self.city.supervisor)
 
     @rule(pick=st.integers(0, 50), queue=st.integers(0, 2))
     def move_queue(self, pick, queue):
@@ -72,35 +72,35 @@ class CaseChanges(RuleBasedStateMachine):
 
     @rule(pick=st.integers(0, 50))
     def release(self, pick):
-        self.attempt(services.release_case, pick, by=db.session.get(Staff, self.city.supervisor.id))
+        self.attempt(assignment.release_case, pick, by=db.session.get(Staff, self.city.supervisor.id))
 
     @rule(pick=st.integers(0, 50), who=st.integers(0, 5))
     def record_a_step(self, pick, who):
-        self.attempt(services.record_step, pick, by=self.staff(who), effort_minutes=5)
+        self.attempt(case_actions.record_step, pick, by=self.staff(who), effort_minutes=5)
 
     @rule(pick=st.integers(0, 50))
     def ask_the_citizen(self, pick):
-        self.attempt(services.request_information, pick, by=self.staff(0), question="Which side?", effort_minutes=1)
+        self.attempt(case_actions.request_information, pick, by=self.staff(0), question="Which side?", effort_minutes=1)
 
     @rule(pick=st.integers(0, 50))
     def citizen_answers(self, pick):
         case = self.some_case(pick)
         if case is not None:
-            services.record_citizen_answer(case.request_id, "The north side.")
+            citizen_input.record_citizen_answer(case.request_id, "The north side.")
 
     @rule(pick=st.integers(0, 50))
     def resolve(self, pick):
-        self.attempt(services.resolve_case, pick, by=self.staff(0), public_note="Filled in.", effort_minutes=10)
+        self.attempt(case_actions.resolve_case, pick, by=self.staff(0), public_note="Filled in.", effort_minutes=10)
 
     @rule(pick=st.integers(0, 50))
     def reopen(self, pick):
-        self.attempt(services.reopen_case, pick, by=self.staff(1), reason="It is back.")
+        self.attempt(case_actions.reopen_case, pick, by=self.staff(1), reason="It is back.")
 
     @rule(pick=st.integers(0, 50), fixed=st.booleans())
     def citizen_feedback(self, pick, fixed):
         case = self.some_case(pick)
         if case is not None:
-            services.record_citizen_feedback(case.request_id, fixed, None, 3)
+            citizen_input.record_citizen_feedback(case.request_id, fixed, None, 3)
 
     def attempt(self, action, pick, *args, **kwargs):
         case = self.some_case(pick)
@@ -159,7 +159,7 @@ def take_in_own_process(tmp_path, staff_id, start, results):
     with app.app_context():
         staff = db.session.get(Staff, staff_id)
         start.wait()
-        case = services.take_next(staff)
+        case = assignment.take_next(staff)
         results.put(case.id if case else None)
         db.engine.dispose()
 

@@ -3,10 +3,11 @@ import itertools
 import random
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from casework.supervision.planner import QUANTUM, Person, Work, is_present, may_take, plan_rebalance, sizes
+from casework.supervision.planner import plan_rebalance
+from casework.supervision.team_model import QUANTUM, Person, Work, is_present, may_take, sizes
 
 LANGUAGES = ("en", "es", "pt")
 FIXED = (None, None, None, "a step is under way", "waiting on the citizen", "pinned by a supervisor")
@@ -87,8 +88,29 @@ def test_nobody_ends_above_target_unless_the_plan_says_why_and_the_spread_never_
         assert max(present_after) - min(present_after) <= max(present_before) - min(present_before) + 1e-9
 
 
+# found by hypothesis: a case taken in one round, then an absent colleague's cases piled onto its taker in the next
+LATER_ROUND_PILES_ON = (
+    [Person(1, 1050, True, frozenset({"en"}), frozenset({1, 2})), Person(2, 600, True, frozenset({"en"}), frozenset({1})),
+     Person(3, 0, False, frozenset({"en"}), frozenset({1})), Person(4, 600, True, frozenset({"pt"}), frozenset({1})),
+     Person(5, 0, False, frozenset({"en"}), frozenset({1, 2})), Person(6, 2100, True, frozenset({"en"}), frozenset({1}))],
+    [Work(1, 1, 1, "en", 15), Work(2, 1, 1, "en", 15), Work(3, 1, 1, "en", 30), Work(4, 2, 1, "en", 15),
+     Work(5, 1, 1, "en", 15), Work(6, 1, 1, "pt", 30), Work(7, 2, 1, "en", 15), Work(8, 5, 1, "en", 30),
+     Work(9, 2, 1, "en", 15), Work(10, 3, 1, "en", 15), Work(11, 3, 1, "en", 15), Work(12, 3, 1, "en", 15),
+     Work(13, 1, 1, "en", 30), Work(14, 4, 1, "en", 45)],
+)
+# found by hypothesis: the only speaker can take the overloaded person's case only if they pass one of theirs on
+ONLY_A_CHAIN_HELPS = (
+    [Person(1, 600, True, frozenset({"pt"}), frozenset({2})), Person(2, 1050, True, frozenset({"en"}), frozenset({1, 2})),
+     Person(3, 600, True, frozenset({"en"}), frozenset({2}))],
+    [Work(1, 1, 2, "en", 60), Work(2, 1, 2, "en", 60)] + [Work(n, 2, 1, "en", 60) for n in range(3, 8)]
+    + [Work(8, 2, 2, "pt", 60)],
+)
+
+
 @settings(max_examples=300, deadline=None)
 @given(teams())
+@example(LATER_ROUND_PILES_ON)
+@example(ONLY_A_CHAIN_HELPS)
 def test_no_move_leaves_its_taker_busier_than_its_giver_after_the_plan(team):
     people, work = team
     plan = plan_rebalance(people, work)
@@ -125,6 +147,8 @@ def test_the_plan_is_deterministic_and_independent_of_input_order(team, shuffler
 
 @settings(max_examples=200, deadline=None)
 @given(teams())
+@example(LATER_ROUND_PILES_ON)
+@example(ONLY_A_CHAIN_HELPS)
 def test_planning_again_after_applying_gives_no_moves(team):
     people, work = team
     plan = plan_rebalance(people, work)
@@ -171,6 +195,7 @@ def brute_force_moves(people, work):
 
 @settings(max_examples=150, deadline=None)
 @given(teams(most_people=4, most_cases=8, equal=True))
+@example(ONLY_A_CHAIN_HELPS)
 def test_with_equal_cases_the_plan_moves_no_more_than_brute_force_finds_necessary(team):
     people, work = team
     assert len(plan_rebalance(people, work).moves) == brute_force_moves(people, work)

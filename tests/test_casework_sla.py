@@ -5,10 +5,10 @@ from datetime import timedelta
 import pytest
 
 from casework.clock import sla
-from casework.console import services
+from casework.console import assignment
 from casework.models import Case, CaseEvent, CaseState
 from core.extensions import db
-from core.models import Staff
+from core.accounts.models import Staff
 from core.timeutil import utcnow
 from tests.conftest import csrf_token_from
 from tests.factories import make_city
@@ -30,7 +30,7 @@ def held_case(app, client, run_worker, mail_server):
     run_worker()
     with app.app_context():
         caseworker = db.session.get(Staff, city.caseworker.id)
-        services.assign_case(db.session.scalar(db.select(Case)), caseworker, by=caseworker)
+        assignment.assign_case(db.session.scalar(db.select(Case)), caseworker, by=caseworker)
     run_worker()
     mail_server.messages.clear()
     return city

@@ -5,12 +5,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from casework.clock import sla
-from casework.console import services
+from casework.console import case_actions, citizen_input
 from casework.triage.estimate import estimate_minutes
 from casework.models import Case, CaseState, Step
 from casework.triage.engine import triage
 from core.extensions import db
-from core.models import Staff
+from core.accounts.models import Staff
 from intake.models import ServiceRequest
 from tests.factories import make_city
 
@@ -57,15 +57,15 @@ def test_waiting_on_the_citizen_stops_the_clock_and_the_answer_moves_the_due_dat
         asked = datetime(2026, 11, 16, 10, 0, tzinfo=NEW_YORK)
         answered = datetime(2026, 11, 19, 10, 0, tzinfo=NEW_YORK)
         due_before = case.resolution_due_at
-        monkeypatch.setattr(services, "utcnow", lambda: asked)
-        services.request_information(case, by=worker, question="Which side of the road?", effort_minutes=2)
+        monkeypatch.setattr(case_actions, "utcnow", lambda: asked)
+        case_actions.request_information(case, by=worker, question="Which side of the road?", effort_minutes=2)
         assert db.session.get(Case, case.id).sla_paused_at == asked
 
         # a watch run while paused, even far past the old date, raises nothing
         assert sla.watch_deadlines(now=due_before + timedelta(days=3)) == (0, 0)
 
-        monkeypatch.setattr(services, "utcnow", lambda: answered)
-        services.record_citizen_answer(case.request_id, "The north side.")
+        monkeypatch.setattr(citizen_input, "utcnow", lambda: answered)
+        citizen_input.record_citizen_answer(case.request_id, "The north side.")
         case = db.session.get(Case, case.id)
         assert case.state == CaseState.IN_PROGRESS and case.sla_paused_at is None
         from casework.clock.calendar_settings import agency_calendar
@@ -76,7 +76,7 @@ def test_waiting_on_the_citizen_stops_the_clock_and_the_answer_moves_the_due_dat
 def test_the_case_page_says_the_clock_is_paused(app, client, city, login_as):
     with app.app_context():
         case = new_case(city)
-        services.request_information(case, by=db.session.get(Staff, city.caseworker.id),
+        case_actions.request_information(case, by=db.session.get(Staff, city.caseworker.id),
                                      question="Which side of the road?", effort_minutes=2)
         case_id = case.id
     login_as(city.caseworker)
@@ -91,11 +91,11 @@ def test_the_estimate_follows_measured_effort_once_enough_cases_have_closed(app,
         worker = db.session.get(Staff, city.caseworker.id)
         for effort in (40, 50, 60, 70):
             case = new_case(city, description=f"Pothole {effort}")
-            services.record_step(case, worker, effort_minutes=effort - 10)
-            services.resolve_case(case, by=worker, public_note="Done.", effort_minutes=10)
+            case_actions.record_step(case, worker, effort_minutes=effort - 10)
+            case_actions.resolve_case(case, by=worker, public_note="Done.", effort_minutes=10)
         assert estimate_minutes(city.pothole.id) == 30  # four closed cases are not enough yet
         case = new_case(city, description="Pothole 500")
-        services.resolve_case(case, by=worker, public_note="Done.", effort_minutes=500)
+        case_actions.resolve_case(case, by=worker, public_note="Done.", effort_minutes=500)
         assert estimate_minutes(city.pothole.id) == 60  # the median, not thrown off by the 500-minute one
         assert new_case(city, description="Another one").estimated_minutes == 60
         assert db.session.scalar(db.select(db.func.count(Step.id))) > 0

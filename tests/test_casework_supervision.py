@@ -6,7 +6,8 @@ import pytest
 
 from casework.models import Absence, Case, CaseEvent, CaseState, Step
 from core.extensions import db
-from core.models import AuditEvent, Staff
+from core.models import AuditEvent
+from core.accounts.models import Staff
 from notifications.models import Notification
 from tests.conftest import csrf_token_from
 from tests.console_cases import open_cases
@@ -215,14 +216,14 @@ def test_the_api_plans_and_applies_a_rebalance_and_shows_the_board(app, client, 
 
 
 def test_a_cases_effort_so_far_is_kept_as_steps_are_recorded_started_and_finished(app, team):
-    from casework.console import services, steps
+    from casework.console import case_actions, steps
     from casework.effort import recount_effort
 
     city, robin, ids = team
     with app.app_context():
         worker = db.session.get(Staff, city.caseworker.id)
         case = db.session.get(Case, ids[0])
-        services.record_step(case, by=worker, effort_minutes=25)
+        case_actions.record_step(case, by=worker, effort_minutes=25)
         steps.start_step(db.session.get(Case, ids[0]), by=worker)
         steps.complete_step(db.session.get(Case, ids[0]), by=worker, effort_minutes=10)
         assert db.session.get(Case, ids[0]).spent_minutes == 35

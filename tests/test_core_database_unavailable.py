@@ -122,6 +122,7 @@ def test_a_file_that_is_no_photo_is_not_parked(client_without_database):
     assert sent.status_code == 503 and "Add any photos again after it is sent." in sent.text
 
 
+@pytest.mark.own_app
 def test_a_session_left_broken_by_a_swallowed_outage_error_answers_503_not_500(app, client):
     """The rate limiter swallows the error of its key lookup; the view's query then meets a session needing a
     rollback just as the database returns: that is the outage's tail, a 503 with Retry-After."""

@@ -36,6 +36,12 @@ ROOMS = {
 }
 
 
+# core's own room: staff accounts; the rest of core may use its account row, tokens and password policy,
+# never its pages or the services behind them
+CORE_ROOM = "core.accounts"
+CORE_MAY_USE = {"core.accounts", "core.accounts.models", "core.accounts.tokens", "core.accounts.passwords"}
+
+
 def source_files():
     for package in PACKAGES:
         yield from sorted((ROOT / package).rglob("*.py"))
@@ -74,8 +80,27 @@ def relative(path):
 
 
 def test_the_room_map_knows_every_casework_room():
+    import casework
+
     rooms = {folder.name for folder in (ROOT / "casework").iterdir() if (folder / "__init__.py").exists()}
     assert rooms == set(ROOMS) - {"root"}, "a new room needs its place (and what it may import) in ROOMS"
+    assert set(casework.ROOMS) == rooms, "casework wires every room, and only rooms"
+
+
+def test_the_casework_package_only_lists_its_rooms():
+    """``casework/__init__.py`` wires the shared root and then each room; it imports nothing else."""
+    imported = set(imported_modules(ROOT / "casework" / "__init__.py"))
+    assert imported <= {"importlib", "importlib.import_module", "casework", "casework.root"}, imported
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "core").rglob("*.py")), ids=relative)
+def test_core_uses_the_accounts_room_only_through_its_records(path):
+    name = relative(path)
+    if name.startswith("core/accounts/") or name == "core/__init__.py":
+        return
+    wrong = [module for module in imported_modules(path)
+             if module.startswith(CORE_ROOM) and is_package_module(module) and module not in CORE_MAY_USE]
+    assert not wrong, f"{name} reaches into the accounts room: {wrong}"
 
 
 @pytest.mark.parametrize("path", list(source_files()), ids=relative)

@@ -5,12 +5,13 @@ from datetime import timedelta
 
 import pytest
 
-from casework.console import services
+from casework.console import case_actions, citizen_input
 from casework.models import Case
 from casework.retention import anonymise_resolved_requests
 from core.extensions import db
 from core.logs import JsonFormatter, RequestIdFilter
-from core.models import AuditEvent, Staff
+from core.models import AuditEvent
+from core.accounts.models import Staff
 from core.personal_data import CITIZEN_COLUMNS, REMOVED
 from core.timeutil import utcnow
 from intake.models import ServiceRequest
@@ -105,9 +106,9 @@ def test_retention_removes_personal_data_of_long_resolved_requests_and_keeps_the
             db.session.commit()
             from casework.triage.engine import triage
             case = triage(request.id)
-            services.request_information(case, by=worker, question="Which side?", effort_minutes=2)
-            services.record_citizen_answer(request.id, f"North side, ask {name}")
-            services.resolve_case(case, by=worker, public_note="Filled.", effort_minutes=25)
+            case_actions.request_information(case, by=worker, question="Which side?", effort_minutes=2)
+            citizen_input.record_citizen_answer(request.id, f"North side, ask {name}")
+            case_actions.resolve_case(case, by=worker, public_note="Filled.", effort_minutes=25)
             db.session.add(Feedback(request_id=request.id, resolution=1, fixed=True, satisfaction=4,
                                     comment=f"Thanks from {name}"))
             db.session.commit()

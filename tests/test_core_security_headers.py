@@ -129,6 +129,7 @@ def test_a_not_found_page_carries_the_security_headers(client, accept):
     assert_security_headers(missing, "404 page")
 
 
+@pytest.mark.own_app
 def test_an_unexpected_error_page_carries_the_security_headers(app, client):
     @app.get("/broken")
     def broken():
@@ -167,6 +168,7 @@ def test_the_console_is_never_cached_for_a_signed_in_caseworker(app, client, log
     assert already_signed_in.headers["Cache-Control"] == "no-store"
 
 
+@pytest.mark.own_app
 def test_a_views_own_cache_control_is_kept_for_signed_in_staff(app, client, login_as):
     @app.get("/cacheable")
     def cacheable():

@@ -7,7 +7,7 @@ import pytest
 
 from core import create_app
 from core.extensions import db
-from core.models import Staff
+from core.accounts.models import Staff
 from tests.conftest import csrf_token_from, test_config
 from tests.factories import PASSWORD, make_city
 

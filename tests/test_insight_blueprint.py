@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from casework.console import services
+from casework.console import case_actions
 from casework.insight.rollup import measure_pending
 from casework.models import Case
 from core.extensions import db
@@ -112,13 +112,13 @@ def test_a_case_resolved_in_the_console_is_measured_and_a_reopened_one_leaves_un
         (case_id,) = open_cases(city.roads_queue, city.pothole, 1, assignee=city.caseworker)
         case = db.session.get(Case, case_id)
         worker = db.session.get(type(city.caseworker), city.caseworker.id)
-        services.record_step(case, worker, 25, city.inspect_id, "Looked at it", friction=4,
+        case_actions.record_step(case, worker, 25, city.inspect_id, "Looked at it", friction=4,
                              friction_reason="tool_too_slow")
-        services.resolve_case(case, worker, "Filled.", 5)
+        case_actions.resolve_case(case, worker, "Filled.", 5)
         assert measure_pending() == 1
         assert db.session.scalar(db.select(Case.measured_at).filter_by(id=case_id)) is not None
         version = db.session.get(Case, case_id).version
-        services.reopen_case(db.session.get(Case, case_id), worker, "Not filled properly")
+        case_actions.reopen_case(db.session.get(Case, case_id), worker, "Not filled properly")
         assert measure_pending() == 1
     login_as(city.supervisor)
     today = {"service": "pothole"}  # the last 90 days, today included
@@ -127,7 +127,7 @@ def test_a_case_resolved_in_the_console_is_measured_and_a_reopened_one_leaves_un
         case = db.session.get(Case, case_id)
         assert case.version > version  # (the reopening moved it; the measuring never does)
         worker = db.session.get(type(city.caseworker), city.caseworker.id)
-        services.resolve_case(case, worker, "Filled again.", 30)
+        case_actions.resolve_case(case, worker, "Filled again.", 30)
         measure_pending()
     found = client.get("/insight/blueprint.json", query_string=today).json
     assert found["cases"] == 1

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from casework.console import services
+from casework.console import case_actions
 from casework.insight import blueprint, days, spread
 from casework.insight.models import StageRollup
 from casework.insight.rollup import measure_pending
@@ -119,17 +119,17 @@ def test_the_rollup_follows_a_case_reopened_and_resolved_again_and_a_rebuild_agr
         before = blueprint.blueprint_of(Scope(service_id=city.pothole.id), PERIOD)
         (case_id,) = open_cases(city.roads_queue, city.pothole, 1, assignee=city.caseworker)
         worker = db.session.get(type(city.caseworker), city.caseworker.id)
-        services.record_step(db.session.get(Case, case_id), worker, 25, city.inspect_id, "Looked at it")
-        services.resolve_case(db.session.get(Case, case_id), worker, "Filled.", 5)
+        case_actions.record_step(db.session.get(Case, case_id), worker, 25, city.inspect_id, "Looked at it")
+        case_actions.resolve_case(db.session.get(Case, case_id), worker, "Filled.", 5)
         measure_pending()
         today = Period(date.today() - timedelta(days=1), date.today() + timedelta(days=2))
         assert blueprint.blueprint_of(Scope(service_id=city.pothole.id), today).cases == 1
-        services.reopen_case(db.session.get(Case, case_id), worker, "Not filled properly")
+        case_actions.reopen_case(db.session.get(Case, case_id), worker, "Not filled properly")
         measure_pending()
         # reopened: gone from the rollup, whose other days did not move
         assert days.rolled(Scope(service_id=city.pothole.id), today).cases == 0
         assert blueprint.blueprint_of(Scope(service_id=city.pothole.id), PERIOD).stages == before.stages
-        services.resolve_case(db.session.get(Case, case_id), worker, "Filled again.", 30)
+        case_actions.resolve_case(db.session.get(Case, case_id), worker, "Filled again.", 30)
         measure_pending()
         found = blueprint.as_json(blueprint.blueprint_of(Scope(service_id=city.pothole.id), today))
         assert found["cases"] == 1

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import time_machine
 
-from casework.console import services
+from casework.console import case_actions, citizen_input
 from casework.insight import days
 from casework.insight.models import CaseMeasure
 from casework.insight.rollup import measure_pending
@@ -21,7 +21,7 @@ from casework.models import Case, StepType
 from casework.supervision import backlog
 from casework.triage.engine import triage
 from core.extensions import db
-from core.models import Staff
+from core.accounts.models import Staff
 from intake.models import Service
 from intake.services import submit_request
 from tests.factories import loaded, make_city
@@ -123,7 +123,7 @@ def simulate(city, seed=311):
         if moment >= END:
             continue
         with at(moment):
-            services.reply_to_citizen(db.session.get(Case, case_id), worker, "We are on it.", 2)
+            case_actions.reply_to_citizen(db.session.get(Case, case_id), worker, "We are on it.", 2)
         first_response = moment
         pieces = [("Received and triaged", (triaged - submitted).total_seconds() / 3600, None),
                   ("First response", (first_response - triaged).total_seconds() / 3600, None)]
@@ -137,9 +137,9 @@ def simulate(city, seed=311):
                 if answered >= END:
                     break
                 with at(asked):
-                    services.request_information(db.session.get(Case, case_id), worker, "Which side?", 1)
+                    case_actions.request_information(db.session.get(Case, case_id), worker, "Which side?", 1)
                 with at(answered):
-                    services.record_citizen_answer(request.id, "The north side.")
+                    citizen_input.record_citizen_answer(request.id, "The north side.")
                 waited = (answered - asked).total_seconds() / 3600
                 gap += waited
             minutes = max(1, min(480, round(lognormal(rng, median_minutes, 0.5))))
@@ -147,7 +147,7 @@ def simulate(city, seed=311):
             if moment >= END:
                 break
             with at(moment):
-                services.record_step(db.session.get(Case, case_id), worker, minutes, step_ids[code][index])
+                case_actions.record_step(db.session.get(Case, case_id), worker, minutes, step_ids[code][index])
             pieces.append((name, gap - waited, minutes))
             waited = 0.0
         else:
@@ -155,7 +155,7 @@ def simulate(city, seed=311):
             if resolved >= END:
                 continue
             with at(resolved):
-                services.resolve_case(db.session.get(Case, case_id), worker, "Done.", 5)
+                case_actions.resolve_case(db.session.get(Case, case_id), worker, "Done.", 5)
             for name, hours, minutes in pieces:
                 truth.add(code, name, hours, minutes)
             truth.add(code, "Resolution", (resolved - moment).total_seconds() / 3600)

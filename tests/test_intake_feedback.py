@@ -3,10 +3,10 @@ import re
 
 import pytest
 
-from casework.console import services
+from casework.console import case_actions
 from casework.models import Case, CaseState
 from core.extensions import db
-from core.models import Staff
+from core.accounts.models import Staff
 from intake.survey import Feedback
 from tests.conftest import csrf_token_from
 from tests.factories import make_city
@@ -31,7 +31,7 @@ def submit_and_resolve(app, client, city, run_worker):
     run_worker()
     with app.app_context():
         case = db.session.scalar(db.select(Case))
-        services.resolve_case(case, by=db.session.get(Staff, city.caseworker.id),
+        case_actions.resolve_case(case, by=db.session.get(Staff, city.caseworker.id),
                               public_note="Filled it this morning.", effort_minutes=30)
     run_worker()
     return submitted.location.replace("/submitted", "")
@@ -99,7 +99,7 @@ def test_not_fixed_reopens_the_case_and_tells_the_caseworker_and_the_citizen(
 
     # resolved a second time, the citizen may answer again
     with app.app_context():
-        services.resolve_case(db.session.scalar(db.select(Case)), by=db.session.get(Staff, city.caseworker.id),
+        case_actions.resolve_case(db.session.scalar(db.select(Case)), by=db.session.get(Staff, city.caseworker.id),
                               public_note="Patched properly.", effort_minutes=20)
     assert answer(client, path, fixed="yes").status_code == 303
     assert [row.resolution for row in feedback_rows(app)] == [1, 2]

@@ -79,7 +79,7 @@ def test_a_request_made_in_spanish_is_acknowledged_and_tracked_in_spanish(app, c
 
 def test_a_report_merged_into_an_earlier_one_is_explained_in_the_citizens_language(app, client, city, run_worker,
                                                                                      mail_server):
-    from casework.console import services
+    from casework.console import changes
     from casework.models import Case, DuplicateLink
     client.get("/?lang=pt")
     tracking_links = []
@@ -95,7 +95,7 @@ def test_a_report_merged_into_an_earlier_one_is_explained_in_the_citizens_langua
     with app.app_context():
         second = db.session.scalars(db.select(Case).order_by(Case.id.desc())).first()
         link = db.session.scalar(db.select(DuplicateLink).filter_by(case_id=second.id))
-        services.decide_duplicate(second, link.id, confirmed=True, by=city.supervisor)
+        changes.decide_duplicate(second, link.id, confirmed=True, by=city.supervisor)
     run_worker()
     tracking = client.get(tracking_links[1])
     assert "Outra pessoa comunicou o mesmo problema antes" in tracking.text

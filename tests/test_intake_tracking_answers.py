@@ -3,10 +3,10 @@ import re
 
 import pytest
 
-from casework.console import services
+from casework.console import case_actions
 from casework.models import Case, CaseEvent, CaseState
 from core.extensions import db
-from core.models import Staff
+from core.accounts.models import Staff
 from tests.conftest import csrf_token_from
 from tests.factories import make_city
 from tests.mailserver import body_of
@@ -28,7 +28,7 @@ def waiting_case(app, client, run_worker):
     with app.app_context():
         case = db.session.scalar(db.select(Case))
         caseworker = db.session.get(Staff, city.caseworker.id)
-        services.request_information(case, by=caseworker, question="Is it in the road or on the pavement?",
+        case_actions.request_information(case, by=caseworker, question="Is it in the road or on the pavement?",
                                      effort_minutes=2)
     run_worker()
     return submitted.location.replace("/submitted", ""), city
@@ -75,7 +75,7 @@ def test_a_late_answer_still_lands_on_the_case(app, client, run_worker, mail_ser
     page = client.get(tracking_path)
     with app.app_context():
         case = db.session.scalar(db.select(Case))
-        services.resolve_case(case, by=db.session.get(Staff, city.caseworker.id), public_note="Fixed anyway.",
+        case_actions.resolve_case(case, by=db.session.get(Staff, city.caseworker.id), public_note="Fixed anyway.",
                               effort_minutes=5)
     late = client.post(f"{tracking_path}/answer", data={
         "csrf_token": csrf_token_from(page.text), "answer": "On the pavement.",

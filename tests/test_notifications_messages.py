@@ -9,11 +9,11 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
 
-from casework.console import services
+from casework.console import assignment, case_actions, citizen_input
 from casework.models import Case
 from core import create_app
 from core.extensions import db
-from core.models import Staff
+from core.accounts.models import Staff
 from core.timeutil import utcnow
 from intake.models import ServiceRequest
 from notifications import services as outbox
@@ -122,11 +122,11 @@ def test_every_case_change_reaches_the_citizen_once(app, client, city, run_worke
     run_worker()
     with app.app_context():
         case, worker = only_case(), db.session.get(Staff, city.caseworker.id)
-        services.request_information(case, by=worker, question="Which side of the road is it on?", effort_minutes=2)
-        services.record_citizen_answer(case.request_id, "The north side, by the bakery.")
-        services.reply_to_citizen(case, by=worker, message="A crew is booked for Tuesday.", effort_minutes=3)
-        services.resolve_case(case, by=worker, public_note="Filled on Tuesday.", effort_minutes=30)
-        services.reopen_case(case, by=worker, reason="The patch sank again; we will redo it.")
+        case_actions.request_information(case, by=worker, question="Which side of the road is it on?", effort_minutes=2)
+        citizen_input.record_citizen_answer(case.request_id, "The north side, by the bakery.")
+        case_actions.reply_to_citizen(case, by=worker, message="A crew is booked for Tuesday.", effort_minutes=3)
+        case_actions.resolve_case(case, by=worker, public_note="Filled on Tuesday.", effort_minutes=30)
+        case_actions.reopen_case(case, by=worker, reason="The patch sank again; we will redo it.")
     run_worker()
     run_worker()  # a second pass finds nothing more to send
     subjects = [message["Subject"] for message in mail_server.messages_to("ana@example.org")]
@@ -148,13 +148,13 @@ def test_a_supervisor_assigning_a_case_tells_the_caseworker_but_taking_it_yourse
     mail_server.messages.clear()
     with app.app_context():
         caseworker = db.session.get(Staff, city.caseworker.id)
-        services.assign_case(only_case(), caseworker, by=caseworker)
+        assignment.assign_case(only_case(), caseworker, by=caseworker)
     run_worker()
     assert mail_server.messages == []
     with app.app_context():
         supervisor = db.session.get(Staff, city.supervisor.id)
-        services.assign_case(only_case(), supervisor, by=supervisor)
-        services.assign_case(only_case(), db.session.get(Staff, city.caseworker.id), by=supervisor)
+        assignment.assign_case(only_case(), supervisor, by=supervisor)
+        assignment.assign_case(only_case(), db.session.get(Staff, city.caseworker.id), by=supervisor)
     run_worker()
     [message] = mail_server.messages
     assert message["To"] == city.caseworker.email and "assigned to you" in message["Subject"]
@@ -168,7 +168,7 @@ def test_the_stop_link_needs_a_confirming_press_and_then_stops_messages(app, cli
     assert confirm.status_code == 200 and "Stop messages" in confirm.text
     with app.app_context():
         case = only_case()
-        services.reply_to_citizen(case, by=case.queue.members[0], message="Booked.", effort_minutes=1)
+        case_actions.reply_to_citizen(case, by=case.queue.members[0], message="Booked.", effort_minutes=1)
     client.post(stop_link, data={"csrf_token": csrf_token_from(confirm.text)})
     run_worker()
     assert len(mail_server.messages) == 2  # received and routed, before the stop

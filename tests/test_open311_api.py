@@ -236,12 +236,12 @@ def test_the_status_filter_pages_through_every_matching_request_however_many_are
     """Filtered in the database: five closed requests under far more open ones still page as five, not none."""
     from datetime import timedelta
 
-    from intake.open311 import views
+    from intake.open311 import schemas
     from tests.console_cases import open_cases
     from casework.models import Case, CaseState
     from core.timeutil import utcnow
 
-    monkeypatch.setattr(views, "MAX_ROWS", 3)  # the list's largest page: open ones fill many pages before a closed one
+    monkeypatch.setattr(schemas, "MAX_ROWS", 3)  # the list's largest page: open ones fill many pages before a closed one
     with app.app_context():
         closed = open_cases(city.roads_queue, city.pothole, 5)
         for number, case_id in enumerate(closed):

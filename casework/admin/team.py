@@ -3,24 +3,15 @@ from datetime import date
 
 from casework.clock.calendar_settings import CalendarProblem, check_queue_hours
 from casework.errors import ActionRefused
-from casework.models import Absence, Queue
+from casework.models import Absence
 from core import audit
 from core.extensions import db
-from core.models import Staff
+from core.accounts.models import Staff
 
 
 def staff_directory():
     """Return every staff account, by role then name."""
     return db.session.scalars(db.select(Staff).order_by(Staff.role, Staff.name)).all()
-
-
-def all_queues():
-    """Every queue, by name."""
-    return db.session.scalars(db.select(Queue).order_by(Queue.name)).all()
-
-
-def queue_by_id(queue_id):
-    return db.session.get(Queue, queue_id)
 
 
 def configure_queue(queue, assignment_mode, member_ids, by, hours=None):

@@ -2,16 +2,17 @@
 
 Endpoints are flask-smorest blueprints on the app's ``core.api`` Api; each
 calls the console's own service functions, never a copy of their logic.
+Other rooms register their own API blueprints before this room is wired.
 """
 
 
-def init_app(app, rooms=()):
-    """Register the API's own endpoints and ``rooms``' (other rooms' flask-smorest blueprints), then the docs."""
+def init_app(app):
+    """Register the API's own endpoints, then the refusals every endpoint documents and the reference page."""
     from casework.api import cases, directory, docs
     from core.api import api_of, document_refusals
 
     api = api_of(app)
-    for blueprint in (cases.blp, directory.blp, *rooms):
+    for blueprint in (cases.blp, directory.blp):
         api.register_blueprint(blueprint)
     document_refusals(api)
     app.register_blueprint(docs.bp)

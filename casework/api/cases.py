@@ -13,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from casework.api import schemas
 from casework.api.visibility import case_record, visible_case, workable_filter
-from casework.console import bulk, changes, lists, search, services, steps
+from casework.console import assignment, bulk, case_actions, changes, lists, search, steps
 from casework.errors import ActionRefused, NotPermitted
 from core.api import allowed, audit_write, caller, etag, expected_version, protect
 from core.errors import problem
@@ -87,7 +87,7 @@ def list_cases(queue_id, cursor, limit, q, **filters):
     staff = caller()
     if q:
         try:
-            queue_ids = None if staff.has_role("supervisor") else services.workable_queue_ids(staff)
+            queue_ids = None if staff.has_role("supervisor") else assignment.workable_queue_ids(staff)
             found = search.search_cases(q, queue_ids, by=staff)
         except search.SearchRefused as refusal:
             abort(400, message=refusal.args[0], errors={"q": [refusal.args[0]]})
@@ -118,7 +118,7 @@ def reveal_contact(case_id):
     """The citizen's contact details. Each look is recorded on the timeline and in the audit trail."""
     case = visible_case(caller(), case_id)
     audit_write(target=case)  # names the token; committed with the look itself
-    services.reveal_contact(case, by=caller())
+    case_actions.reveal_contact(case, by=caller())
     return case.request
 
 
@@ -146,28 +146,28 @@ def action_route(path, body, action, summary, versioned=True):
 
 
 def claim(case, by, reason=None):
-    services.assign_by_choice(case, by, by.id, reason)
+    assignment.assign_by_choice(case, by, by.id, reason)
 
 
 action_route("claim", schemas.ClaimBody, claim, "Take the case yourself (a reason is needed when a colleague holds it).")
-action_route("assign", schemas.AssignBody, services.assign_by_choice,
+action_route("assign", schemas.AssignBody, assignment.assign_by_choice,
              "Give the case to someone (supervisors), or to yourself; with a reason when it moves from a colleague.")
-action_route("release", schemas.ReleaseBody, services.release_case, "Give the case back to its queue, unassigned.")
+action_route("release", schemas.ReleaseBody, assignment.release_case, "Give the case back to its queue, unassigned.")
 action_route("priority", schemas.PriorityBody, changes.change_priority,
              "Change the priority; the due date is worked out again.")
 action_route("queue", schemas.QueueMoveBody, lambda case, by, queue_id, reason=None: changes.change_queue(
     case, by, queue_id, reason), "Move the case to another queue; the due date is worked out again.")
-action_route("replies", schemas.ReplyBody, services.reply_to_citizen, "Post an update the citizen reads.")
+action_route("replies", schemas.ReplyBody, case_actions.reply_to_citizen, "Post an update the citizen reads.")
 action_route("notes", schemas.NoteBody, changes.add_note,
              "Add an internal note (staff only). A note overwrites nothing, so it is never refused as stale.",
              versioned=False)
-action_route("information-requests", schemas.InformationRequestBody, services.request_information,
+action_route("information-requests", schemas.InformationRequestBody, case_actions.request_information,
              "Ask the citizen a question; the case waits on them and its SLA clock pauses.")
-action_route("resolve", schemas.ResolveBody, services.resolve_case, "Resolve the case with an outcome and a note.")
-action_route("reopen", schemas.ReopenBody, services.reopen_case, "Open a resolved case again, saying why.")
+action_route("resolve", schemas.ResolveBody, case_actions.resolve_case, "Resolve the case with an outcome and a note.")
+action_route("reopen", schemas.ReopenBody, case_actions.reopen_case, "Open a resolved case again, saying why.")
 action_route("merge", schemas.MergeBody, changes.merge_by_reference,
              "Resolve the case as a repeat of another (by its reference).")
-action_route("steps", schemas.StepBody, services.record_step, "Record a piece of work done, with its minutes.")
+action_route("steps", schemas.StepBody, case_actions.record_step, "Record a piece of work done, with its minutes.")
 action_route("steps/start", schemas.StartStepBody, steps.start_step, "Start a step now; its timer runs from here.")
 action_route("steps/complete", schemas.CompleteStepBody, steps.complete_step, "Finish the step under way.")
 
@@ -179,7 +179,7 @@ action_route("steps/complete", schemas.CompleteStepBody, steps.complete_step, "F
 @blp.response(200, schemas.CaseDetail, headers=ETAG_HEADER)
 def decide_duplicate(fields, case_id, link_id):
     """Confirm a likely duplicate (the case closes as a repeat) or say it is a different problem."""
-    return act(case_id, lambda case, by: services.decide_duplicate(case, link_id, fields["decision"] == "confirm",
+    return act(case_id, lambda case, by: changes.decide_duplicate(case, link_id, fields["decision"] == "confirm",
                                                                    by=by), {})
 
 
@@ -190,7 +190,7 @@ def decide_duplicate(fields, case_id, link_id):
 def take_next():
     """Take the most urgent unassigned case in your queues (priority, then due)."""
     audit_write()
-    case = services.take_next(caller())
+    case = assignment.take_next(caller())
     if case is None:
         return "", 204
     return answer_case(case)

@@ -6,10 +6,12 @@ from flask_smorest import Blueprint
 
 from casework.api import schemas
 from casework.api.visibility import visible_case
-from casework.models import Absence, Outcome, Queue, RoutingRule, StepType, queue_member
+from casework.lookups import active_outcomes
+from casework.models import Absence, Queue, RoutingRule, StepType, queue_member
 from core.api import allowed, caller, protect
 from core.extensions import db
-from core.models import AuditEvent, Staff
+from core.models import AuditEvent
+from core.accounts.models import Staff
 from intake.models import Service
 
 blp = protect(Blueprint("api_directory", __name__, url_prefix="/api/v1",
@@ -106,7 +108,7 @@ def list_step_types(query):
 @blp.response(200, schemas.OutcomeOut(many=True))
 def list_outcomes():
     """How a case can end, as chosen when resolving (``outcome_id``)."""
-    return db.session.scalars(db.select(Outcome).filter_by(active=True).order_by(Outcome.position, Outcome.id)).all()
+    return active_outcomes()
 
 
 @blp.route("/routing-rules", methods=["GET"])

@@ -9,7 +9,7 @@ from marshmallow import RAISE, Schema, fields, validate
 from casework.console import schemas as forms
 from casework.forms import LARGEST_ID, record_id
 from casework.models import CaseState, Priority
-from core.models import Role
+from core.accounts.models import Role
 from notifications.messages import LANGUAGES
 
 STATES = [str(state) for state in CaseState]

@@ -1,5 +1,5 @@
 """Which cases an API caller sees: those of the queues they work (every queue for supervisors)."""
-from casework.console import access, lists, services
+from casework.console import access, assignment, lists, related
 from casework.models import Case
 from core import audit
 from core.extensions import db
@@ -16,7 +16,7 @@ class CaseRecord:
 
     @property
     def likely_duplicates(self):
-        return services.likely_duplicates(self._case)
+        return related.likely_duplicates(self._case)
 
 
 def case_record(case):
@@ -41,7 +41,7 @@ def workable_filter(staff, queue_ids, filters):
     if staff.has_role("supervisor"):
         chosen = tuple(queue_ids)
     else:
-        mine = set(services.workable_queue_ids(staff))
+        mine = set(assignment.workable_queue_ids(staff))
         chosen = tuple(queue_id for queue_id in queue_ids if queue_id in mine) if queue_ids else tuple(sorted(mine))
         if not chosen:
             return None

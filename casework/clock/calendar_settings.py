@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 from flask import current_app
 
+from casework.clock.agency_time import agency_zone
 from casework.clock.calendar import CalendarError, build_calendar
 from casework.models import CalendarSetting
 from core import audit
@@ -47,7 +48,7 @@ def current_values():
 
 def calendar_for(values):
     """The ``BusinessCalendar`` of ``values`` in the agency's time zone; raise ``CalendarProblem`` saying what is wrong."""
-    zone = current_app.config.get("AGENCY_TIMEZONE", "UTC")
+    zone = str(agency_zone())
     for word in values.closures.replace(",", " ").split():
         try:
             date.fromisoformat(word)

@@ -1,13 +1,13 @@
 """The SLA watch: warn the caseworker before a case breaches and when it does; the supervisors' digest."""
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 
 from casework import messages
+from casework.clock.agency_time import agency_zone
 from casework.models import OPEN_STATES, Case, CaseEvent, CaseState, Queue
 from core.extensions import db
-from core.models import Role, Staff
+from core.accounts.models import Role, Staff
 from core.timeutil import utcnow
 from notifications import services as outbox
 
@@ -91,7 +91,7 @@ def send_supervisor_digest(now=None):
     Commits; then dispatches. Returns how many digests were queued.
     """
     now = now or utcnow()
-    local = now.astimezone(ZoneInfo(current_app.config.get("AGENCY_TIMEZONE", "UTC")))
+    local = now.astimezone(agency_zone())
     if local.hour < current_app.config.get("DIGEST_HOUR", 7):
         return 0
     backlog = backlog_by_queue(now)

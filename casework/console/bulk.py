@@ -8,7 +8,9 @@ so its timeline, due dates and counters are kept exactly as one by one.
 """
 from dataclasses import dataclass
 
-from casework.console import access, changes, services
+from casework.console import access, assignment, changes
+
+from casework import lookups
 from casework.errors import ActionRefused, NotPermitted
 from casework.models import Case, Priority, Queue
 from core.extensions import db
@@ -34,7 +36,7 @@ def chosen_cases(case_ids, by):
 def describe(action, target, by):
     """``(target record, what it does as a sentence)``; raise ``ActionRefused`` when the target is not valid."""
     if action == "assign":
-        person = services.staff_member(target) if isinstance(target, int) else None
+        person = lookups.staff_member(target) if isinstance(target, int) else None
         if person is None:
             raise ActionRefused("Choose who should take the cases.")
         if person.id != by.id and not by.has_role("supervisor"):
@@ -105,7 +107,7 @@ def apply(versions, action, target, by, reason=None):
             continue
         try:
             if action == "assign":
-                services.assign_case(case, resolved_target, by=by, reason=reason)
+                assignment.assign_case(case, resolved_target, by=by, reason=reason)
             elif action == "move":
                 changes.change_queue(case, by, resolved_target.id, reason)
             elif action == "priority":

@@ -11,7 +11,8 @@ from marshmallow import ValidationError
 from sqlalchemy.orm.exc import StaleDataError
 
 from casework import reply_templates as replies
-from casework.console import access, bp, changes, drafts, presence, related, services, steps
+from casework.console import access, assignment, bp, case_actions, changes, checklist, drafts, presence, related, steps
+from casework import lookups
 from casework.console.schemas import (
     AssignSchema, CompleteStepSchema, DraftSchema, InformationRequestSchema, MergeSchema, NoteSchema, PrioritySchema,
     QueueMoveSchema, ReleaseSchema, ReopenSchema, ReplySchema, ResolveSchema, StartStepSchema, StepSchema,
@@ -40,16 +41,16 @@ def render_case(case, errors=None, values=None, contact_shown=False, status=200,
     under_way = steps.step_under_way(case, current_user)
     presence.mark_viewing(case.id, current_user)
     return render_template(
-        "console/case.html", case=case, step_types=services.step_types_for(case),
-        assignable=services.assignable_staff(case), likely_duplicates=services.likely_duplicates(case),
-        merged=services.merged_into(case), errors=errors or {}, values=values,
+        "console/case.html", case=case, step_types=lookups.step_types_for(case),
+        assignable=assignment.assignable_staff(case), likely_duplicates=related.likely_duplicates(case),
+        merged=related.merged_into(case), errors=errors or {}, values=values,
         contact_shown=contact_shown, max_minutes=MAX_STEP_MINUTES, under_way=under_way,
         suggested_minutes=steps.elapsed_minutes(under_way) if under_way else None,
         failed_messages=failures_for_request(case.request_id),
         api_client=db.session.get(ApiClient, case.request.api_client_id) if case.request.api_client_id else None,
         photos=photos.photos_of(case.request_id), related=related.related_cases(case),
-        checklist=services.workflow_checklist(case), outcomes=services.active_outcomes(),
-        queues=services.all_queues(), templates=replies.templates_for(case.request.language),
+        checklist=checklist.workflow_checklist(case), outcomes=lookups.active_outcomes(),
+        queues=lookups.all_queues(), templates=replies.templates_for(case.request.language),
         friction_reasons=FRICTION_REASONS, stale=stale, preview=preview, drafts=mine,
         viewers=presence.viewers([case.id], current_user).get(case.id, []), last_event_id=max(
             (event.id for event in case.events), default=0),
@@ -84,7 +85,7 @@ def case(case_id):
 @caseworker_required
 def contact(case_id):
     work_case = access.case_for(current_user, case_id)
-    services.reveal_contact(work_case, by=current_user)
+    case_actions.reveal_contact(work_case, by=current_user)
     return render_case(work_case, contact_shown=True)
 
 
@@ -136,7 +137,7 @@ def case_action(case_id, form, schema, action, first_field, done_message, draft=
 
 def take_next_answer(done=""):
     """Take the next case for the signed-in caseworker and open it, or say there is none; ``done`` says what went before."""
-    following = services.take_next(current_user)
+    following = assignment.take_next(current_user)
     if following is None:
         flash(f"{done}There is no unassigned case waiting in your queues.", "success")
         return redirect(url_for("console.console_home"), 303)
@@ -152,7 +153,7 @@ def then_take_next(case, result, extra):
 @bp.post("/console/cases/<int:case_id>/steps")
 @caseworker_required
 def record_step(case_id):
-    return case_action(case_id, "step", StepSchema, services.record_step, "effort_minutes", "Step recorded.")
+    return case_action(case_id, "step", StepSchema, case_actions.record_step, "effort_minutes", "Step recorded.")
 
 
 @bp.post("/console/cases/<int:case_id>/steps/start")
@@ -176,7 +177,7 @@ def reply(case_id):
         work_case = access.case_for(current_user, case_id)
         text = request.form.get("message", "")
         return render_case(work_case, values={"reply": request.form}, preview=text)
-    return case_action(case_id, "reply", ReplySchema, services.reply_to_citizen, "message",
+    return case_action(case_id, "reply", ReplySchema, case_actions.reply_to_citizen, "message",
                        "Update posted. The citizen has been told.", draft="reply")
 
 
@@ -190,34 +191,34 @@ def note(case_id):
 @bp.post("/console/cases/<int:case_id>/information-request")
 @caseworker_required
 def request_information(case_id):
-    return case_action(case_id, "ask", InformationRequestSchema, services.request_information, "question",
+    return case_action(case_id, "ask", InformationRequestSchema, case_actions.request_information, "question",
                        "Question sent. The case now waits for the citizen.", draft="ask")
 
 
 @bp.post("/console/cases/<int:case_id>/resolve")
 @caseworker_required
 def resolve(case_id):
-    return case_action(case_id, "resolve", ResolveSchema, services.resolve_case, "public_note",
+    return case_action(case_id, "resolve", ResolveSchema, case_actions.resolve_case, "public_note",
                        "Case resolved. The citizen has been told.", draft="resolve")
 
 
 @bp.post("/console/cases/<int:case_id>/reopen")
 @caseworker_required
 def reopen(case_id):
-    return case_action(case_id, "reopen", ReopenSchema, services.reopen_case, "reason",
+    return case_action(case_id, "reopen", ReopenSchema, case_actions.reopen_case, "reason",
                        "Case reopened. The citizen has been told.")
 
 
 @bp.post("/console/cases/<int:case_id>/assign")
 @caseworker_required
 def assign(case_id):
-    return case_action(case_id, "assign", AssignSchema, services.assign_by_choice, "staff_id", "Case assigned.")
+    return case_action(case_id, "assign", AssignSchema, assignment.assign_by_choice, "staff_id", "Case assigned.")
 
 
 @bp.post("/console/cases/<int:case_id>/release")
 @caseworker_required
 def release(case_id):
-    return case_action(case_id, "release", ReleaseSchema, services.release_case, "reason",
+    return case_action(case_id, "release", ReleaseSchema, assignment.release_case, "reason",
                        "Case released back to its queue.")
 
 
@@ -259,7 +260,7 @@ def decide_duplicate(case_id, link_id):
     work_case = access.case_for(current_user, case_id)
     confirmed = request.form.get("decision") == "confirm"
     try:
-        services.decide_duplicate(work_case, link_id, confirmed, by=current_user)
+        changes.decide_duplicate(work_case, link_id, confirmed, by=current_user)
     except ActionRefused as error:
         db.session.rollback()
         return render_case(work_case, errors={"duplicates": error.message}, status=409)

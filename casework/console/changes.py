@@ -171,3 +171,25 @@ def merge_into(case, original, by):
     db.session.commit()
     messages.dispatch(notification)
     return case
+
+
+def decide_duplicate(case, link_id, confirmed, by):
+    """Confirm or reject a likely duplicate link of ``case``. Commits; then dispatches.
+
+    Confirming closes ``case`` as merged into the original: its citizen is told
+    they will hear the outcome of the earlier report, and ``resolve_case`` on
+    the original tells them. Raises ``ActionRefused`` for a link that is
+    not this case's, was already decided, or whose original has closed.
+    """
+    link = db.session.get(DuplicateLink, link_id)
+    if link is None or link.case_id != case.id or link.status != DuplicateStatus.LIKELY:
+        raise ActionRefused("That suggestion has already been dealt with.")
+    if not confirmed:
+        now = utcnow()
+        link.decided_by, link.decided_at = by, now
+        link.status = DuplicateStatus.REJECTED
+        db.session.add(CaseEvent(case=case, actor=by, kind="duplicate_rejected", at=now,
+                                 message=f"Not the same problem as {link.original.request.reference}."))
+        db.session.commit()
+        return case
+    return merge_into(case, link.original, by)

@@ -11,16 +11,16 @@ import binascii
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import tuple_
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import joinedload, load_only, raiseload
 
+from casework.clock.agency_time import agency_zone
 from casework.models import OPEN, OPEN_STATES, Case, CaseState, Queue, QueueCount
 from core.extensions import db
-from core.models import Staff
+from core.accounts.models import Staff
 from core.timeutil import utcnow
 from intake.models import Service, ServiceRequest
 
@@ -71,10 +71,6 @@ class CasePage:
     matching: int | None = None
     capped: bool = False
     viewers: dict = field(default_factory=dict)
-
-
-def agency_zone():
-    return ZoneInfo(current_app.config.get("AGENCY_TIMEZONE", "UTC"))
 
 
 def due_bounds(window, now):

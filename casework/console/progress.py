@@ -3,7 +3,7 @@ from flask_babel import lazy_gettext as _
 from sqlalchemy import false
 
 from casework import public_wording
-from casework.console import services
+from casework.console import citizen_input
 from casework.models import OPEN_STATES, Case, CaseEvent, CaseState
 from core.extensions import db
 from core.i18n import current_language
@@ -65,13 +65,13 @@ def citizen_progress(service_request):
 
 def take_citizen_feedback(request_id, feedback):
     """Feedback handler for intake: put it on the case; "not fixed" reopens it. Commits."""
-    services.record_citizen_feedback(request_id, feedback.fixed, feedback.comment,
+    citizen_input.record_citizen_feedback(request_id, feedback.fixed, feedback.comment,
                                      feedback.satisfaction)
 
 
 def take_citizen_answer(request_id, answer):
     """Answer handler for intake: True when the answer landed on a case waiting for it."""
-    return services.record_citizen_answer(request_id, answer) is not None
+    return citizen_input.record_citizen_answer(request_id, answer) is not None
 
 
 def updates_between(start, end, request_ids, limit):
@@ -95,7 +95,7 @@ def updates_between(start, end, request_ids, limit):
 
 def take_partner_update(request_id, text, source_name):
     """Update handler for intake: a partner's note on the case. True when it landed."""
-    return services.record_partner_update(request_id, text, source_name) is not None
+    return citizen_input.record_partner_update(request_id, text, source_name) is not None
 
 
 def narrow_by_status(query, statuses):

@@ -3,7 +3,7 @@ from math import cos, radians
 
 from sqlalchemy.orm import contains_eager
 
-from casework.models import Case
+from casework.models import Case, DuplicateLink, DuplicateStatus
 from casework.triage.duplicates import distance_m
 from core.extensions import db
 from intake.models import ServiceRequest
@@ -41,3 +41,16 @@ def related_cases(case):
         add(db.session.scalars(base.where(db.func.lower(ServiceRequest.contact_email) == request.contact_email.lower())
                                .limit(MOST + 1)), lambda other: "same citizen")
     return sorted(found.values(), key=lambda pair: -pair[0].id)[:MOST]
+
+
+def merged_into(case):
+    """The cases confirmed as duplicates of ``case``."""
+    return db.session.scalars(db.select(Case).filter_by(duplicate_of_id=case.id)).all()
+
+
+def likely_duplicates(case):
+    """Undecided duplicate links on ``case``, best score first."""
+    return db.session.scalars(
+        db.select(DuplicateLink).filter_by(case_id=case.id, status=DuplicateStatus.LIKELY)
+        .order_by(DuplicateLink.score.desc())
+    ).all()

@@ -7,7 +7,9 @@ page offers the wall-clock minutes since the start, to correct as typed.
 """
 from math import ceil
 
-from casework.console.services import step_type_for, take_if_unassigned
+from casework.console.checklist import step_type_for
+
+from casework.console.assignment import take_if_unassigned
 from casework.errors import ActionRefused
 from casework.models import MAX_STEP_MINUTES, CaseEvent, CaseState, Step
 from casework.transitions import enter_state

@@ -6,7 +6,11 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError
 
-from casework.console import access, bp, bulk, lists, presence, search, services
+from casework.console import access, assignment, bp, bulk, lists, presence, search
+
+from casework import lookups
+
+from casework.triage import engine as triage_engine
 from casework.console.case_views import prefixed, take_next_answer
 from casework.console.schemas import BulkSchema, ListQuerySchema, ManualRouteSchema, SearchSchema
 from casework.errors import ActionRefused
@@ -22,7 +26,7 @@ STATE_LABELS = {state: state.value.replace("_", " ") for state in CaseState}
 @bp.get("/console/")
 @caseworker_required
 def console_home():
-    queues = services.workable_queues(current_user)
+    queues = assignment.workable_queues(current_user)
     return render_template(
         "console/home.html", summaries=lists.queue_summaries(queues), work=lists.my_work(current_user),
         open_states=OPEN_STATES, state_labels=STATE_LABELS,
@@ -62,9 +66,9 @@ def render_list(template, base, status=200, **context):
     page.viewers = presence.viewers([case.id for case in page.cases], current_user)
     return render_template(
         template, page=page, case_filter=case_filter, errors=errors, matching=matching, capped=capped,
-        choices=services.filter_choices(case_filter.queue_ids), sort_labels=lists.SORT_LABELS,
+        choices=lookups.filter_choices(case_filter.queue_ids), sort_labels=lists.SORT_LABELS,
         due_labels=lists.DUE_WINDOWS, state_labels=STATE_LABELS, languages=LANGUAGES,
-        page_query=page_query(request.args), bulk_queues=services.all_queues(),
+        page_query=page_query(request.args), bulk_queues=lookups.all_queues(),
         back=request.full_path if request.query_string else request.path, **context,
     ), status
 
@@ -97,7 +101,7 @@ def search_cases():
     if text is None:
         return render_template("console/search.html", query="", result=None, errors={})
     try:
-        queue_ids = None if current_user.has_role("supervisor") else services.workable_queue_ids(current_user)
+        queue_ids = None if current_user.has_role("supervisor") else assignment.workable_queue_ids(current_user)
         result = search.search_cases(text, queue_ids, by=current_user)
     except (search.SearchRefused, ValidationError) as error:
         message = error.args[0] if isinstance(error, search.SearchRefused) else "Keep the search to 200 characters or fewer"
@@ -156,8 +160,8 @@ def triage_health():
 
 def render_triage_health(errors, status=200):
     return render_template(
-        "console/triage.html", backlog=services.triage_backlog(), failed=triage.needing_manual_triage(),
-        queues=services.all_queues(), errors=errors,
+        "console/triage.html", backlog=triage_engine.triage_backlog(), failed=triage.needing_manual_triage(),
+        queues=lookups.all_queues(), errors=errors,
     ), status
 
 
@@ -169,7 +173,7 @@ def route_by_hand(request_id):
     except ValidationError as error:
         return render_triage_health({f"route-{request_id}": next(iter(prefixed("route", error.messages).values()))},
                                     status=400)
-    queue = services.queue_by_id(fields["queue_id"])
+    queue = lookups.queue_by_id(fields["queue_id"])
     if queue is None:
         return render_triage_health({f"route-{request_id}": "Choose a queue from the list"}, status=400)
     case = triage.triage_by_hand(request_id, queue, Priority(fields["priority"]), by=current_user)

@@ -2,10 +2,10 @@
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
+from casework.clock.agency_time import today_in_agency
 from casework.insight import blueprint
 from casework.insight.schemas import PeriodSchema
 from casework.insight.scope import Period, Scope
-from casework.supervision import workload
 from core.api import allowed, protect
 from core.extensions import db
 from intake.models import Service
@@ -116,7 +116,7 @@ def get_blueprint(query, code):
     """The blueprint of the service's cases resolved from ``from`` until ``to`` (local dates; the last 90 days)."""
     service = db.session.scalar(db.select(Service).filter_by(code=code)) or abort(404, message="No such service.")
     period = Period(query["start"], query["end"]) if query["start"] else \
-        blueprint.default_period(workload.today_in_agency())
+        blueprint.default_period(today_in_agency())
     made = blueprint.blueprint_of(Scope(service_id=service.id), period)
     found = blueprint.as_json(made)
     # the same answer as the page's JSON export, with the dates as values for the schema to write

@@ -7,16 +7,17 @@ working days, less the days they were away; used is the effort they recorded
 in the period, on any case.
 """
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
+from datetime import timedelta, timezone
 
 from sqlalchemy import func, select
 
+from casework.clock.agency_time import local_midnight
 from casework.clock.calendar_settings import agency_calendar
 from casework.insight.models import CaseMeasure
 from casework.insight.scope import within
 from casework.models import Absence, Queue, Step, queue_member
 from core.extensions import db
-from core.models import Staff
+from core.accounts.models import Staff
 
 WORKING_DAYS_A_WEEK = 5
 UTC = timezone.utc
@@ -83,7 +84,7 @@ def team_capacity(scope, period, rolled=None):
         return []
     calendar = agency_calendar()
     days = working_days(period, calendar)
-    begins, ends = (local_midnight(day, calendar) for day in (period.start, period.end))
+    begins, ends = (local_midnight(day, calendar.zone) for day in (period.start, period.end))
     queues = db.session.scalars(select(Queue).where(Queue.id.in_(queue_ids)).order_by(Queue.name)).all()
     members = {queue.id: [] for queue in queues}
     for queue_id, person in db.session.execute(
@@ -107,7 +108,3 @@ def team_capacity(scope, period, rolled=None):
         teams.append(TeamCapacity(queue.id, queue.name, len(members[queue.id]), round(supplied),
                                   int(sum(used.get(member.id) or 0 for member in members[queue.id]))))
     return teams
-
-
-def local_midnight(day, calendar):
-    return datetime.combine(day, time(0), calendar.zone).astimezone(UTC)

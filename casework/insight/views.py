@@ -6,13 +6,13 @@ from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_t
 from flask_login import current_user
 from marshmallow import ValidationError
 
-from casework.admin import team
+from casework import lookups
+from casework.clock.agency_time import today_in_agency
 from casework.insight import blueprint, changes, chart, compare, pulse
 from casework.insight.models import ProcessChange
 from casework.insight.schemas import BlueprintQuerySchema, ProcessChangeSchema, PulseSchema
 from casework.insight.scope import Period, Scope
 from casework.models import Queue
-from casework.supervision import workload
 from casework.forms import first_errors
 from core.auth import caseworker_required, supervisor_required
 from core.extensions import db
@@ -28,7 +28,7 @@ bp.after_request(keep_out_of_caches)
 
 def chosen():
     """``(scope, period, errors)`` from the query; on errors, every service over the default period."""
-    today = workload.today_in_agency()
+    today = today_in_agency()
     try:
         asked = BlueprintQuerySchema().load(request.args)
     except ValidationError as error:
@@ -52,7 +52,7 @@ def comparison_for(scope):
     marked = changes.changes_of(scope.service_id)
     wanted = request.args.get("change", type=int)
     change = next((c for c in marked if c.id == wanted), marked[0] if marked else None)
-    return marked, compare.compare(change, workload.today_in_agency()) if change else None
+    return marked, compare.compare(change, today_in_agency()) if change else None
 
 
 def page(template):
@@ -62,7 +62,7 @@ def page(template):
     return render_template(template, found=found, chart=chart.blueprint_chart(found.stages), errors=errors,
                            marked=marked, comparison=comparison,
                            values=request.args, services=db.session.scalars(db.select(Service).order_by(
-                               Service.name)).all(), queues=team.all_queues(),
+                               Service.name)).all(), queues=lookups.all_queues(),
                            departments=db.session.scalars(db.select(Department).order_by(Department.name)).all(),
                            export_args={k: v for k, v in request.args.items() if v}), 400 if errors else 200
 
@@ -107,7 +107,7 @@ def blueprint_csv():
 @supervisor_required
 def changes_page(errors=None, status=200):
     return render_template("insight/changes.html", changes=changes.changes_of(), errors=errors or {},
-                           values=request.form if errors else {}, today=workload.today_in_agency(),
+                           values=request.form if errors else {}, today=today_in_agency(),
                            services=db.session.scalars(db.select(Service).order_by(Service.name)).all()), status
 
 
@@ -136,13 +136,13 @@ def remove_change(change_id):
 
 def pulse_due():
     """For the staff pages' notice: is this fortnight's pulse waiting for the signed-in person?"""
-    return current_user.is_authenticated and pulse.due(current_user, workload.today_in_agency())
+    return current_user.is_authenticated and pulse.due(current_user, today_in_agency())
 
 
 @bp.get("/pulse")
 @supervisor_required
 def pulse_page():
-    teams = pulse.summary(workload.today_in_agency())
+    teams = pulse.summary(today_in_agency())
     return render_template("insight/pulse.html", teams=teams, trends={name: pulse.trend(rows) for name, rows in
                                                                       teams.items()}, minimum=pulse.MIN_ANSWERS)
 
@@ -150,7 +150,7 @@ def pulse_page():
 @bp.route("/pulse/answer", methods=["GET", "POST"])
 @caseworker_required
 def pulse_answer():
-    today = workload.today_in_agency()
+    today = today_in_agency()
     teams = pulse.teams_of(current_user)
     errors = {}
     if request.method == "POST":

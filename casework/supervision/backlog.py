@@ -12,7 +12,7 @@ from flask import current_app
 from marshmallow import Schema, fields, validate
 from sqlalchemy import and_, case as when, func
 
-from casework.console.lists import agency_zone
+from casework.clock.agency_time import agency_zone
 from casework.forms import LARGEST_ID
 from casework.models import OPEN, OPEN_STATES, PRIORITY_RANK, Case, Priority, Queue
 from core.extensions import db

@@ -23,7 +23,7 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, literal
 
-from casework.console.lists import agency_zone
+from casework.clock.agency_time import agency_zone
 from casework.models import OPEN, Absence, Case, Queue, queue_member
 from core.extensions import db
 from core.timeutil import utcnow

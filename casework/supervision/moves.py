@@ -11,7 +11,7 @@ from flask import current_app
 from casework.models import Case, CaseState, Step
 from casework.transitions import enter_state, holder_state
 from core.extensions import db
-from core.models import Staff
+from core.accounts.models import Staff
 from core.timeutil import utcnow
 from notifications import services as outbox
 

@@ -6,14 +6,16 @@ version moved on, its holder changed, it became fixed or closed) or a taker
 who is no longer in the queue or is away today is skipped and reported,
 never overwritten.
 """
+from casework.clock.agency_time import today_in_agency
 from casework.errors import ActionRefused
 from casework.models import OPEN, Case, Step, queue_member
 from casework.supervision import moves, planner, workload
 from casework.triage.assignment import absent_ids
 from casework.supervision.models import RebalancePlan
+from casework.supervision.team_model import Person, Work
 from core import audit
 from core.extensions import db
-from core.models import Staff
+from core.accounts.models import Staff
 from core.timeutil import utcnow
 from intake.models import ServiceRequest
 
@@ -28,7 +30,7 @@ def inputs(queue_ids=None):
     member_of = {}
     for staff_id, queue_id in db.session.execute(db.select(queue_member.c.staff_id, queue_member.c.queue_id)):
         member_of.setdefault(staff_id, set()).add(queue_id)
-    people = [planner.Person(row.staff.id, row.capacity_minutes, not row.away_today,
+    people = [Person(row.staff.id, row.capacity_minutes, not row.away_today,
                              frozenset(row.languages), frozenset(member_of.get(row.staff.id, ())))
               for row in rows]
     ids = [person.id for person in people]
@@ -45,7 +47,7 @@ def inputs(queue_ids=None):
     work, facts = [], {}
     for case_id, holder, queue_id, language, state, pinned, version, reference, remaining in \
             db.session.execute(query.order_by(Case.id)):
-        work.append(planner.Work(case_id, holder, queue_id, language, int(remaining or 0),
+        work.append(Work(case_id, holder, queue_id, language, int(remaining or 0),
                                  moves.why_fixed_of(case_id, state, pinned, under_way)))
         facts[case_id] = (reference, version)
     return people, work, facts
@@ -107,7 +109,7 @@ def apply_plan(plan_id, case_ids, by, reason=None):
     under_way = moves.under_way_case_ids(list(locked))
     takers = {person.id: person for person in db.session.scalars(
         db.select(Staff).where(Staff.id.in_({move["to_staff_id"] for move in chosen})))}
-    away = absent_ids(list(takers), workload.today_in_agency())
+    away = absent_ids(list(takers), today_in_agency())
     now, applied, skipped, moved = utcnow(), [], [], []
     why = reason or "Evening out the team's work (suggested rebalance)."
     for move in chosen:

@@ -6,8 +6,10 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 from marshmallow import ValidationError
 
+from casework import lookups
 from casework.admin import team
 from casework.admin.schemas import AbsenceSchema
+from casework.clock.agency_time import today_in_agency
 from casework.console import access
 from casework.errors import ActionRefused
 from casework.forms import first_errors
@@ -17,7 +19,7 @@ from casework.supervision.schemas import (
 )
 from core.auth import supervisor_required
 from core.extensions import db
-from core.models import Staff
+from core.accounts.models import Staff
 from core.security import keep_out_of_caches
 from intake.models import Department
 from notifications.messages import LANGUAGES
@@ -40,7 +42,7 @@ def scope():
 def board():
     queue_ids = scope()
     return render_template("supervision/board.html", rows=workload.board(queue_ids), queue_ids=queue_ids,
-                           queues=team.all_queues())
+                           queues=lookups.all_queues())
 
 
 @bp.get("/backlog")
@@ -49,7 +51,7 @@ def backlog_page():
     queue_ids, department_id = backlog_scope()
     found = backlog.summary(queue_ids, department_id)
     return render_template("supervision/backlog.html", backlog=found, chart=charts.trend_chart(found.weeks),
-                           queues=team.all_queues(), departments=departments(),
+                           queues=lookups.all_queues(), departments=departments(),
                            queue_ids=queue_ids, department_id=department_id, bands=backlog.AGE_BANDS,
                            states=backlog.STATES, priorities=backlog.PRIORITIES)
 
@@ -107,7 +109,7 @@ def forecast_page():
         minutes_per_case=typed["minutes"])
     return render_template("supervision/forecast.html", rows=forecast.forecasts(typed["queue_id"], assumptions),
                            typed=typed, errors=errors, values=request.args, weekdays=forecast.WEEKDAYS,
-                           today=workload.today_in_agency(), queues=team.all_queues(),
+                           today=today_in_agency(), queues=lookups.all_queues(),
                            history_weeks=forecast.HISTORY_WEEKS), 400 if errors else 200
 
 

@@ -4,15 +4,16 @@ Read in a few grouped queries over open cases (the partial indexes on
 ``closed_at IS NULL``) and the week's steps, never one query per person.
 """
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import and_, case as when, func
 
-from casework.console.lists import agency_zone
+from casework.clock.agency_time import agency_zone
+from casework.clock.agency_time import week_start as agency_week_start
 from casework.models import OPEN, Absence, Case, Queue, Step, queue_member
 from core.extensions import db
-from core.models import Staff
+from core.accounts.models import Staff
 from core.timeutil import utcnow
 
 WORKING_DAYS = 5
@@ -96,7 +97,7 @@ def board(queue_ids=None, now=None):
         row = rows[holder]
         row.open_cases, row.remaining_minutes = n, int(remaining or 0)
         row.overdue, row.near_breach, row.oldest_opened_at = int(overdue or 0), int(soon or 0), oldest
-    week_start = datetime.combine(today - timedelta(days=today.weekday()), time(), agency_zone())
+    week_start = agency_week_start(today)
     for staff_id, minutes in db.session.execute(
             db.select(Step.staff_id, func.sum(Step.effort_minutes))
             .where(Step.staff_id.in_(ids), Step.ended_at >= week_start).group_by(Step.staff_id)):
@@ -114,5 +115,3 @@ def board(queue_ids=None, now=None):
     return [rows[person_id] for person_id in ids]
 
 
-def today_in_agency(now=None):
-    return (now or utcnow()).astimezone(agency_zone()).date()

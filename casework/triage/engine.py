@@ -355,3 +355,12 @@ def clear_missed_wakes(request_ids):
 def given_up(request_id):
     """True when automatic triage has given up on the request."""
     return db.session.scalar(db.select(ServiceRequest.triage_state).filter_by(id=request_id)) == TriageState.FAILED
+
+
+def triage_backlog():
+    """How many requests wait for triage, and how long the oldest has waited (seconds)."""
+    count, oldest = db.session.execute(
+        db.select(db.func.count(ServiceRequest.id), db.func.min(ServiceRequest.submitted_at))
+        .where(ServiceRequest.triage_state == TriageState.PENDING)
+    ).one()
+    return {"pending": count, "oldest_seconds": (utcnow() - oldest).total_seconds() if oldest else 0}

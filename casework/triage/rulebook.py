@@ -3,6 +3,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from casework.clock import targets
+from casework.lookups import all_queues
 from casework.triage import routing
 from casework.models import District, Priority, Queue, RoutingRule
 from core import audit
@@ -220,7 +221,7 @@ def rule_choices():
     """The services, queues and areas a rule form offers."""
     return {
         "services": db.session.scalars(db.select(Service).order_by(Service.name)).all(),
-        "queues": db.session.scalars(db.select(Queue).order_by(Queue.name)).all(),
+        "queues": all_queues(),
         "districts": all_districts(),
     }
 

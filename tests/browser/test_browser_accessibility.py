@@ -1,10 +1,10 @@
 """Every page, including its error states, passes an axe-core WCAG 2.2 A/AA scan in a real browser."""
 import pytest
 
-from casework.console import services
+from casework.console import case_actions
 from casework.models import Case
 from core.extensions import db
-from core.models import Staff
+from core.accounts.models import Staff
 from intake.models import ServiceRequest
 from tests.browser.conftest import axe_violations
 from tests.api_calls import token_of
@@ -28,8 +28,8 @@ def world(app, run_worker):
         from casework.triage.engine import triage
         worker = db.session.get(Staff, city.caseworker.id)
         waiting, done = (triage(r.id) for r in db.session.scalars(db.select(ServiceRequest).order_by(ServiceRequest.id)))
-        services.request_information(waiting, by=worker, question="Which side of the road is it on?", effort_minutes=2)
-        services.resolve_case(done, by=worker, public_note="Filled it this morning.", effort_minutes=20)
+        case_actions.request_information(waiting, by=worker, question="Which side of the road is it on?", effort_minutes=2)
+        case_actions.resolve_case(done, by=worker, public_note="Filled it this morning.", effort_minutes=20)
         case_id = db.session.scalar(db.select(Case.id).order_by(Case.id))
         token_of(city.caseworker, name="GIS export")  # so the admin's API access page lists a token
         return {"city": city, "roads_queue_id": city.roads_queue.id, "waiting": tokens[0], "resolved": tokens[1], "case_id": case_id,

@@ -5,9 +5,9 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from core import audit
+from core.accounts.services import turn_off_two_step, turn_on_two_step
 from core.extensions import db
-from core.models import Staff
+from core.accounts.models import Staff
 
 bp = Blueprint("totp", __name__, url_prefix="/staff")
 
@@ -42,17 +42,13 @@ def enrol():
     errors = {}
     if request.method == "POST":
         if request.form.get("action") == "remove" and staff.totp_secret and not required_for(staff):
-            staff.totp_secret = None
-            db.session.commit()
-            audit.record_now("second_factor_removed", actor=staff)
+            turn_off_two_step(staff)
             flash("Two-step sign-in is off.", "success")
             return redirect(url_for("totp.enrol"))
         code = "".join(ch for ch in request.form.get("code", "") if ch.isdigit())
         if len(code) == 6 and pyotp.TOTP(secret).verify(code, valid_window=1):
-            staff.totp_secret = secret
-            db.session.commit()
+            turn_on_two_step(staff, secret)
             session.pop(ENROLLING, None)
-            audit.record_now("second_factor_enabled", actor=staff)
             flash("Two-step sign-in is on. You will be asked for a code each time you sign in.", "success")
             return redirect(url_for("console.console_home"))
         errors["code"] = "Enter the 6-digit code your authenticator app shows for Tandem"

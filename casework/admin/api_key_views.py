@@ -3,10 +3,11 @@ each with its own quota of requests a minute."""
 from flask import Blueprint, flash, render_template, request
 from flask_login import current_user
 
-from core import audit
+from casework.admin import api_access
+from core.accounts import services as accounts
 from core.auth import admin_required
 from core.extensions import db
-from core.api_tokens import ApiToken, all_tokens
+from core.accounts.tokens import ApiToken, all_tokens
 from core.security import keep_out_of_caches
 from intake.open311.models import ApiClient
 
@@ -21,8 +22,7 @@ bp.after_request(keep_out_of_caches)
 
 
 def render(errors=None, new_key=None, status=200):
-    clients = db.session.scalars(db.select(ApiClient).order_by(ApiClient.created_at.desc())).all()
-    return render_template("admin/api_keys.html", clients=clients, tokens=all_tokens(), errors=errors or {},
+    return render_template("admin/api_keys.html", clients=api_access.all_clients(), tokens=all_tokens(), errors=errors or {},
                            new_key=new_key, values=request.form, quota_range=QUOTA_RANGE), status
 
 
@@ -38,11 +38,7 @@ def issue():
     name = request.form.get("name", "").strip()
     if not name or len(name) > 120:
         return render(errors={"name": "Enter who the key is for, in 120 characters or fewer"}, status=400)
-    client, key = ApiClient.issue(name)
-    db.session.add(client)
-    db.session.flush()
-    audit.record("api_key_issued", actor=current_user, target=client, name=name)
-    db.session.commit()
+    client, key = api_access.issue_key(name, by=current_user)
     return render(new_key=(client, key))
 
 
@@ -52,9 +48,7 @@ def revoke(client_id):
     client = db.session.get(ApiClient, client_id)
     if client is None:
         return render(errors={"name": "That key does not exist"}, status=404)
-    client.active = False
-    audit.record("api_key_revoked", actor=current_user, target=client)
-    db.session.commit()
+    api_access.revoke_key(client, by=current_user)
     flash(f"The key of {client.name} no longer works.", "success")
     return render()
 
@@ -81,10 +75,7 @@ def set_client_quota(client_id):
     quota = quota_from_form()
     if quota is None:
         return quota_refused(f"quota-client-{client_id}")
-    audit.record("api_quota_changed", actor=current_user, target=client, before=client.requests_per_minute,
-                 after=quota)
-    client.requests_per_minute = quota
-    db.session.commit()
+    api_access.set_client_quota(client, quota, by=current_user)
     flash(f"{client.name} may now make {quota:,} requests a minute.", "success")
     return render()
 
@@ -98,10 +89,7 @@ def set_token_quota(token_id):
     quota = quota_from_form()
     if quota is None:
         return quota_refused(f"quota-token-{token_id}")
-    audit.record("api_quota_changed", actor=current_user, target=token, before=token.requests_per_minute,
-                 after=quota)
-    token.requests_per_minute = quota
-    db.session.commit()
+    accounts.set_token_quota(token, quota, by=current_user)
     flash(f"The token {token.name} may now make {quota:,} requests a minute.", "success")
     return render()
 
@@ -112,8 +100,6 @@ def revoke_token(token_id):
     token = db.session.get(ApiToken, token_id)
     if token is None:
         return render(errors={"name": "That token does not exist"}, status=404)
-    token.revoke()
-    audit.record("api_token_revoked", actor=current_user, target=token, staff_id=token.staff_id)
-    db.session.commit()
+    accounts.revoke_token(token, by=current_user)
     flash(f"The token {token.name} of {token.staff.name} no longer works.", "success")
     return render()

@@ -8,10 +8,10 @@ from flask.cli import AppGroup
 from flask_login import current_user, login_required
 from marshmallow import Schema, ValidationError, fields, validate
 
-from core import audit
-from core.api_tokens import EXPIRY_CHOICES, ApiToken, tokens_of
+from core.accounts.services import issue_token, revoke_token
+from core.accounts.tokens import EXPIRY_CHOICES, ApiToken, tokens_of
 from core.extensions import db
-from core.models import Staff
+from core.accounts.models import Staff
 from core.security import keep_out_of_caches
 
 bp = Blueprint("tokens", __name__, url_prefix="/staff/tokens")
@@ -35,17 +35,6 @@ bp.after_request(keep_out_of_caches)
 def render(errors=None, new_token=None, status=200):
     return render_template("auth/tokens.html", tokens=tokens_of(current_user), errors=errors or {},
                            values=request.form, new_token=new_token), status
-
-
-def issue_token(staff, name, can_write, days, by):
-    """Make a token for ``staff`` (audited); return ``(token, secret)``. Commits."""
-    token, secret = ApiToken.issue(staff, name, can_write=can_write, days=days)
-    db.session.add(token)
-    db.session.flush()
-    audit.record("api_token_issued", actor=by, target=token, name=name, staff_id=staff.id, can_write=can_write,
-                 days=days)
-    db.session.commit()
-    return token, secret
 
 
 @bp.get("/")
@@ -72,9 +61,7 @@ def revoke(token_id):
     token = db.session.get(ApiToken, token_id)
     if token is None or token.staff_id != current_user.id:
         return render(errors={"name": "That token is not one of yours"}, status=404)
-    token.revoke()
-    audit.record("api_token_revoked", actor=current_user, target=token)
-    db.session.commit()
+    revoke_token(token, by=current_user)
     flash(f"The token {token.name} no longer works.", "success")
     return redirect(url_for("tokens.index"), 303)
 

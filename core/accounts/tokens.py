@@ -12,7 +12,7 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.extensions import db
-from core.models import Staff
+from core.accounts.models import Staff
 from core.timeutil import UTCDateTime, utcnow
 
 TOKEN_PREFIX = "tdm_"

@@ -1,8 +1,9 @@
 """The admin page for the agency calendar that SLA clocks count in."""
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from casework.clock import calendar_settings
+from casework.clock.agency_time import agency_zone
 from core.auth import admin_required
 from core.timeutil import utcnow
 
@@ -19,7 +20,7 @@ def render(values, errors=None, status=200):
         "admin/calendar.html", values=values, errors=errors or {},
         closed_ahead=calendar_settings.closed_days_ahead(calendar),
         examples=[(hours, calendar.add_business_hours(now, hours)) for hours in (8, 24, 72)],
-        zone=current_app.config.get("AGENCY_TIMEZONE", "UTC"), always_open=calendar.always_open,
+        zone=str(agency_zone()), always_open=calendar.always_open,
     ), status
 
 

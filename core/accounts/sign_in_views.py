@@ -6,11 +6,12 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, logout_user
 
-from core import audit, totp
+from core import audit
+from core.accounts import two_step
 from core.extensions import db, limiter
-from core.models import Staff
-from core.passwords import WeakPassword, check_password_policy
-from core.sessions import start_session
+from core.accounts.models import Staff
+from core.accounts.services import change_password as change_password_of, sign_out_everywhere
+from core.accounts.sessions import start_session
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
 
@@ -70,7 +71,7 @@ def second_factor():
         return redirect(url_for("auth.login"))
     errors = {}
     if request.method == "POST":
-        if totp.verify(staff, request.form.get("code", "")):
+        if two_step.verify(staff, request.form.get("code", "")):
             start_session(staff)
             audit.record_now("signed_in", actor=staff, second_factor=True)
             return redirect(safe_next(request.args.get("next")))
@@ -82,10 +83,8 @@ def second_factor():
 @bp.post("/logout")
 @login_required
 def logout():
-    audit.record_now("signed_out", actor=current_user)
-    staff = db.session.get(Staff, current_user.id)
-    staff.end_all_sessions()  # signed out here means signed out on every device
-    db.session.commit()
+    # signed out here means signed out on every device
+    sign_out_everywhere(db.session.get(Staff, current_user.id))
     logout_user()
     session.clear()
     flash("You have signed out.", "success")
@@ -98,21 +97,8 @@ def change_password():
     errors = {}
     if request.method == "POST":
         staff = db.session.get(Staff, current_user.id)
-        current, new, again = (request.form.get(name, "")[:1024] for name in ("current", "new", "again"))
-        if not staff.check_password(current):
-            errors["current"] = "Enter your current password correctly"
-        elif new != again:
-            errors["again"] = "The two new passwords do not match"
-        else:
-            try:
-                check_password_policy(new, user_inputs=(staff.email, staff.name))
-            except WeakPassword as error:
-                errors["new"] = str(error)
+        errors = change_password_of(staff, *(request.form.get(name, "")[:1024] for name in ("current", "new", "again")))
         if not errors:
-            staff.set_password(new)
-            staff.end_all_sessions()
-            db.session.commit()
-            audit.record_now("password_changed", actor=staff)
             start_session(staff)  # this session goes on; every other one has ended
             flash("Your password has been changed. You have been signed out everywhere else.", "success")
             return redirect(url_for("console.console_home"))
