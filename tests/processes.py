@@ -78,12 +78,30 @@ class TandemProcess:
             self.process.wait(10)
 
     def stop(self):
+        self.ask_to_stop()
+        self.wait_stopped()
+
+    def ask_to_stop(self):
+        """SIGTERM, as an operator's supervisor sends it: the process finishes what it is doing."""
         if self.process and self.process.poll() is None:
             self.process.terminate()
+
+    def wait_stopped(self):
+        """Wait for a process asked to stop; SIGKILL it after ``stop_seconds``."""
+        if self.process and self.process.poll() is None:
             try:
                 self.process.wait(self.stop_seconds)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+def stop_all(processes):
+    """Stop ``processes`` together (each finishes its work at the same time as the others), not one by one."""
+    processes = list(processes)
+    for process in processes:
+        process.ask_to_stop()
+    for process in processes:
+        process.wait_stopped()
 
 
 class Worker(TandemProcess):

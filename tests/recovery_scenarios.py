@@ -24,9 +24,11 @@ from intake.open311.models import ApiClient
 from tests.conftest import test_config
 from tests.factories import make_city
 from tests.mailserver import MailServer, body_of
-from tests.processes import PostgresCluster, RedisServer, Scheduler, Web, Worker, wait_for
+from tests.processes import PostgresCluster, RedisServer, Scheduler, Web, Worker, stop_all, wait_for
 
 REFERENCE = re.compile(r"R-[0-9A-Z]{4}-[0-9A-Z]{4}")
+# the longest a scenario waits for the partner's requests to be accepted before or after its faults
+WINDOW_SECONDS = 15
 
 
 class Deployment:
@@ -82,8 +84,7 @@ class Deployment:
         return {name: process.process.poll() is None for name, process in self.running.items()}
 
     def stop(self):
-        for process in self.running.values():
-            process.stop()
+        stop_all(self.running.values())
         self.redis.stop()
         self.cluster.stop()
         self.mail.stop()
@@ -170,6 +171,12 @@ class Partner:
             number += 1
             time.sleep(0.1)
 
+    def wait_for_accepted(self, count):
+        """Return once ``count`` requests were accepted, or after ``WINDOW_SECONDS`` whatever the count."""
+        deadline = time.monotonic() + WINDOW_SECONDS
+        while len(self.accepted) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+
     def stop(self):
         self.running = False
         self.thread.join(30)
@@ -193,19 +200,22 @@ class Outcome:
     acknowledged_seconds: float | None = None
 
 
-def run_scenario(deployment, faults, before=5, after=5, wait_seconds=60):
+def run_scenario(deployment, faults, before=20, after=20, wait_seconds=60):
     """Post while ``faults`` (callables) strike one after another; return the ``Outcome``.
 
-    Recovery is the time from the end of the last fault until every accepted
-    request has its case (None if that did not happen within ``wait_seconds``).
+    The partner has ``before`` requests accepted before the first fault and
+    ``after`` more after the last (each waited for at most ``WINDOW_SECONDS``:
+    a deployment that accepts none still gets its outcome measured). Recovery
+    is the time from the end of the last fault until every accepted request
+    has its case (None if that did not happen within ``wait_seconds``).
     """
     partner = Partner(deployment.running["web"].url, deployment.key)
     partner.thread.start()
-    time.sleep(before)
+    partner.wait_for_accepted(before)
     for fault in faults:
         fault()
     ended = time.monotonic()
-    time.sleep(after)
+    partner.wait_for_accepted(len(partner.accepted) + after)
     partner.stop()
     recovery = None
     try:

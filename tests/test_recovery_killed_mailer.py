@@ -19,7 +19,7 @@ def test_a_mailer_killed_mid_send_sends_every_message_once(deployment):
     deployment.mail.collector.hold_seconds = 30
     partner = Partner(deployment.running["web"].url, deployment.key)
     partner.thread.start()
-    time.sleep(8)
+    partner.wait_for_accepted(40)
     partner.stop()
     assert partner.accepted, partner.statuses  # how many varies with how fast gunicorn warms up
     deployment.kill_mailer_mid_send()
