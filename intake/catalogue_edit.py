@@ -135,3 +135,23 @@ def remove_question(service, question, by):
     for position, item in enumerate(service.questions, start=1):
         item.position = position
     db.session.commit()
+
+
+def department_by_code(code):
+    return db.session.scalar(db.select(Department).filter_by(code=code))
+
+
+def save_department(department, name, texts, by):
+    """Rename ``department`` in English and, from ``texts`` ({language: {"name": text}}), in the citizens'
+    languages (a blank one falls back to English). Commits; audited with what changed."""
+    changed = []
+    if department.name != name:
+        department.name = name
+        changed.append("name")
+    translations = merged_translations(department.translations, texts, ("name",))
+    if translations != (department.translations or {}):
+        department.translations = translations
+        changed.append("translations")
+    audit.record("catalogue_department_saved", actor=by, target=department, code=department.code, changed=changed)
+    db.session.commit()
+    return department

@@ -12,10 +12,11 @@ from casework.models import Outcome, standard_outcome_rows
 from core import create_app
 from core.extensions import db
 from core.queues import QUEUE_NAMES, get_queue, redis_connection
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_city
 
-# the tests that start the Procfile's processes and break them (and measure how fast they recover) run alone,
-# after the rest (bin/test), never beside other tests that would slow them down
+# the tests that start the Procfile's processes and break them (and measure how fast they recover) run after the
+# rest (bin/test), two at a time: each has its own PostgreSQL cluster, Redis and processes, and mostly waits on
+# them, but none runs beside the CPU-bound rest of the suite, which would slow its recovery
 SERIAL_MODULES = ("test_recovery_", "test_casework_triage_faults")
 
 
@@ -149,6 +150,16 @@ def app(request, tmp_path):
     yield app
     with app.app_context():
         db.session.remove()
+
+
+@pytest.fixture
+def city(app):
+    """The test city (``tests.factories.make_city``): a department, queues, services and staff of each role.
+
+    A module that needs more of a city defines its own ``city``, which takes the place of this one there.
+    """
+    with app.app_context():
+        return make_city()
 
 
 @pytest.fixture

@@ -8,13 +8,6 @@ from core.extensions import db
 from core.models import AuditEvent
 from tests.api_calls import Caller, token_of
 from tests.console_cases import open_cases
-from tests.factories import make_city
-
-
-@pytest.fixture
-def city(app):
-    with app.app_context():
-        return make_city()
 
 
 @pytest.fixture

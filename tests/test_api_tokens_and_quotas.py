@@ -14,12 +14,6 @@ from tests.conftest import csrf_token_from, fresh_app
 from tests.factories import make_city
 
 
-@pytest.fixture
-def city(app):
-    with app.app_context():
-        return make_city()
-
-
 def bearer(secret):
     return {"Authorization": f"Bearer {secret}"}
 

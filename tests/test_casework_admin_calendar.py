@@ -9,15 +9,8 @@ from core.extensions import db
 from core.models import AuditEvent
 from intake.models import ServiceRequest
 from tests.conftest import csrf_token_from
-from tests.factories import make_city
 
 URL = "/admin/calendar/"
-
-
-@pytest.fixture
-def city(app):
-    with app.app_context():
-        return make_city()
 
 
 def save(client, **values):

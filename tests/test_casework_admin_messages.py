@@ -1,6 +1,5 @@
 """Admins change the wording of a message, preview it against a real case, and reset it."""
 
-import pytest
 
 from casework import messages
 from casework.models import Case
@@ -8,17 +7,10 @@ from core.extensions import db
 from core.models import AuditEvent
 from notifications.models import MessageTemplate
 from tests.conftest import csrf_token_from
-from tests.factories import make_city
 from tests.mailserver import body_of
-from tests.test_journey_request_to_resolution import REFERENCE, submit_pothole
+from tests.submissions import REFERENCE, submit_pothole
 
 EDITOR = "/admin/messages/request_routed/es"
-
-
-@pytest.fixture
-def city(app):
-    with app.app_context():
-        return make_city()
 
 
 def test_only_admins_reach_the_wording_pages(client, city, login_as):

@@ -1,20 +1,12 @@
 """Admins add and edit services and their questions in the console, and citizens see the result at once."""
-import pytest
 from hypothesis import HealthCheck, event, given, settings, strategies as st
 
 from core.extensions import db
 from core.models import AuditEvent
 from intake.models import Service, ServiceQuestion
 from tests.conftest import csrf_token_from
-from tests.factories import make_city
 
 NEW_SERVICE = "/admin/catalogue/services/new"
-
-
-@pytest.fixture
-def city(app):
-    with app.app_context():
-        return make_city()
 
 
 def post_form(client, url, **fields):

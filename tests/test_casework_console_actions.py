@@ -11,13 +11,7 @@ from core.timeutil import utcnow
 from notifications.models import Notification
 from tests.conftest import case_form, csrf_token_from
 from tests.console_cases import open_cases
-from tests.factories import PASSWORD, make_city
-
-
-@pytest.fixture
-def city(app):
-    with app.app_context():
-        return make_city()
+from tests.factories import PASSWORD
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ import re
 from datetime import timedelta
 from urllib.parse import parse_qs, urlparse
 
-import pytest
 from sqlalchemy import event
 
 from casework.models import Case, CaseState, District, Priority
@@ -12,13 +11,6 @@ from core.models import AuditEvent
 from core.timeutil import utcnow
 from tests.conftest import csrf_token_from
 from tests.console_cases import open_cases
-from tests.factories import make_city
-
-@pytest.fixture
-def city(app):
-    with app.app_context():
-        return make_city()
-
 
 CASE_LINK = re.compile(r'/console/cases/\d+">(R-[0-9A-Z]{4}-[0-9A-Z]{4})</a>')
 

@@ -1,14 +1,12 @@
 """Triage flags a likely duplicate; a caseworker confirms or rejects; merged citizens hear the outcome."""
 import re
 
-import pytest
 
 from casework.triage import duplicates
 from casework.models import Case, CaseState, DuplicateLink
 from core.extensions import db
 from intake.models import ServiceRequest
 from tests.conftest import case_form, csrf_token_from
-from tests.factories import make_city
 from tests.mailserver import body_of
 
 
@@ -20,12 +18,6 @@ def submit(client, description, address, email):
         "service_code": "pothole", "description": description, "address": address, "contact_email": email,
     })
     return response.location.replace("/submitted", "")
-
-
-@pytest.fixture
-def city(app):
-    with app.app_context():
-        return make_city()
 
 
 def test_similarity_is_about_place_first_then_words():

@@ -10,7 +10,6 @@ from casework.models import Case, District, RoutingRule
 from core.extensions import db
 from core.models import AuditEvent
 from tests.conftest import csrf_token_from
-from tests.factories import make_city
 
 # ---- the pure matcher ------------------------------------------------------------------------
 
@@ -106,12 +105,6 @@ def submit(client, description, address="1 Main Street"):
         "service_code": "pothole", "description": description, "address": address,
         "contact_email": "ana@example.org",
     })
-
-
-@pytest.fixture
-def city(app):
-    with app.app_context():
-        return make_city()
 
 
 def test_triage_applies_area_rules_with_their_tags_and_sla(app, client, city, run_worker):

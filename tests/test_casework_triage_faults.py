@@ -3,24 +3,20 @@
 These start real processes: RQ workers (``python worker.py``) and a redis-server of the test's own.
 """
 from collections import Counter
-import re
-from pathlib import Path
 
 import pytest
 from rq import SimpleWorker
-from sqlalchemy.engine import make_url
 
 from casework import tasks
 from casework.triage import engine as triage
-from casework.models import Case
 from core.extensions import db
 from core.queues import QUEUE_NAMES, get_queue, redis_connection
-from intake.models import ServiceRequest, TriageState
+from intake.models import ServiceRequest
 from notifications import services as outbox
-from notifications.models import DeliveryStatus, Notification
-from tests.conftest import DATABASE_URL, csrf_token_from, fresh_app
+from tests.conftest import fresh_app
 from tests.factories import make_city
 from tests.processes import Worker, wait_for
+from tests.submissions import counts, mailbox_references, submit_many, worker_environment
 
 pytestmark = pytest.mark.slow
 
@@ -36,44 +32,6 @@ def fault_app(tmp_path, redis_server):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
-
-
-def submit_many(app, count, first=0):
-    """Submit ``count`` requests (numbered from ``first``) through the public form; every one must be confirmed."""
-    client = app.test_client()
-    form = client.get("/request?service=pothole")
-    token = csrf_token_from(form.text)
-    for number in range(first, first + count):
-        response = client.post("/request", data={
-            "csrf_token": token, "submission_key": f"fault-test-{number}", "service_code": "pothole",
-            "description": f"Pothole number {number} on the long road", "address": f"{number} Long Road",
-            "contact_email": f"citizen{number}@example.org",
-        })
-        assert response.status_code == 303, response.text
-
-
-def counts(app):
-    with app.app_context():
-        db.session.expire_all()
-        return {
-            "requests": db.session.scalar(db.select(db.func.count(ServiceRequest.id))),
-            "pending": db.session.scalar(db.select(db.func.count(ServiceRequest.id))
-                                         .filter_by(triage_state=TriageState.PENDING)),
-            "cases": db.session.scalar(db.select(db.func.count(Case.id))),
-            "case_requests": db.session.scalar(db.select(db.func.count(db.distinct(Case.request_id)))),
-            "messages": db.session.scalar(db.select(db.func.count(Notification.id))),
-            "received": db.session.scalar(
-                db.select(db.func.count(Notification.id)).filter_by(template="request_received")),
-            "routed": db.session.scalar(db.select(db.func.count(Notification.id)).filter_by(template="request_routed")),
-            "sent": db.session.scalar(db.select(db.func.count(Notification.id)).filter_by(status=DeliveryStatus.SENT)),
-        }
-
-
-def mailbox_references(app):
-    """References in the subjects of the .eml files written, one entry per file."""
-    files = list(Path(app.config["MAILBOX_DIR"]).glob("*.eml"))
-    found = (re.search(rb"R-[0-9A-Z]{4}-[0-9A-Z]{4}", path.read_bytes()) for path in files)
-    return [match.group() if match else None for match in found]
 
 
 def assert_each_request_once(app, count):
@@ -96,17 +54,6 @@ def sweep(app):
 def run_in_process_worker(app):
     with app.app_context():
         SimpleWorker([get_queue(name) for name in QUEUE_NAMES], connection=redis_connection()).work(burst=True)
-
-
-def worker_environment(app, redis_server):
-    return {
-        "DATABASE_URL": make_url(DATABASE_URL).render_as_string(hide_password=False),
-        "REDIS_URL": redis_server.url, "SECRET_KEY": "test-secret-key", "SMTP_URL": "",
-        "MAILBOX_DIR": app.config["MAILBOX_DIR"], "PUBLIC_URL": "http://tandem.test",
-        "TRIAGE_JOB_TIMEOUT": "3", "WORKER_MAINTENANCE_SECONDS": "2", "WORKER_TTL_SECONDS": "5",
-        # small batches, so a kill lands in the middle of one with others committed before it
-        "TRIAGE_BATCH_SIZE": "5",
-    }
 
 
 def test_a_worker_killed_mid_stream_loses_and_doubles_nothing(fault_app, redis_server):

@@ -51,7 +51,7 @@ def test_audit_rows_and_case_events_cannot_be_changed_or_deleted_by_the_applicat
 
 
 def test_case_events_are_append_only(app, client, run_worker):
-    from tests.test_journey_request_to_resolution import submit_pothole
+    from tests.submissions import submit_pothole
 
     with app.app_context():
         make_city()

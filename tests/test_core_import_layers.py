@@ -128,3 +128,10 @@ def test_imports_flow_one_way(path):
         elif room != own_room and imported.endswith(".views"):
             wrong.append(f"{imported} (rooms share services, never each other's views)")
     assert not wrong, f"{name} imports upward: " + "; ".join(wrong)
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "tests").rglob("test_*.py")), ids=relative)
+def test_test_modules_share_helpers_through_support_modules_never_each_other(path):
+    wrong = [module for module in imported_modules(path) if module.split(".")[-1].startswith("test_")
+             and module.startswith("tests.") and is_package_module(module)]
+    assert not wrong, f"{relative(path)} imports test modules: {wrong}"

@@ -3,16 +3,9 @@ import pytest
 
 from core.extensions import db
 from intake.models import ServiceRequest
-from tests.factories import make_city
-from tests.test_journey_bad_input import filled_form, request_count
+from tests.submissions import filled_form, request_count
 
 MESSAGE = "contains a character we cannot store"
-
-
-@pytest.fixture
-def city(app):
-    with app.app_context():
-        return make_city()
 
 
 def test_a_nul_in_the_public_form_is_refused_in_the_citizens_language_and_nothing_is_created(app, client, city):
@@ -45,7 +38,7 @@ def test_a_nul_escaped_in_a_json_body_is_refused(client, city):
 
 
 def test_a_photo_with_nul_bytes_in_it_is_still_accepted(app, client, city):
-    from tests.test_intake_photos import jpeg_with_location
+    from tests.submissions import jpeg_with_location
     import io
     photo = jpeg_with_location()
     assert b"\x00" in photo

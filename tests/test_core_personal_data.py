@@ -17,15 +17,8 @@ from core.timeutil import utcnow
 from intake.models import ServiceRequest
 from intake.survey import Feedback
 from tests.conftest import case_form, csrf_token_from
-from tests.factories import make_city
 
 CANARY = "Zqxcanary"
-
-
-@pytest.fixture
-def city(app):
-    with app.app_context():
-        return make_city()
 
 
 @pytest.fixture

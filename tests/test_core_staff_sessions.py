@@ -9,13 +9,7 @@ from core import create_app
 from core.extensions import db
 from core.accounts.models import Staff
 from tests.conftest import csrf_token_from, test_config
-from tests.factories import PASSWORD, make_city
-
-
-@pytest.fixture
-def city(app):
-    with app.app_context():
-        return make_city()
+from tests.factories import PASSWORD
 
 
 def sign_in(client, staff, password=PASSWORD, address="127.0.0.1"):

@@ -58,7 +58,7 @@ def test_unticking_consent_means_no_messages_but_the_request_is_kept(app, client
 
 
 def test_the_check_page_does_not_promise_messages_to_a_citizen_who_declined_them(client, city):
-    from tests.test_journey_bad_input import filled_form
+    from tests.submissions import filled_form
     fields = filled_form(client, consent_asked="yes")  # the box left unticked
     check = client.post("/request", data={**fields, "step": "check"})
     assert "We will not send you messages about this request" in check.text

@@ -1,7 +1,6 @@
 """After resolution the citizen says whether it was fixed and how it went; "not fixed" reopens the case."""
 import re
 
-import pytest
 
 from casework.console import case_actions
 from casework.models import Case, CaseState
@@ -9,14 +8,7 @@ from core.extensions import db
 from core.accounts.models import Staff
 from intake.survey import Feedback
 from tests.conftest import csrf_token_from
-from tests.factories import make_city
 from tests.mailserver import body_of
-
-
-@pytest.fixture
-def city(app):
-    with app.app_context():
-        return make_city()
 
 
 def submit_and_resolve(app, client, city, run_worker):

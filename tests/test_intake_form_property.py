@@ -1,25 +1,17 @@
 """Whatever a browser can send to the public form: a request saved whole, or a clear refusal and nothing saved."""
 import re
 
-import pytest
 from hypothesis import HealthCheck, event, given, settings, strategies as st
 
 from core.extensions import db
 from intake.models import ServiceRequest
 from tests.conftest import csrf_token_from
-from tests.factories import make_city
 
 # any text a browser can send (no lone surrogates), control characters and NUL included
 ANY_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=300)
 PLAUSIBLE = st.text(st.characters(min_codepoint=32, max_codepoint=0x2FFF, blacklist_categories=("Cs",)),
                     min_size=5, max_size=200)
 NUMBER_TEXT = st.one_of(st.floats(allow_nan=True, allow_infinity=True).map(str), st.integers().map(str), ANY_TEXT)
-
-
-@pytest.fixture
-def city(app):
-    with app.app_context():
-        return make_city()
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -1,19 +1,11 @@
 """Citizens use Tandem in English, Spanish or Portuguese; their language is kept and used for what we send."""
 import re
 
-import pytest
 
 from core.extensions import db
 from intake.models import ServiceRequest
 from tests.conftest import csrf_token_from
-from tests.factories import make_city
 from tests.mailserver import body_of
-
-
-@pytest.fixture
-def city(app):
-    with app.app_context():
-        return make_city()
 
 
 def test_a_citizen_picks_spanish_and_keeps_it_from_page_to_page(client, city):

@@ -3,14 +3,7 @@ import pytest
 
 from core.extensions import db
 from intake.models import ServiceRequest
-from tests.factories import make_city
-from tests.test_journey_bad_input import filled_form, request_count
-
-
-@pytest.fixture
-def city(app):
-    with app.app_context():
-        return make_city()
+from tests.submissions import filled_form, request_count
 
 
 def test_coordinates_are_checked_shown_before_sending_and_kept_with_the_request(app, client, city):

@@ -12,26 +12,7 @@ from core.timeutil import utcnow
 from intake.models import ServiceRequest
 from intake.photos import RequestPhoto, discard_abandoned
 from tests.conftest import csrf_token_from
-from tests.factories import make_city
-
-GPS_IFD = 0x8825
-
-
-def jpeg_with_location(size=(640, 480)):
-    image = Image.new("RGB", size, (200, 40, 40))
-    exif = Image.Exif()
-    exif[0x010F] = "PhoneMaker"  # camera make
-    exif[GPS_IFD] = {1: "N", 2: (51.0, 30.0, 0.0), 3: "W", 4: (0.0, 7.0, 0.0)}
-    out = io.BytesIO()
-    image.save(out, format="JPEG", exif=exif)
-    return out.getvalue()
-
-
-@pytest.fixture
-def city(app):
-    with app.app_context():
-        return make_city()
-
+from tests.submissions import GPS_IFD, jpeg_with_location
 
 def send(client, files, step="send"):
     form = client.get("/request?service=pothole")

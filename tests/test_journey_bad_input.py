@@ -1,39 +1,10 @@
 """Bad input on the public form gets a clear answer and creates nothing; limits protect it."""
-import re
 
 import pytest
 
 from core import create_app
-from core.extensions import db
-from intake.models import ServiceRequest
-from tests.conftest import csrf_token_from, test_config
-from tests.factories import make_city
-
-
-def filled_form(client, **changes):
-    """A valid submission from a freshly loaded form, with ``changes`` applied (None removes a field)."""
-    form = client.get("/request?service=pothole")
-    data = {
-        "csrf_token": csrf_token_from(form.text),
-        "submission_key": re.search(r'name="submission_key" value="([^"]+)"', form.text).group(1),
-        "service_code": "pothole",
-        "description": "Pothole by the bus stop",
-        "address": "1 Station Avenue",
-        "contact_email": "ana@example.org",
-    }
-    data.update(changes)
-    return {name: value for name, value in data.items() if value is not None}
-
-
-def request_count(app):
-    with app.app_context():
-        return db.session.scalar(db.select(db.func.count(ServiceRequest.id)))
-
-
-@pytest.fixture
-def city(app):
-    with app.app_context():
-        return make_city()
+from tests.conftest import test_config
+from tests.submissions import filled_form, request_count
 
 
 @pytest.mark.parametrize("missing, message", [

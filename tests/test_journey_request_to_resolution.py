@@ -7,27 +7,7 @@ from intake.models import ServiceRequest
 from tests.conftest import case_form, csrf_token_from
 from tests.factories import make_city
 from tests.mailserver import body_of
-
-REFERENCE = re.compile(r"R-[0-9A-Z]{4}-[0-9A-Z]{4}")
-
-
-def submit_pothole(client, description="A deep pothole in front of number 12, cyclists swerve round it."):
-    """Fill in the public form as a citizen would; return the confirmation page."""
-    home = client.get("/")
-    assert "Pothole" in home.text
-    form = client.get("/request?service=pothole")
-    submission_key = re.search(r'name="submission_key" value="([^"]+)"', form.text).group(1)
-    response = client.post("/request", data={
-        "csrf_token": csrf_token_from(form.text),
-        "submission_key": submission_key,
-        "service_code": "pothole",
-        "description": description,
-        "address": "12 High Street",
-        "contact_name": "Ana Citizen",
-        "contact_email": "ana@example.org",
-    })
-    assert response.status_code == 303
-    return client.get(response.location)
+from tests.submissions import REFERENCE, submit_pothole
 
 
 def test_a_request_travels_from_the_public_form_to_a_resolved_case(app, client, run_worker, login_as, mail_server):

@@ -9,7 +9,6 @@ import pytest
 from core.extensions import db
 from intake.models import ServiceRequest
 from tests.conftest import csrf_token_from
-from tests.factories import make_city
 
 
 class SmsProvider(BaseHTTPRequestHandler):
@@ -34,12 +33,6 @@ def sms_provider(app):
     app.config.update(SMS_WEBHOOK_URL=f"http://127.0.0.1:{server.server_port}/sms", SMS_WEBHOOK_SECRET="k")
     yield SmsProvider.received
     server.shutdown()
-
-
-@pytest.fixture
-def city(app):
-    with app.app_context():
-        return make_city()
 
 
 def post_form(client, **fields):

@@ -19,7 +19,6 @@ from intake.models import ServiceRequest
 from notifications import services as outbox
 from notifications.models import DeliveryStatus, MessageTemplate, Notification
 from tests.conftest import csrf_token_from, test_config
-from tests.factories import make_city
 from tests.mailserver import body_of
 
 
@@ -43,12 +42,6 @@ def set_language(app, language):
         for service_request in db.session.scalars(db.select(ServiceRequest)):
             service_request.language = language
         db.session.commit()
-
-
-@pytest.fixture
-def city(app):
-    with app.app_context():
-        return make_city()
 
 
 def test_the_acknowledgement_is_in_the_outbox_with_the_request_and_goes_before_triage(

@@ -7,36 +7,19 @@ import pytest
 from core.extensions import db
 from intake.models import QuestionType, ServiceQuestion, ServiceRequest
 from intake.open311.models import ApiClient
-from tests.factories import loaded, make_city
+from tests.submissions import open311_city, partner_key, post_request
 
 
 @pytest.fixture
 def city(app):
     with app.app_context():
-        city = make_city()
-        db.session.add(ServiceQuestion(service_id=city.pothole.id, code="where", position=1, required=True,
-                                       datatype=QuestionType.SINGLE, prompt="Where is it?",
-                                       values=[{"key": "road", "name": "In the road"},
-                                               {"key": "bike_lane", "name": "In a bike lane"}]))
-        db.session.commit()
-        loaded(*vars(city).values())
-        return city
+        return open311_city()
 
 
 @pytest.fixture
 def api_key(app, city):
     with app.app_context():
-        client, key = ApiClient.issue("City app")
-        db.session.add(client)
-        db.session.commit()
-    return key
-
-
-def post_request(client, key, fmt="json", **fields):
-    data = {"api_key": key, "service_code": "pothole", "lat": "51.5007", "long": "-0.1246",
-            "address_string": "12 High Street", "description": "Deep pothole", "attribute[where]": "road",
-            "email": "ana@example.org", "first_name": "Ana", **fields}
-    return client.post(f"/open311/v2/requests.{fmt}", data={k: v for k, v in data.items() if v is not None})
+        return partner_key()
 
 
 def test_discovery_and_service_list_in_both_formats(client, city):
@@ -203,7 +186,7 @@ def test_a_partner_follows_and_feeds_a_case_through_service_request_updates(app,
 def test_a_photo_uploaded_as_multipart_media_is_kept_without_its_metadata(app, client, city, api_key):
     import io
     from intake.photos import RequestPhoto
-    from tests.test_intake_photos import GPS_IFD, jpeg_with_location
+    from tests.submissions import GPS_IFD, jpeg_with_location
     from PIL import Image
     created = client.post("/open311/v2/requests.json", content_type="multipart/form-data", data={
         "api_key": api_key, "service_code": "graffiti", "address_string": "Station wall",

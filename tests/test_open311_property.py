@@ -1,9 +1,23 @@
 """Whatever a client posts to Open311: a request saved whole (201), or a 4xx JSON error and nothing saved."""
+import pytest
 from hypothesis import HealthCheck, event, example, given, settings, strategies as st
 
 from core.extensions import db
 from intake.models import ServiceRequest
-from tests.test_open311_api import api_key, city, post_request  # noqa: F401  (fixtures)
+from tests.submissions import open311_city, partner_key
+
+
+@pytest.fixture
+def city(app):
+    with app.app_context():
+        return open311_city()
+
+
+@pytest.fixture
+def api_key(app, city):
+    with app.app_context():
+        return partner_key()
+
 
 ANY_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=200)
 NUMBER_TEXT = st.one_of(st.floats(allow_nan=True, allow_infinity=True).map(str), st.integers().map(str), ANY_TEXT)
@@ -21,7 +35,7 @@ NUMBER_TEXT = st.one_of(st.floats(allow_nan=True, allow_infinity=True).map(str),
          where="road", email="ana@example.org", phone=None, first_name="Ana", media_url=None, idempotency="retry-1")
 @example(service_code="graffiti", lat=None, long=None, address="Station wall", description=None, where=None,
          email=None, phone="+1 555 0100", first_name=None, media_url="http://example.org/p.jpg", idempotency=None)
-def test_open311_posts_are_saved_whole_or_refused_with_a_json_error(app, client, api_key, service_code, lat, long,  # noqa: F811
+def test_open311_posts_are_saved_whole_or_refused_with_a_json_error(app, client, api_key, service_code, lat, long,
                                                                     address, description, where, email, phone,
                                                                     first_name, media_url, idempotency):
     with app.app_context():

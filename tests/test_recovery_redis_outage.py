@@ -17,7 +17,7 @@ from core.extensions import db
 from tests.conftest import fresh_app
 from tests.factories import make_city
 from tests.processes import Scheduler, Worker, stop_all, wait_for
-from tests.test_casework_triage_faults import counts, mailbox_references, submit_many, worker_environment
+from tests.submissions import counts, mailbox_references, submit_many, worker_environment
 
 pytestmark = pytest.mark.slow
 

@@ -6,6 +6,7 @@ from casework.models import StepType
 from core import audit
 from core.auth import admin_required
 from core.extensions import db
+from intake import catalogue_edit
 from intake.catalogue_io import CatalogueError, dump, export_catalogue, import_catalogue, parse
 from intake.models import Service
 
@@ -20,7 +21,7 @@ def render(errors=None, preview=None, text="", status=200):
         db.select(StepType.service_id, db.func.count(StepType.id), db.func.sum(StepType.standard_minutes))
         .group_by(StepType.service_id))}
     return render_template("admin/catalogue.html", services=services, workflow=workflow,
-                           errors=errors or {}, preview=preview, text=text), status
+                           departments=catalogue_edit.departments(), errors=errors or {}, preview=preview, text=text), status
 
 
 @bp.get("/")

@@ -1,4 +1,5 @@
 """Browser fixtures: Tandem on a real HTTP server, Debian's chromium driven by Playwright, axe-core."""
+import re
 import shutil
 import threading
 from pathlib import Path
@@ -6,6 +7,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
+
+from tests.factories import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
 AXE = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
@@ -76,3 +79,14 @@ def focus_is_visible(page):
         const style = getComputedStyle(document.activeElement);
         return (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== 'none';
     }""")
+
+
+def sign_in_by_keyboard(page, email):
+    """Sign in at the staff login page with Tab, typing and Enter; wait for the console."""
+    page.goto("/staff/login")
+    tab_to(page, "email")
+    page.keyboard.type(email)
+    tab_to(page, "password")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*/console/$"))

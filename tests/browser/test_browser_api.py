@@ -4,16 +4,9 @@ import re
 import pytest
 
 from tests.browser.conftest import axe_violations, tab_to
-from tests.browser.test_browser_keyboard_journeys import sign_in_by_keyboard
-from tests.factories import make_city
+from tests.browser.conftest import sign_in_by_keyboard
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def city(app):
-    with app.app_context():
-        return make_city()
 
 
 def test_a_caseworker_makes_a_read_write_token_by_keyboard_and_sees_it_once(page, city):

@@ -8,15 +8,9 @@ from casework.triage.engine import triage
 from core.extensions import db
 from intake.models import ServiceRequest
 from tests.browser.conftest import axe_violations
-from tests.factories import PASSWORD, make_city
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def city(app):
-    with app.app_context():
-        return make_city()
 
 
 def sign_in(page, email):

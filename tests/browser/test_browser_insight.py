@@ -9,7 +9,7 @@ from casework.insight.models import ProcessChange, PulseAnswer
 from casework.insight.rollup import measure_pending
 from core.extensions import db
 from tests.browser.conftest import axe_violations, tab_to, tab_to_text
-from tests.browser.test_browser_keyboard_journeys import sign_in_by_keyboard
+from tests.browser.conftest import sign_in_by_keyboard
 from tests.factories import loaded
 from tests.insight_cases import history, insight_city
 

@@ -6,16 +6,9 @@ import pytest
 from casework.triage.engine import triage
 from core.extensions import db
 from intake.models import ServiceRequest
-from tests.browser.conftest import focus_is_visible, tab_to, tab_to_text
-from tests.factories import PASSWORD, make_city
+from tests.browser.conftest import focus_is_visible, sign_in_by_keyboard, tab_to, tab_to_text
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def city(app):
-    with app.app_context():
-        return make_city()
 
 
 def report_a_pothole_by_keyboard(page, start, choose, carry_on, send, confirmed, follow):
@@ -74,17 +67,6 @@ def test_the_error_summary_is_reachable_and_links_to_the_field(page, city):
     tab_to_text(page, "Enter a description of the problem")
     page.keyboard.press("Enter")
     assert page.evaluate("() => location.hash") == "#description"
-
-
-def sign_in_by_keyboard(page, email):
-    """Sign in at the staff login page with Tab, typing and Enter; wait for the console."""
-    page.goto("/staff/login")
-    tab_to(page, "email")
-    page.keyboard.type(email)
-    tab_to(page, "password")
-    page.keyboard.type(PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r".*/console/$"))
 
 
 def follow(page, text, address):

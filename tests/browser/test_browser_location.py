@@ -2,16 +2,9 @@
 import pytest
 
 from tests.browser.conftest import axe_violations, focus_is_visible, tab_to_text
-from tests.factories import make_city
 
 pytestmark = pytest.mark.browser
 WHITE_HOUSE = {"latitude": 38.8977, "longitude": -77.0365}
-
-
-@pytest.fixture
-def city(app):
-    with app.app_context():
-        return make_city()
 
 
 def form_page(browser, live_server, **context_options):

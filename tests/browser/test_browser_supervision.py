@@ -4,7 +4,7 @@ import pytest
 from casework.models import Case
 from core.extensions import db
 from tests.browser.conftest import axe_violations, tab_to, tab_to_text
-from tests.browser.test_browser_keyboard_journeys import sign_in_by_keyboard
+from tests.browser.conftest import sign_in_by_keyboard
 from tests.console_cases import open_cases
 from tests.factories import loaded, make_city, make_staff
 
