@@ -1,4 +1,6 @@
 """Admins add and edit services and their questions in the console, and citizens see the result at once."""
+import re
+
 from hypothesis import HealthCheck, event, given, settings, strategies as st
 
 from core.extensions import db
@@ -263,3 +265,39 @@ def test_the_catalogue_lists_each_services_workflow_and_cost(client, city, login
     page = client.get("/admin/catalogue/")
     row = page.text.split("/admin/catalogue/services/pothole")[1].split("</tr>")[0]
     assert "<td>2 (30)</td>" in row and "<td>0.75</td>" in row
+
+
+def test_an_admin_names_a_team_in_spanish_and_a_spanish_citizen_reads_it(app, client, city, login_as, run_worker):
+    """The Teams list on the catalogue page leads to the names form; the Spanish name reaches tracking."""
+    from casework.models import Case
+    from intake.models import Department
+    from tests.submissions import submit_pothole
+
+    login_as(city.admin)
+    catalogue = client.get("/admin/catalogue/").text
+    assert 'href="/admin/catalogue/teams/roads"' in catalogue
+    saved = post_form(client, "/admin/catalogue/teams/roads", name="Roads and Streets", name_es="Calles y Vías",
+                      name_pt="")
+    assert saved.status_code == 303 and saved.headers["Location"].endswith("/admin/catalogue/#teams")
+    with app.app_context():
+        assert db.session.get(Department, city.roads.id).translations == {"es": {"name": "Calles y Vías"}}
+        assert db.session.scalar(db.select(AuditEvent).filter_by(action="catalogue_department_saved"))
+    confirmation = submit_pothole(app.test_client()).text
+    run_worker()
+    with app.app_context():
+        assert db.session.scalar(db.select(Case.queue_id)) == city.roads_queue.id
+    link = re.search(r'class="tracking-link" href="([^"]+)"', confirmation).group(1)
+    tracking = app.test_client().get(link.replace("http://tandem.test", "").split("?")[0] + "?lang=es").text
+    assert "Calles y Vías" in tracking and "Roads and Streets" not in tracking
+
+
+def test_a_team_without_an_english_name_is_refused_and_nothing_changes(app, client, city, login_as):
+    login_as(city.admin)
+    refused = post_form(client, "/admin/catalogue/teams/roads", name=" ", name_es="x" * 121)
+    assert refused.status_code == 400
+    assert "Enter the team&#39;s name" in refused.text and "Keep the translation to 120 characters" in refused.text
+    assert 'value="' + "x" * 121 + '"' in refused.text  # what was typed is kept
+    with app.app_context():
+        from intake.models import Department
+        roads = db.session.get(Department, city.roads.id)
+        assert roads.name == "Roads and Streets" and not roads.translations

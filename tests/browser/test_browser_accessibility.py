@@ -142,7 +142,7 @@ def test_every_staff_page_passes_the_scan(page, world):
                        ("/admin/routing", "routing rules"), ("/admin/queues", "queues"),
                        ("/admin/api-keys/", "API keys"), ("/admin/catalogue/", "service catalogue"),
                        ("/admin/calendar/", "agency calendar"), ("/admin/case-lists/", "outcomes and reply templates"),
-                       ("/admin/catalogue/services/new", "new service"),
+                       ("/admin/catalogue/services/new", "new service"), ("/admin/catalogue/teams/roads", "team names"),
                        ("/admin/catalogue/services/pothole/questions/new", "new question"),
                        ("/console/triage", "triage health")]:
         page.goto(path)
