@@ -17,7 +17,7 @@ from casework import public_wording
 from casework.clock import targets
 from casework.clock.calendar_settings import queue_calendar
 from casework.demo_city import (
-    AWAY_THIS_WEEK, CASEWORK_MINUTES, CHANGE, COMPLAINTS, DEMO_STAFF, DEPARTMENTS, DEPARTMENT_NAMES, DESCRIPTIONS,
+    AWAY_THIS_WEEK, BACKLOG, CASEWORK_MINUTES, CHANGE, COMPLAINTS, DEMO_STAFF, DEPARTMENTS, DEPARTMENT_NAMES, DESCRIPTIONS,
     FRICTION_NOTES, GROUP_NAMES, HANDED_ON_SHARE, HEAVY_HOLDER_WEIGHT, MEMBERS, NAMES, PART_TIME, QUEUES,
     REPLY_TEMPLATES, SERVICES, STREETS,
 )
@@ -75,6 +75,7 @@ def seed_demo(weeks=8, echo=print, seed=2026):
 
     if db.session.scalar(db.select(ServiceRequest.id).filter_by(idempotency_key="demo-history-0")) is None:
         made["requests"] = seed_history(weeks, services, queues, staff, random.Random(seed), echo)
+        made["requests"] += seed_backlog(services, queues, staff, random.Random(seed))
         if weeks >= 2:
             mark_the_change(services[CHANGE[0]], change_at(utcnow(), weeks), staff["sam"])
             answer_pulses(weeks, queues, staff, random.Random(seed))
@@ -92,7 +93,7 @@ def mark_the_change(service, at, by):
 
 
 def answer_pulses(weeks, queues, staff, rng):
-    """Most caseworkers answer the fortnightly pulse, for their first team; the Road repairs team breathes
+    """Nearly every caseworker answers the fortnightly pulse, for their first team; the Road repairs crew breathes
     easier after the change."""
     today = utcnow().date()
     fortnight = fortnight_of(today)
@@ -102,7 +103,7 @@ def answer_pulses(weeks, queues, staff, rng):
         starts = fortnight - timedelta(weeks=2 * back)
         easier = starts >= change_at(utcnow(), weeks).date()
         for handle, queue in teams.items():
-            if rng.random() < 0.85:
+            if rng.random() < 0.95:
                 mood = 3.8 if easier or queue.name != "Road repairs" else 2.4
                 db.session.add(PulseAnswer(queue_id=queue.id, fortnight=starts,
                                            manageable=min(5, max(1, round(rng.gauss(mood, 0.8)))),
@@ -175,6 +176,52 @@ def seed_history(weeks, services, queues, staff, rng, echo):
         db.session.commit()
         echo(f"history: week {week + 1} of {weeks}, {number} requests so far")
     return number
+
+
+def seed_backlog(services, queues, staff, rng):
+    """Give the people of ``BACKLOG`` cases received in the last days and not yet started, until the work they
+    hold would take that share of their week. Commits; returns how many requests it made."""
+    from casework.supervision.workload import board
+
+    now = utcnow()
+    held = {row.staff.id: row.remaining_minutes for row in board()}
+    specs = {spec.code: spec for spec in SERVICES}
+    made = 0
+    for handle, share in BACKLOG.items():
+        person = staff[handle]
+        theirs = [(queue, service) for queue in queues.values()
+                  if person in queue.members and queue.is_department_default
+                  for service in services.values() if service.department_id == queue.department_id]
+        remaining = held.get(person.id, 0)
+        while theirs and remaining < share * person.capacity_minutes:
+            queue, service = rng.choice(theirs)
+            spec = specs[service.code]
+            opened = now - timedelta(hours=rng.uniform(2, 96))
+            name = rng.choice(NAMES)
+            request = ServiceRequest(
+                service=service, description=COMPLAINTS[spec.code],
+                address=f"{rng.randint(1, 240)} {rng.choice(STREETS)}", contact_name=name,
+                contact_email=f"{name.split()[0].lower()}.backlog{made}@example.org", language="en",
+                submitted_at=opened, triage_state=TriageState.DONE, triage_attempts=1,
+                idempotency_key=f"demo-history-backlog-{made}")
+            calendar = queue_calendar(queue)
+            minutes = sum(minutes for _, minutes in spec.steps)
+            case = Case(request=request, service=service, language="en", queue=queue, priority=Priority.NORMAL,
+                        state=CaseState.ASSIGNED, opened_at=opened, assignee=person, estimated_minutes=minutes,
+                        first_response_due_at=calendar.add_business_hours(opened, service.first_response_hours),
+                        resolution_due_at=calendar.add_business_hours(opened, service.resolution_hours),
+                        triage_explanation=[f"No rule matched; {queue.name} is the default queue of "
+                                            f"{queue.department.name}."])
+            routed_line, routed_details = public_wording.routed(queue.department.name)
+            db.session.add_all([request, case, CaseEvent(case=case, kind="routed", public=True, at=opened,
+                                                         message=routed_line, details=routed_details),
+                                CaseEvent(case=case, actor=person, kind="assigned", at=opened,
+                                          message=f"Assigned to {person.name}.",
+                                          details={"from_staff_id": None, "to_staff_id": person.id})])
+            remaining += minutes
+            made += 1
+    db.session.commit()
+    return made
 
 
 def change_at(now, weeks):

@@ -34,6 +34,7 @@ def home():
 def render_form(values, errors, status=200, fresh=False):
     """The form with ``values``; ``fresh`` when its submission key is new (so no photos wait under it)."""
     chosen = services.service_by_code(values.get("service_code"))
+    waiting = 0 if fresh else photos.waiting_count(values.get("submission_key"))
     return render_template(
         "intake/form.html",
         services=services.active_services(),
@@ -43,7 +44,9 @@ def render_form(values, errors, status=200, fresh=False):
         errors=errors,
         description_max=DESCRIPTION_MAX,
         sms_available=bool(current_app.config.get("SMS_WEBHOOK_URL")),
-        photos_waiting=0 if fresh else photos.waiting_count(values.get("submission_key")),
+        photos_waiting=waiting,
+        # what the browser checks before sending: a body past MAX_CONTENT_LENGTH would lose the whole form
+        photos_room=max(0, photos.MAX_PHOTOS - waiting), photo_most_bytes=photos.MAX_BYTES,
     ), status
 
 

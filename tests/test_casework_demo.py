@@ -37,6 +37,20 @@ def test_seed_demo_builds_an_agency_with_history_and_is_safe_to_run_again(app, r
         assert handed_on > 10
         assert db.session.scalar(db.select(Department).filter_by(code="streets")).translated("name", "es") == \
             "Calles y Vías"
+        # the board a supervisor recognises: some people overloaded, some with room, a plan that evens them out
+        from casework.supervision import workload
+        from casework.supervision.planner import plan_rebalance
+        from casework.supervision.rebalance import inputs
+        standing = {row.staff.name: row.standing for row in workload.board()}
+        assert standing["Casey Caseworker"] == "overloaded" and standing["Morgan Lee"] == "away"
+        assert sum(1 for word in standing.values() if word == "room") >= 2, standing
+        people, work = inputs()[:2]
+        assert len(plan_rebalance(people, work).moves) >= 10
+        # the staff pulse has a team with enough answers to show, beside every team together
+        from casework.clock.agency_time import today_in_agency
+        from casework.insight import pulse
+        teams = pulse.summary(today_in_agency())
+        assert any(row.shown for name, rows in teams.items() if name != pulse.ALL_TEAMS for row in rows), teams
     assert requests > 100 and resolved > 50 and effort > 1000
 
     again = runner.invoke(args=["seed-demo", "--weeks", "4"])

@@ -51,3 +51,30 @@ def test_the_opened_location_section_passes_the_scan(browser, live_server, city)
     assert "Enter the latitude as a number" in page.inner_text("main")
     assert axe_violations(page) == []
     context.close()
+
+
+def test_photos_the_server_would_refuse_are_named_beside_the_field_before_anything_is_sent(
+        browser, live_server, city, tmp_path):
+    """Three 25 MB phone photos would make a body past the upload limit (a bare 413, the form lost): the browser
+    names the problem beside the field in the page's language, keeps what was typed, and sends nothing."""
+    big = tmp_path / "IMG_0001.jpg"
+    with open(big, "wb") as photo:
+        photo.truncate(25 * 1024 * 1024)
+    context = browser.new_context(base_url=live_server, locale="es-ES", bypass_csp=True)  # the scan injects axe
+    page = context.new_page()
+    page.goto("/request?service=pothole&lang=es")
+    page.fill("#description", "Un bache enorme delante del número 12")
+    page.fill("#address", "Calle Mayor 12")
+    page.set_input_files("#photos", [str(big)])
+    assert "Cada foto debe tener 20 MB o menos" in page.inner_text("#photos-error")
+    assert page.get_attribute("#photos", "aria-invalid") == "true"
+    sent = []
+    page.on("request", lambda request: sent.append(request) if request.method == "POST" else None)
+    page.click("button[type=submit]")
+    assert "/request" in page.url and not sent  # nothing left the browser
+    assert page.evaluate("document.activeElement.id") == "photos"
+    assert page.input_value("#description") == "Un bache enorme delante del número 12"
+    assert not axe_violations(page), "the photo error must pass the scan"
+    page.set_input_files("#photos", [])  # a smaller choice clears the message
+    assert page.locator("#photos-error").count() == 0
+    context.close()
