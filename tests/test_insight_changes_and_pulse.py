@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import inspect as schema_of
 
-from casework.insight import compare, days
+from casework.insight import compare, reading
 from casework.insight.models import ProcessChange, PulseAnswer, PulseTurn
 from casework.insight.pulse import fortnight_of
 from casework.insight.rollup import measure_pending
@@ -66,15 +66,14 @@ def test_a_change_that_worked_shows_as_better_beyond_noise(app, city):
     assert overall["Citizens satisfied (agree or strongly agree)"].verdict == "not enough data yet"
 
 
-def test_a_large_side_is_read_from_the_rollup_and_comes_to_the_same_verdicts(app, city, monkeypatch):
+def test_a_large_side_is_read_from_the_rollup_and_comes_to_the_same_verdicts(app, city):
+    """The same comparison through both readings of each side: case by case, and from the daily rollup's spreads."""
     with app.app_context():
         cases_around_the_change(city)
         measure_pending()
         change = mark(city)
-        whole = compare.compare(change, today=date(2026, 11, 30))
-        # as if each side held more cases than are read one by one: from the daily rollup's spreads
-        monkeypatch.setattr(days, "EXACT_UP_TO", 0)
-        rolled = compare.compare(change, today=date(2026, 11, 30))
+        whole = compare.compare(change, today=date(2026, 11, 30), read=reading.CaseByCase)
+        rolled = compare.compare(change, today=date(2026, 11, 30), read=reading.from_rollup)
     for exact, estimated in zip(whole.differences, rolled.differences):
         assert (estimated.n_before, estimated.n_after) == (exact.n_before, exact.n_after)
         for side in ("before", "after"):

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from casework.console import case_actions
-from casework.insight import blueprint, days, spread
+from casework.insight import blueprint, days, reading, spread
 from casework.insight.models import StageRollup
 from casework.insight.rollup import measure_pending
 from casework.insight.scope import Period, Scope
@@ -81,17 +81,16 @@ def assert_same_blueprint(rolled, exact):
     (lambda city: Scope(service_id=city.pothole.id), True), (lambda city: Scope(queue_id=city.roads_queue.id), False),
     (lambda city: Scope(department_id=city.roads.id), True), (lambda city: Scope(), True)],
     ids=["service", "queue", "department", "every service"])
-def test_a_large_period_reads_the_same_blueprint_from_the_rollup_as_case_by_case(app, city, monkeypatch, scope_of,
-                                                                                  voice_shown):
+def test_a_large_period_reads_the_same_blueprint_from_the_rollup_as_case_by_case(app, city, scope_of, voice_shown):
+    """The same blueprint through both readings of one period: case by case, and from the daily rollup."""
     with app.app_context():
         varied_history(city)
         measure_pending()
         scope = scope_of(city)
-        exact = blueprint.as_json(blueprint.blueprint_of(scope, PERIOD))
-        monkeypatch.setattr(days, "EXACT_UP_TO", 0)  # as if the period held more cases than are read one by one
-        made = blueprint.blueprint_of(scope, PERIOD)
-        assert made.from_rollup
-        rolled = blueprint.as_json(made)
+        made_exactly = blueprint.blueprint_of(scope, PERIOD, read=reading.CaseByCase)
+        made = blueprint.blueprint_of(scope, PERIOD, read=reading.from_rollup)
+        assert made.from_rollup and not made_exactly.from_rollup
+        exact, rolled = blueprint.as_json(made_exactly), blueprint.as_json(made)
     assert exact["cases"] >= 10 and len(exact["stages"]) >= 4
     assert_same_blueprint(rolled, exact)
     assert rolled["voice"]["shown"] is voice_shown
@@ -109,29 +108,30 @@ def cells():
     return found
 
 
-def test_the_rollup_follows_a_case_reopened_and_resolved_again_and_a_rebuild_agrees(app, city, monkeypatch):
-    monkeypatch.setattr(days, "EXACT_UP_TO", 0)
+def test_the_rollup_follows_a_case_reopened_and_resolved_again_and_a_rebuild_agrees(app, city):
     with app.app_context():
         from tests.console_cases import open_cases
 
         varied_history(city, count=12)
         measure_pending()
-        before = blueprint.blueprint_of(Scope(service_id=city.pothole.id), PERIOD)
+        before = blueprint.blueprint_of(Scope(service_id=city.pothole.id), PERIOD, read=reading.from_rollup)
         (case_id,) = open_cases(city.roads_queue, city.pothole, 1, assignee=city.caseworker)
         worker = db.session.get(type(city.caseworker), city.caseworker.id)
         case_actions.record_step(db.session.get(Case, case_id), worker, 25, city.inspect_id, "Looked at it")
         case_actions.resolve_case(db.session.get(Case, case_id), worker, "Filled.", 5)
         measure_pending()
         today = Period(date.today() - timedelta(days=1), date.today() + timedelta(days=2))
-        assert blueprint.blueprint_of(Scope(service_id=city.pothole.id), today).cases == 1
+        assert blueprint.blueprint_of(Scope(service_id=city.pothole.id), today, read=reading.from_rollup).cases == 1
         case_actions.reopen_case(db.session.get(Case, case_id), worker, "Not filled properly")
         measure_pending()
         # reopened: gone from the rollup, whose other days did not move
         assert days.rolled(Scope(service_id=city.pothole.id), today).cases == 0
-        assert blueprint.blueprint_of(Scope(service_id=city.pothole.id), PERIOD).stages == before.stages
+        assert blueprint.blueprint_of(Scope(service_id=city.pothole.id), PERIOD,
+                                      read=reading.from_rollup).stages == before.stages
         case_actions.resolve_case(db.session.get(Case, case_id), worker, "Filled again.", 30)
         measure_pending()
-        found = blueprint.as_json(blueprint.blueprint_of(Scope(service_id=city.pothole.id), today))
+        found = blueprint.as_json(blueprint.blueprint_of(Scope(service_id=city.pothole.id), today,
+                                                         read=reading.from_rollup))
         assert found["cases"] == 1
         assert {s["kind"]: s["effort_minutes_median"] for s in found["stages"]}["rework"] == 30
         kept = cells()
@@ -170,21 +170,31 @@ def test_two_workers_measuring_the_same_days_at_once_lose_nothing(app, city):
         assert cells() == kept
 
 
-def test_a_survey_answer_given_after_the_case_was_measured_reaches_the_voice(app, city, monkeypatch):
-    monkeypatch.setattr(days, "EXACT_UP_TO", 0)
+def test_a_survey_answer_given_after_the_case_was_measured_reaches_the_voice(app, city):
     with app.app_context():
         varied_history(city, count=24)  # 8 of them answered before measuring
         measure_pending()
         scope = Scope(service_id=city.pothole.id)
-        assert blueprint.blueprint_of(scope, PERIOD).voice.answers == 6
+        assert blueprint.blueprint_of(scope, PERIOD, read=reading.from_rollup).voice.answers == 6
         unanswered = db.session.scalars(db.select(ServiceRequest).where(
             ServiceRequest.service_id == city.pothole.id, ~ServiceRequest.id.in_(db.select(Feedback.request_id)))
             .order_by(ServiceRequest.id)).all()
         for service_request in unanswered[:6]:
             record_feedback(service_request, 1, {"fixed": True, "satisfaction": 5, "trust": 4})
         assert measure_pending() == 6  # measured again for their answers
-        voice = blueprint.blueprint_of(scope, PERIOD).voice
-        monkeypatch.setattr(days, "EXACT_UP_TO", 10_000)
-        exact = blueprint.blueprint_of(scope, PERIOD).voice
+        voice = blueprint.blueprint_of(scope, PERIOD, read=reading.from_rollup).voice
+        exact = blueprint.blueprint_of(scope, PERIOD, read=reading.CaseByCase).voice
     assert voice.answers == 12 and voice.shown and voice == exact
     assert voice.items["satisfaction"]["n"] == 12
+
+
+def test_the_pages_read_a_period_from_the_rollup_only_past_the_exact_limit(app, city, monkeypatch):
+    """``reading_of`` is the one place that chooses: case by case up to ``days.EXACT_UP_TO`` cases, then the rollup."""
+    with app.app_context():
+        varied_history(city, count=12)
+        measure_pending()
+        scope = Scope(service_id=city.pothole.id)
+        assert isinstance(reading.reading_of(scope, PERIOD), reading.CaseByCase)
+        monkeypatch.setattr(days, "EXACT_UP_TO", days.rolled(scope, PERIOD).cases - 1)
+        assert isinstance(reading.reading_of(scope, PERIOD), reading.FromRollup)
+        assert blueprint.blueprint_of(scope, PERIOD).from_rollup

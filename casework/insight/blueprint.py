@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from casework.clock.calendar_settings import agency_calendar
-from casework.insight import cost, days, hot_spots, rollup, spread, stages, voice
-from casework.insight.models import CaseMeasure
-from casework.insight.scope import Period, Scope, within
+from casework.insight import cost, hot_spots, rollup, spread, stages, voice
+from casework.insight.reading import reading_of
+from casework.insight.scope import Period, Scope
 from core.extensions import db
 from core.timeutil import utcnow
 from intake.models import Service
@@ -54,25 +54,24 @@ def hours_per_day(calendar):
     return round(sum(lengths) / len(lengths), 2)
 
 
-def blueprint_of(scope, period, now=None):
-    """The blueprint of ``scope``'s cases resolved in ``period``."""
+def blueprint_of(scope, period, now=None, read=reading_of):
+    """The blueprint of ``scope``'s cases resolved in ``period``; ``read`` reads them (``insight.reading``: by
+    default a large period from the daily rollup, a small one case by case)."""
     calendar = agency_calendar()
     per_day = hours_per_day(calendar)
-    # a large period from the daily rollup, a small one case by case
-    rolled = days.rolled_if_large(scope, period)
-    found = stages.stage_summaries(scope, period, rolled)
-    the_voice = voice.voice_of(scope, period, rolled)
+    reading = read(scope, period)
+    found = stages.stage_summaries(reading)
+    the_voice = voice.voice_of(reading)
     service = db.session.get(Service, scope.service_id) if scope.service_id else None
-    services = [int(service_id) for service_id in rolled.case_totals()["minutes_by_service"]] if rolled else \
-        db.select(CaseMeasure.service_id).distinct().where(*within(CaseMeasure, scope, period))
+    services = reading.service_ids()
     rates = [service.cost_per_minute] if service else [rate for (rate,) in db.session.execute(
         db.select(Service.cost_per_minute).distinct().where(Service.id.in_(services)))]
     return Blueprint(
         scope=scope, label=scope.label(), service_code=service.code if service else None, period=period,
         cases=the_voice.cases, stages=found, cost=cost.cost_of(found, the_voice.cases, rates),
-        capacity=cost.team_capacity(scope, period, rolled), voice=the_voice,
+        capacity=cost.team_capacity(reading), voice=the_voice,
         hot_spots=hot_spots.hot_spots(found, per_day), hours_per_day=per_day, pending=rollup.pending_count(),
-        made_at=now or utcnow(), from_rollup=rolled is not None)
+        made_at=now or utcnow(), from_rollup=reading.from_rollup)
 
 
 def rounded(value, places=2):

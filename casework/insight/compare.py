@@ -2,7 +2,7 @@
 
 Waits and minutes are compared with the Mann-Whitney rank test (no
 assumption that they are normal, which they are not): case by case where a
-side has at most ``days.EXACT_UP_TO`` cases; on a larger side, on ``SAMPLE``
+side has at most ``days.EXACT_UP_TO`` cases; on a larger side, on ``samples.SAMPLE``
 values read off the daily rollup's spread at evenly spaced ranks, while the
 medians shown are over all of its cases. Shares (steps
 rated hard, resolved by the due date, reopened, citizens satisfied) with a
@@ -13,16 +13,12 @@ on a side a measure says "not enough data yet" rather than guess.
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
-
-from casework.insight import days, spread, stages, voice
-from casework.insight.models import CaseMeasure, StageMeasureRow
-from casework.insight.scope import Period, Scope, within
-from core.extensions import db
+from casework.insight import stages
+from casework.insight.reading import reading_of
+from casework.insight.samples import Side
+from casework.insight.scope import Period, Scope
 
 MIN_CASES = 10
-# a rank test on a side read from the rollup takes this many values off its spread
-SAMPLE = 5000
 # a difference is called more than noise below this p-value
 SIGNIFICANCE = 0.05
 LONGEST_SIDE_DAYS = 90
@@ -81,13 +77,14 @@ def sides(change, today):
             Period(change.made_on, change.made_on + timedelta(days=length)))
 
 
-def compare(change, today):
-    """The ``Comparison`` of ``change``'s service either side of it."""
+def compare(change, today, read=reading_of):
+    """The ``Comparison`` of ``change``'s service either side of it; ``read`` reads each side (see
+    ``insight.reading``)."""
     before, after = sides(change, today)
     scope = Scope(service_id=change.service_id)
-    rolled = [days.rolled_if_large(scope, side) for side in (before, after)]
-    cases = [case_side(scope, side, r) for side, r in zip((before, after), rolled)]
-    shares = [rates(scope, side, r) for side, r in zip((before, after), rolled)]
+    readings = [read(scope, side) for side in (before, after)]
+    cases = [reading.case_side() for reading in readings]
+    shares = [rates(reading) for reading in readings]
     differences = [
         rank_difference("Time to resolution", "days", *[c["wait"] for c in cases]),
         rank_difference("Staff minutes a case", "minutes", *[c["effort"] for c in cases]),
@@ -96,8 +93,8 @@ def compare(change, today):
         share_difference("Citizens satisfied (agree or strongly agree)", *shares[0]["satisfied"],
                          *shares[1]["satisfied"], lower_is_better=False),
     ]
-    summaries = [stages.totals_of(scope, side, r) for side, r in zip((before, after), rolled)]
-    samples = [stage_samples(scope, side, r) for side, r in zip((before, after), rolled)]
+    summaries = [reading.stage_totals() for reading in readings]
+    samples = [reading.stage_samples() for reading in readings]
     by_stage = []
     for key, name in stages.names_in_order({*summaries[0], *summaries[1]}):
         sides_of = [(summary.get(key, {}), sample.get(key, ([], []))) for summary, sample in zip(summaries, samples)]
@@ -111,47 +108,6 @@ def compare(change, today):
             share_difference("Steps rated hard", *hard[0], *hard[1]),
         ]))
     return Comparison(change, before, after, differences, by_stage)
-
-
-@dataclass
-class Side:
-    """One side of a rank comparison: its median and count, and the values the test is run on."""
-
-    median: float | None
-    n: int
-    sample: list
-
-
-def case_side(scope, period, rolled=None):
-    """A side's case count, medians of time to resolution (hours) and minutes, and the values to test."""
-    if rolled is not None:
-        waits, efforts = (rolled.spread(days.CASE, name) for name in ("wait_spread", "effort_spread"))
-        return {"n": rolled.cases,
-                "wait": Side(spread.quantile(waits, 0.5, spread.HOURS), rolled.cases,
-                             spread.sample(waits, spread.HOURS, SAMPLE)),
-                "effort": Side(spread.quantile(efforts, 0.5, spread.MINUTES), rolled.cases,
-                               spread.sample(efforts, spread.MINUTES, SAMPLE))}
-    rows = db.session.execute(select(CaseMeasure.wait_hours, CaseMeasure.effort_minutes)
-                              .where(*within(CaseMeasure, scope, period))).all()
-    waits, efforts = [r[0] for r in rows], [r[1] for r in rows]
-    return {"n": len(rows), "wait": Side(stages.percentile(waits, 0.5), len(rows), waits),
-            "effort": Side(stages.percentile(efforts, 0.5), len(rows), efforts)}
-
-
-def stage_samples(scope, period, rolled=None):
-    """``{key: ([wait hours], [minutes of cases with steps])}``: every case's, or read off ``rolled``."""
-    if rolled is not None:
-        return {key: tuple(spread.sample(rolled.spread(key, name), days.SPREADS[name], SAMPLE)
-                           for name in ("wait_spread", "effort_spread")) for key in rolled.stage_keys()}
-    found = {}
-    for key, wait, effort, steps in db.session.execute(select(
-            StageMeasureRow.key, StageMeasureRow.wait_hours, StageMeasureRow.effort_minutes, StageMeasureRow.steps)
-            .where(*within(StageMeasureRow, scope, period))):
-        waits, minutes = found.setdefault(key, ([], []))
-        waits.append(wait)
-        if steps:
-            minutes.append(effort)
-    return found
 
 
 def rank_difference(measure, unit, before, after):
@@ -192,8 +148,8 @@ def share(hits, n):
     return round(hits / n, 3) if n else None
 
 
-def rates(scope, period, rolled=None):
+def rates(reading):
     """``{measure: (hits, n)}`` of a side's shares, counted as the blueprint's voice counts them."""
-    cases, sla_cases, sla_met, reopened = voice.case_counts(scope, period, rolled)
-    satisfaction_n, satisfied, _mean = voice.answer_counts(scope, period, rolled)["satisfaction"]
+    cases, sla_cases, sla_met, reopened = reading.case_counts()
+    satisfaction_n, satisfied, _mean = reading.answer_counts()["satisfaction"]
     return {"sla": (sla_met, sla_cases), "reopened": (reopened, cases), "satisfied": (satisfied, satisfaction_n)}

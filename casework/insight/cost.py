@@ -13,8 +13,6 @@ from sqlalchemy import func, select
 
 from casework.clock.agency_time import local_midnight
 from casework.clock.calendar_settings import agency_calendar
-from casework.insight.models import CaseMeasure
-from casework.insight.scope import within
 from casework.models import Absence, Queue, Step, queue_member
 from core.extensions import db
 from core.accounts.models import Staff
@@ -72,14 +70,9 @@ def working_days(period, calendar):
     return days
 
 
-def team_capacity(scope, period, rolled=None):
-    """``[TeamCapacity]`` of the queues whose cases are in the scope's period (as ``rolled`` counts them, where
-    given), by name."""
-    if rolled is not None:
-        queue_ids = [int(queue_id) for queue_id in rolled.case_totals()["cases_by_queue"]]
-    else:
-        queue_ids = db.session.scalars(select(CaseMeasure.queue_id).distinct()
-                                       .where(*within(CaseMeasure, scope, period))).all()
+def team_capacity(reading):
+    """``[TeamCapacity]`` of the queues whose cases a ``reading`` (``insight.reading``) reads, by name."""
+    queue_ids, period = reading.queue_ids(), reading.period
     if not queue_ids:
         return []
     calendar = agency_calendar()

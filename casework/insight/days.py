@@ -9,8 +9,8 @@ queue, its department and "all") under each of its stage keys and under
 
 ``rolled(scope, period)`` reads a period back as a ``Rolled``: at most days x
 stages rows, whatever the number of cases. Medians and 90th percentiles from
-it are within ``spread.ALPHA`` of the exact ones; the blueprint uses it for
-periods of more than ``EXACT_UP_TO`` cases and reads smaller ones case by case.
+it are within ``spread.ALPHA`` of the exact ones; ``insight.reading`` reads
+periods of more than ``EXACT_UP_TO`` cases from it and smaller ones case by case.
 """
 from collections import Counter
 from dataclasses import dataclass, field
@@ -218,12 +218,6 @@ def rolled(scope, period):
         for name in SPREADS:
             found.blobs.setdefault((row.key, name), []).append(getattr(row, name))
     return found
-
-
-def rolled_if_large(scope, period):
-    """The ``Rolled`` of the period where it holds more than ``EXACT_UP_TO`` cases, else None (read case by case)."""
-    found = rolled(scope, period)
-    return found if found is not None and found.cases > EXACT_UP_TO else None
 
 
 def rebuild(progress=None):

@@ -80,15 +80,13 @@ def percentile(values, q):
     return values[low] + (values[high] - values[low]) * (rank - low)
 
 
-def totals_of(scope, period, rolled=None):
+def exact_totals(scope, period):
     """``{key: {"cases", "business", "effort", "steps", "rated", "hard", "handoffs", spreads...}}``, one scan.
 
-    Waits in hours; effort spreads in minutes over the cases with steps in the stage. From ``rolled``
-    where given; else on PostgreSQL the medians and 90th percentiles come from ``percentile_cont`` in the
-    same grouped query, read from the service's covering index.
+    Waits in hours; effort spreads in minutes over the cases with steps in the stage. On PostgreSQL the
+    medians and 90th percentiles come from ``percentile_cont`` in the same grouped query, read from the
+    service's covering index.
     """
-    if rolled is not None:
-        return rolled_totals(rolled)
     row = StageMeasureRow
     worked = case((row.steps > 0, row.effort_minutes))
     sums = [func.count().label("cases"), func.sum(row.wait_business_hours).label("business"),
@@ -127,7 +125,7 @@ def totals_of(scope, period, rolled=None):
 
 
 def rolled_totals(rolled):
-    """``totals_of``'s answer from the rollup."""
+    """``exact_totals``'s answer from the rollup (a ``days.Rolled``), quantiles within its accuracy."""
     found = {}
     for key in rolled.stage_keys():
         t = rolled.totals[key]
@@ -139,14 +137,23 @@ def rolled_totals(rolled):
     return found
 
 
-def costs_of(scope, period, totals, rolled=None):
+def minute_rates():
+    """``{service id: cost of a staff minute}``."""
+    return dict(db.session.execute(select(Service.id, Service.cost_per_minute)).all())
+
+
+def rolled_costs(rolled, totals):
+    """``exact_costs``'s answer from the rollup's minutes per service."""
+    rates = minute_rates()
+    return {key: sum(minutes * (rates.get(int(service_id)) or 0.0)
+                     for service_id, minutes in rolled.totals[key]["minutes_by_service"].items())
+            for key in totals}
+
+
+def exact_costs(scope, period, totals):
     """``{key: cost}``: each stage's minutes times the cost of a minute of the services they were spent on."""
     row = StageMeasureRow
-    rates = dict(db.session.execute(select(Service.id, Service.cost_per_minute)).all())
-    if rolled is not None:
-        return {key: sum(minutes * (rates.get(int(service_id)) or 0.0)
-                         for service_id, minutes in rolled.totals[key]["minutes_by_service"].items())
-                for key in totals}
+    rates = minute_rates()
     if scope.service_id is not None:
         # one service, one rate: no second scan
         return {key: float(t["effort"] or 0) * (rates.get(scope.service_id) or 0.0) for key, t in totals.items()}
@@ -158,14 +165,14 @@ def costs_of(scope, period, totals, rolled=None):
     return costs
 
 
-def stage_summaries(scope, period, rolled=None):
-    """``[StageSummary]`` of the scope's stages in line order (received first, rework last); from ``rolled``
-    (``days.Rolled``) where given."""
-    found = totals_of(scope, period, rolled)
+def stage_summaries(reading):
+    """``[StageSummary]`` of the stages a ``reading`` (``insight.reading``) reads, in line order (received
+    first, rework last)."""
+    found = reading.stage_totals()
     if not found:
         return []
-    costs = costs_of(scope, period, found, rolled)
-    reasons = {key: rolled.totals[key]["reasons"] for key in found} if rolled else reasons_of(scope, period)
+    costs = reading.stage_costs(found)
+    reasons = reading.stage_reasons(found)
     places = placed(found)
     summaries = []
     for key, t in found.items():

@@ -35,12 +35,14 @@ class Voice:
     reopened_share: float | None = None
 
 
-def case_counts(scope, period, rolled=None):
-    """``(cases, cases with a due date, of them resolved by it, reopened)`` of the scope's period (from
-    ``rolled``, a ``days.Rolled``, where given)."""
-    if rolled is not None:
-        totals = rolled.case_totals()
-        return totals["cases"], totals["sla_cases"], totals["sla_met"], totals["reopened"]
+def rolled_case_counts(rolled):
+    """``exact_case_counts``'s answer from the rollup (a ``days.Rolled``)."""
+    totals = rolled.case_totals()
+    return totals["cases"], totals["sla_cases"], totals["sla_met"], totals["reopened"]
+
+
+def exact_case_counts(scope, period):
+    """``(cases, cases with a due date, of them resolved by it, reopened)`` of the scope's period."""
     met = func.sum(db.case((CaseMeasure.sla_met.is_(True), 1), else_=0))
     reopened = func.sum(db.case((CaseMeasure.reopened.is_(True), 1), else_=0))
     cases, sla_cases, sla_met, reopened = db.session.execute(
@@ -49,16 +51,19 @@ def case_counts(scope, period, rolled=None):
     return cases, sla_cases, int(sla_met or 0), int(reopened or 0)
 
 
-def answer_counts(scope, period, rolled=None):
+def rolled_answer_counts(rolled):
+    """``exact_answer_counts``'s answer as the rollup counted it."""
+    survey = rolled.case_totals()["survey"]
+    counted = {"answers": survey["answers"], "fixed": survey["fixed"]}
+    for name, _text in A11_ITEMS:
+        n = survey[f"{name}_n"]
+        counted[name] = (n, survey[f"{name}_agree"], survey[f"{name}_sum"] / n if n else None)
+    return counted
+
+
+def exact_answer_counts(scope, period):
     """The survey of the period's requests, each one's latest answer: ``{"answers", "fixed", item: (n, agree,
-    mean)}`` with "agree" answers of ``AGREE`` or more (as the rollup counted them, where ``rolled`` is given)."""
-    if rolled is not None:
-        survey = rolled.case_totals()["survey"]
-        counted = {"answers": survey["answers"], "fixed": survey["fixed"]}
-        for name, _text in A11_ITEMS:
-            n = survey[f"{name}_n"]
-            counted[name] = (n, survey[f"{name}_agree"], survey[f"{name}_sum"] / n if n else None)
-        return counted
+    mean)}`` with "agree" answers of ``AGREE`` or more."""
     latest = select(func.max(Feedback.id)).join(CaseMeasure, CaseMeasure.request_id == Feedback.request_id) \
         .where(*within(CaseMeasure, scope, period)).group_by(Feedback.request_id)
     item_names = [name for name, _text in A11_ITEMS]
@@ -74,10 +79,10 @@ def answer_counts(scope, period, rolled=None):
     return counted
 
 
-def voice_of(scope, period, rolled=None):
-    """The survey, SLA and reopening figures of the scope's cases resolved in ``period``."""
-    cases, sla_cases, sla_met, reopened = case_counts(scope, period, rolled)
-    counted = answer_counts(scope, period, rolled)
+def voice_of(reading):
+    """The survey, SLA and reopening figures of the cases a ``reading`` (``insight.reading``) reads."""
+    cases, sla_cases, sla_met, reopened = reading.case_counts()
+    counted = reading.answer_counts()
     answers = counted["answers"]
     voice = Voice(cases=cases, answers=answers, shown=answers >= MIN_ANSWERS,
                   sla_met_share=round(sla_met / sla_cases, 3) if sla_cases else None, sla_cases=sla_cases,
