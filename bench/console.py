@@ -39,6 +39,8 @@ import psycopg  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
+from bench import common  # noqa: E402
+from bench.common import percentile  # noqa: E402
 from casework import counts, effort  # noqa: E402
 from casework.models import PRIORITY_RANK, Priority, Queue, StepType, queue_member  # noqa: E402
 from core import create_app  # noqa: E402
@@ -66,12 +68,7 @@ def say(message):
 
 
 def recreate_database():
-    url = make_url(DATABASE_URL)
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{url.database}"'))
-    admin.dispose()
+    common.recreate_database(DATABASE_URL)
 
 
 def build_app():
@@ -273,11 +270,6 @@ def load(total):
         connection.execute(text("VACUUM ANALYZE"))
     engine.dispose()
     say(f"loaded {total:,} cases in {time.perf_counter() - started:.1f} s")
-
-
-def percentile(values, share):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
 def timed(client, method, url, repeat, **kwargs):

@@ -29,9 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, text  # noqa: E402
 
-from bench import cpu  # noqa: E402
+from bench import common, cpu  # noqa: E402
 
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/tandem_bench_intake")
@@ -41,20 +40,14 @@ KEY = re.compile(r'name="submission_key" value="([^"]+)"')
 
 
 def prepare_database():
-    admin = create_engine(DATABASE_URL.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
-    name = DATABASE_URL.rsplit("/", 1)[1]
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
+    common.recreate_database(DATABASE_URL)
     from core import create_app
     from core.extensions import db
     from core.queues import redis_connection
-    from tests.factories import make_city
     app = create_app({"SQLALCHEMY_DATABASE_URI": DATABASE_URL, "REDIS_URL": REDIS_URL, "SECRET_KEY": "bench"})
     with app.app_context():
         db.create_all()
-        make_city()
+        common.pothole_city()
         redis_connection().flushdb()
         db.engine.dispose()
 

@@ -28,7 +28,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, text  # noqa: E402
 
 from bench import cpu  # noqa: E402
 
@@ -39,18 +38,14 @@ from core.extensions import db  # noqa: E402
 from core.queues import redis_connection  # noqa: E402
 from intake.models import Department, Service, ServiceRequest, TriageState  # noqa: E402
 from intake.services import submit_request  # noqa: E402
+from bench import common  # noqa: E402
 
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/tandem_bench")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 
 
 def recreate_database():
-    admin = create_engine(DATABASE_URL.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
-    name = DATABASE_URL.rsplit("/", 1)[1]
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
+    common.recreate_database(DATABASE_URL)
 
 
 def build_app(mailbox):

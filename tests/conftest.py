@@ -9,7 +9,7 @@ from rq import SimpleWorker
 from sqlalchemy import text
 
 from casework.models import Outcome, standard_outcome_rows
-from core import create_app
+import core
 from core.extensions import db
 from core.queues import QUEUE_NAMES, get_queue, redis_connection
 from tests.factories import PASSWORD, make_city
@@ -116,15 +116,29 @@ def fresh_app(tmp_path, **overrides):
 
 
 # one app per test process: building one (165 routes, the API document) takes a quarter of a second, more than
-# most tests; each test gets it back with the settings it was made with and empty tables, as a fresh one
+# most tests; each test gets it back with the settings it was made with and empty tables, as a fresh one. Some
+# extensions keep the settings of the last app set up with them (flask-limiter keeps one storage, at that app's
+# Redis), so once a test has made an app of its own the next test gets a new shared app.
 _shared = {}
+APPS_MADE = {"count": 0}
+_create_app = core.create_app
+
+
+def create_app(settings=None):
+    """``core.create_app``, counted: every test module's ``from core import create_app`` gets this one."""
+    APPS_MADE["count"] += 1
+    return _create_app(settings)
+
+
+core.create_app = create_app
 
 
 def shared_app(tmp_path):
     """The process's app, its settings restored (mail and parked photos in ``tmp_path``) and its data emptied."""
-    if "app" not in _shared:
+    if _shared.get("made") != APPS_MADE["count"]:
         _shared["app"] = create_app(test_config(tmp_path))
         _shared["settings"] = copy.deepcopy(dict(_shared["app"].config))
+        _shared["made"] = APPS_MADE["count"]
     app = _shared["app"]
     app.config.clear()
     app.config.update(copy.deepcopy(_shared["settings"]))

@@ -1,0 +1,43 @@
+"""What every benchmark script shares: a database of its own made afresh, a small city, and percentiles.
+
+Benchmarks never import the tests: what they need of a city is here, built from the product's own models.
+"""
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+
+def recreate_database(url):
+    """Drop and create the PostgreSQL database of ``url`` (a benchmark's own, never the tests' or a city's)."""
+    url = make_url(url)
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{url.database}"'))
+    admin.dispose()
+
+
+def percentile(values, share):
+    """The value at ``share`` (0-1) of ``values`` by nearest rank."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def pothole_city():
+    """One team with a road-repairs queue taking its potholes and a caseworker in it. Commits; returns the service.
+
+    Call in an app context, on an empty schema.
+    """
+    from casework.models import Queue
+    from core.accounts.models import Role, Staff
+    from core.extensions import db
+    from intake.models import Department, Service
+
+    roads = Department(code="roads", name="Roads and Streets")
+    pothole = Service(code="pothole", name="Pothole", group="Streets", department=roads, resolution_hours=120)
+    worker = Staff(name="Bench Caseworker", email="bench.worker@tandem.test", role=Role.CASEWORKER,
+                   languages="en", capacity_minutes=1200)
+    worker.set_password("bench-caseworker-password")
+    queue = Queue(name="Road repairs", department=roads, is_department_default=True, members=[worker])
+    db.session.add_all([roads, pothole, worker, queue])
+    db.session.commit()
+    return pothole
