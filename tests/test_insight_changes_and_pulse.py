@@ -194,6 +194,11 @@ def test_all_teams_together_never_gives_away_a_hidden_team(app, client, login_as
         assert [row.shown for row in teams["Road repairs"]] == [True]
         assert [row.shown for row in teams["Parks team"]] == [False]
         assert [(row.answers, row.shown) for row in teams[pulse.ALL_TEAMS]] == [(7, False)]
+    login_as(city.supervisor)
+    page = client.get("/insight/pulse").text
+    # seven answers, hidden for another reason than "fewer than 5": the page says which
+    assert "it would give away a team of fewer than 5 answers" in page
+    with app.app_context():
         for manageable in (2, 2, 2):
             db.session.add(PulseAnswer(queue_id=city.parks_queue.id, fortnight=fortnight, manageable=manageable,
                                        tools_help=3))
