@@ -24,9 +24,8 @@ from casework.demo_city import (
 from casework.insight import rollup
 from casework.insight.models import ProcessChange, PulseAnswer
 from casework.insight.pulse import fortnight_of
-from casework.models import (
-    Absence, Case, CaseEvent, CaseState, Outcome, Priority, Queue, ReplyTemplate, RoutingRule, Step, StepType,
-)
+from casework.agency_setup import Outcome, ReplyTemplate, RoutingRule
+from casework.models import Absence, Case, CaseEvent, CaseState, Priority, Queue, Step, StepType
 from core.extensions import db
 from core.accounts.models import Role, Staff
 from core.timeutil import utcnow

@@ -2,7 +2,8 @@
 
 Nothing here writes; each answers from the database as it is now.
 """
-from casework.models import District, Outcome, Queue, RoutingRule, StepType, queue_member
+from casework.agency_setup import District, Outcome, RoutingRule
+from casework.models import Queue, StepType, queue_member
 from core.extensions import db
 from core.accounts.models import Staff
 from intake.models import Service

@@ -1,6 +1,7 @@
 """Queues, cases, the steps staff do on them, and the append-only case timeline."""
 from datetime import date, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import DDL, JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
@@ -9,6 +10,9 @@ from core.extensions import db
 from core.accounts.models import Staff
 from core.timeutil import UTCDateTime, utcnow
 from intake.models import Department, Service, ServiceRequest
+
+if TYPE_CHECKING:  # (mapped by name: casework.agency_setup imports this module)
+    from casework.agency_setup import District, Outcome
 
 
 class CaseState(StrEnum):
@@ -89,49 +93,6 @@ class Absence(db.Model):
     staff: Mapped[Staff] = relationship()
 
 
-class District(db.Model):
-    """An area of the city, by postcodes and/or a polygon, that routing rules can name."""
-
-    __tablename__ = "district"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(120), unique=True)
-    # whitespace- or comma-separated postcodes, as citizens write them
-    postcodes: Mapped[str] = mapped_column(Text, default="")
-    # [[lat, long], ...] corners, or empty
-    polygon: Mapped[list] = mapped_column(JSON, default=list)
-
-
-class RoutingRule(db.Model):
-    """An ordered rule: when all its conditions hold, the case goes to its queue."""
-
-    __tablename__ = "routing_rule"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(120))
-    position: Mapped[int] = mapped_column(default=100)
-    active: Mapped[bool] = mapped_column(default=True)
-    service_id: Mapped[int | None] = mapped_column(ForeignKey("service.id"))
-    # any of these words in the description (space separated, lower case)
-    keywords: Mapped[str] = mapped_column(String(400), default="")
-    # the answer to one of the service's questions
-    answer_code: Mapped[str | None] = mapped_column(String(60))
-    answer_value: Mapped[str | None] = mapped_column(String(200))
-    district_id: Mapped[int | None] = mapped_column(ForeignKey("district.id"))
-    channel: Mapped[str | None] = mapped_column(String(12))
-    language: Mapped[str | None] = mapped_column(String(8))
-    queue_id: Mapped[int] = mapped_column(ForeignKey("queue.id"))
-    priority: Mapped[str] = mapped_column(String(10), default=Priority.NORMAL)
-    # space-separated labels put on the case
-    tags: Mapped[str] = mapped_column(String(200), default="")
-    # a resolution target replacing the service's, in business hours
-    resolution_hours: Mapped[int | None]
-
-    service: Mapped[Service | None] = relationship()
-    district: Mapped[District | None] = relationship()
-    queue: Mapped[Queue] = relationship()
-
-
 class StepType(db.Model):
     """One kind of work in a service's workflow, with its standard minutes."""
 
@@ -144,50 +105,6 @@ class StepType(db.Model):
     standard_minutes: Mapped[int] = mapped_column(default=10)
 
     service: Mapped[Service] = relationship()
-
-
-class Outcome(db.Model):
-    """How a case can end ("fixed", "referred elsewhere"...), a list admins keep; chosen on resolving."""
-
-    __tablename__ = "outcome"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(40), unique=True)
-    label: Mapped[str] = mapped_column(String(120))
-    position: Mapped[int] = mapped_column(default=100)
-    active: Mapped[bool] = mapped_column(default=True)
-
-
-# the list a new installation starts with (the migration and a fresh schema both write it)
-STANDARD_OUTCOMES = [
-    ("fixed", "Fixed"), ("no_action_needed", "No action needed"), ("referred_elsewhere", "Referred elsewhere"),
-    ("duplicate", "Duplicate of another case"), ("could_not_find", "Could not find the problem"),
-    ("not_our_responsibility", "Not the agency's responsibility"),
-]
-
-
-def standard_outcome_rows():
-    return [{"code": code, "label": label, "position": position, "active": True}
-            for position, (code, label) in enumerate(STANDARD_OUTCOMES, start=1)]
-
-
-@event.listens_for(Outcome.__table__, "after_create")
-def write_standard_outcomes(table, connection, **kwargs):
-    connection.execute(table.insert(), standard_outcome_rows())
-
-
-class ReplyTemplate(db.Model):
-    """A reply staff start from, in one language, with placeholders like ``{reference}``."""
-
-    __tablename__ = "reply_template"
-    __table_args__ = (UniqueConstraint("name", "language"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(120))
-    language: Mapped[str] = mapped_column(String(8), default="en")
-    body: Mapped[str] = mapped_column(Text)
-    active: Mapped[bool] = mapped_column(default=True)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
 class Draft(db.Model):
@@ -298,7 +215,7 @@ class Case(db.Model):
     queue: Mapped[Queue] = relationship()
     assignee: Mapped[Staff | None] = relationship()
     service: Mapped[Service | None] = relationship()
-    district: Mapped[District | None] = relationship()
+    district: Mapped["District | None"] = relationship()
     outcome: Mapped["Outcome | None"] = relationship()
     steps: Mapped[list["Step"]] = relationship(back_populates="case", order_by="Step.id")
     events: Mapped[list["CaseEvent"]] = relationship(
@@ -464,18 +381,3 @@ class DuplicateLink(db.Model):
     decided_by: Mapped[Staff | None] = relationship()
 
 
-class CalendarSetting(db.Model):
-    """The agency calendar as admins keep it in the console (one row); without it the ``AGENCY_*`` settings apply.
-
-    The time zone stays a deployment setting: it changes what every stored time means.
-    """
-
-    __tablename__ = "calendar_setting"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    hours: Mapped[str] = mapped_column(String(200))
-    holidays_country: Mapped[str] = mapped_column(String(8), default="")
-    holidays_subdivision: Mapped[str] = mapped_column(String(16), default="")
-    # the agency's own closed days (snow days, a local holiday), ISO dates separated by spaces
-    closures: Mapped[str] = mapped_column(Text, default="")
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

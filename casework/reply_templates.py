@@ -1,7 +1,7 @@
 """Reply templates: what staff start a reply from, in the citizen's language, with the case's details filled in."""
 import string
 
-from casework.models import ReplyTemplate
+from casework.agency_setup import ReplyTemplate
 from core.extensions import db
 
 # what a template may name, and where it comes from

@@ -6,7 +6,9 @@ bp = Blueprint("casework", __name__, template_folder="templates")
 
 
 def init_app(app):
-    from casework import activity, commands, counts, effort, health, messages, models, tasks
+    from casework import (  # noqa: F401  (agency_setup: its tables)
+        activity, agency_setup, commands, counts, effort, health, messages, models, tasks,
+    )
     from core.audit import append_only
     from core.errors import use_staff_error_page
     from core.periodic import register_periodic

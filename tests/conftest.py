@@ -8,7 +8,7 @@ from sqlalchemy import create_engine, make_url
 from rq import SimpleWorker
 from sqlalchemy import text
 
-from casework.models import Outcome, standard_outcome_rows
+from casework.agency_setup import Outcome, standard_outcome_rows
 import core
 from core.extensions import db
 from core.queues import QUEUE_NAMES, get_queue, redis_connection

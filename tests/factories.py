@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 from werkzeug.security import generate_password_hash
 
-from casework.models import Queue, RoutingRule, StepType
+from casework.agency_setup import RoutingRule
+from casework.models import Queue, StepType
 from core.extensions import db
 from core.accounts.models import Staff
 from intake.models import Department, Service

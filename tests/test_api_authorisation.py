@@ -10,7 +10,8 @@ import re
 
 import pytest
 
-from casework.models import DuplicateLink, Outcome, StepType
+from casework.agency_setup import Outcome
+from casework.models import DuplicateLink, StepType
 from core.extensions import db
 from tests.api_calls import Caller, token_of
 from tests.console_cases import open_cases

@@ -3,7 +3,8 @@ from datetime import timedelta
 
 import pytest
 
-from casework.models import Case, CaseEvent, CaseState, Outcome, Step
+from casework.agency_setup import Outcome
+from casework.models import Case, CaseEvent, CaseState, Step
 from core.extensions import db
 from core.models import AuditEvent
 from tests.api_calls import Caller, token_of

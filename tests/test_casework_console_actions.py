@@ -4,7 +4,8 @@ from datetime import timedelta
 
 import pytest
 
-from casework.models import Case, CaseEvent, CaseState, Draft, Priority, ReplyTemplate, Step
+from casework.agency_setup import ReplyTemplate
+from casework.models import Case, CaseEvent, CaseState, Draft, Priority, Step
 from core.extensions import db
 from core.accounts.models import Staff
 from core.timeutil import utcnow
@@ -124,7 +125,7 @@ def test_a_note_is_never_refused_as_stale_since_it_overwrites_nothing(app, clien
 
 def test_priority_and_queue_changes_recompute_the_due_date_and_are_on_the_timeline(app, client, login_as, city, case_id):
     with app.app_context():
-        from casework.models import RoutingRule
+        from casework.agency_setup import RoutingRule
         db.session.add(RoutingRule(name="Urgent potholes in 8 hours", service_id=city.pothole.id,
                                    queue_id=city.roads_queue.id, priority="urgent", resolution_hours=8, position=5))
         db.session.commit()

@@ -5,7 +5,8 @@ from urllib.parse import parse_qs, urlparse
 
 from sqlalchemy import event
 
-from casework.models import Case, CaseState, District, Priority
+from casework.agency_setup import District
+from casework.models import Case, CaseState, Priority
 from core.extensions import db
 from core.models import AuditEvent
 from core.timeutil import utcnow

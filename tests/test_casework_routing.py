@@ -6,7 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from casework.triage import routing
-from casework.models import Case, District, RoutingRule
+from casework.agency_setup import District, RoutingRule
+from casework.models import Case
 from core.extensions import db
 from core.models import AuditEvent
 from tests.conftest import csrf_token_from

@@ -137,7 +137,7 @@ def test_a_case_moved_to_a_24_7_queue_counts_on_its_calendar(app, city):
 def test_a_more_urgent_priority_is_never_due_later(app, city, rule_hours):
     """Raising the priority brings the due date forward; lowering it moves it back, whatever a rule's own target."""
     from casework.console import changes
-    from casework.models import RoutingRule
+    from casework.agency_setup import RoutingRule
 
     with app.app_context():
         if rule_hours:

@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from casework.models import Case, DuplicateLink, RoutingRule, StepType
+from casework.agency_setup import RoutingRule
+from casework.models import Case, DuplicateLink, StepType
 from core.extensions import db
 from core.models import AuditEvent
 from intake.models import ServiceRequest

@@ -1,7 +1,7 @@
 """What admins keep for casework: the list of outcomes a case can end with, and reply templates per language."""
 from casework import reply_templates
 from casework.errors import ActionRefused
-from casework.models import Outcome, ReplyTemplate
+from casework.agency_setup import Outcome, ReplyTemplate
 from core import audit
 from core.extensions import db
 

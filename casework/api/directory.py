@@ -7,7 +7,8 @@ from flask_smorest import Blueprint
 from casework.api import schemas
 from casework.api.visibility import visible_case
 from casework.lookups import active_outcomes
-from casework.models import Absence, Queue, RoutingRule, StepType, queue_member
+from casework.agency_setup import RoutingRule
+from casework.models import Absence, Queue, StepType, queue_member
 from core.api import allowed, caller, protect
 from core.extensions import db
 from core.models import AuditEvent

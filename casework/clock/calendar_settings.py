@@ -12,7 +12,7 @@ from flask import current_app
 
 from casework.clock.agency_time import agency_zone
 from casework.clock.calendar import CalendarError, build_calendar
-from casework.models import CalendarSetting
+from casework.agency_setup import CalendarSetting
 from core import audit
 from core.extensions import db
 from core.timeutil import utcnow

@@ -12,7 +12,8 @@ from casework.console.assignment import take_if_unassigned
 from casework.console.checklist import step_type_for, steps_not_done
 from casework.console.related import merged_into
 from casework.errors import ActionRefused
-from casework.models import CaseEvent, CaseState, Outcome, Step
+from casework.agency_setup import Outcome
+from casework.models import CaseEvent, CaseState, Step
 from casework.transitions import back_to_work, enter_state
 from core import audit
 from core.extensions import db

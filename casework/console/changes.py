@@ -11,9 +11,8 @@ from casework.clock.calendar_settings import queue_calendar
 from casework.console.access import can_work_queue
 from casework.errors import ActionRefused
 from casework.transitions import enter_state, holder_state
-from casework.models import (
-    Case, CaseEvent, CaseState, DuplicateLink, DuplicateStatus, Priority, Queue, RoutingRule,
-)
+from casework.agency_setup import RoutingRule
+from casework.models import Case, CaseEvent, CaseState, DuplicateLink, DuplicateStatus, Priority, Queue
 from core.extensions import db
 from core.timeutil import utcnow
 from intake.models import ServiceRequest

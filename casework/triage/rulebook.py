@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from casework.clock import targets
 from casework.lookups import all_queues
 from casework.triage import routing
-from casework.models import District, Priority, Queue, RoutingRule
+from casework.agency_setup import District, RoutingRule
+from casework.models import Priority, Queue
 from core import audit
 from core.extensions import db
 from intake.models import Service, ServiceRequest
