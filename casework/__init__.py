@@ -8,6 +8,7 @@ periodic jobs through its ``init_app``:
 - ``clock/``: business time, due dates and the watch that warns before a breach;
 - ``triage/``: routes each new request to a queue, with priority, duplicates and assignee;
 - ``console/``: where caseworkers find, take and work cases, and what citizens send lands;
+- ``desk/``: the contact desk, where staff take requests for callers (phone, counter, email);
 - ``admin/``: the catalogue, routing rules, queues and absences, calendar, wording and API keys;
 - ``supervision/``: backlog, workload, rebalancing and forecasts;
 - ``insight/``: the service blueprint, process changes and the staff pulse;
@@ -16,7 +17,7 @@ periodic jobs through its ``init_app``:
 from importlib import import_module
 
 # in wiring order: the staff API goes last, since it documents every room's endpoints
-ROOMS = ("clock", "triage", "console", "admin", "supervision", "insight", "api")
+ROOMS = ("clock", "triage", "console", "desk", "admin", "supervision", "insight", "api")
 
 
 def init_app(app):

@@ -17,7 +17,7 @@ from casework import public_wording
 from casework.clock import targets
 from casework.clock.calendar_settings import queue_calendar
 from casework.demo_city import (
-    AWAY_THIS_WEEK, BACKLOG, CASEWORK_MINUTES, CHANGE, COMPLAINTS, DEMO_STAFF, DEPARTMENTS, DEPARTMENT_NAMES, DESCRIPTIONS,
+    AWAY_THIS_WEEK, BACKLOG, CHANNEL_MIX, CASEWORK_MINUTES, CHANGE, COMPLAINTS, DEMO_STAFF, DEPARTMENTS, DEPARTMENT_NAMES, DESCRIPTIONS,
     FRICTION_NOTES, GROUP_NAMES, HANDED_ON_SHARE, HEAVY_HOLDER_WEIGHT, MEMBERS, NAMES, PART_TIME, QUEUES,
     REPLY_TEMPLATES, SERVICES, STREETS,
 )
@@ -249,7 +249,7 @@ def add_history_case(number, service, spec, queue, calendar, workers, step_types
         contact_name=name, contact_email=f"{name.split()[0].lower()}.{number}@example.org",
         language=rng.choices(["en", "es", "pt"], weights=[80, 15, 5])[0],
         submitted_at=submitted, triage_state=TriageState.DONE, triage_attempts=1,
-        idempotency_key=f"demo-history-{number}",
+        idempotency_key=f"demo-history-{number}", channel=CHANNEL_MIX[number % len(CHANNEL_MIX)],
     )
     opened = submitted + timedelta(seconds=rng.uniform(1, 20))
     members = workers[queue.id]

@@ -35,6 +35,9 @@ AWAY_THIS_WEEK = ("morgan", "Annual leave")
 # work the history leaves with some people, not yet started, as the share of their week it would take: a board a
 # supervisor recognises (Casey and Riley overloaded, Jordan busy, the others with room) and a rebalance to make
 BACKLOG = {"casey": 1.3, "riley": 1.15, "jordan": 0.85}
+# how the history's requests came in, in twenty: most on the web form, many by phone, some at the counter and
+# from a partner's app (Boston's 311 data has about 30 in 100 by phone)
+CHANNEL_MIX = ["web"] * 11 + ["phone"] * 6 + ["counter"] * 2 + ["api"]
 # the process change the demo's blueprint compares either side of (service, title, note)
 CHANGE = ("pothole", "Form asks for a photo",
           "The form now asks for a photo of the hole (it stays optional), so crews see it before they go and "

@@ -79,6 +79,8 @@ def from_environment(instance_path):
         "AGENCY_TIMEZONE": env_str("AGENCY_TIMEZONE", "UTC"),
         # ISO 4217: the currency costs are shown in (cost per staff minute, cost per request)
         "AGENCY_CURRENCY": env_str("AGENCY_CURRENCY", "USD"),
+        # ISO 3166 country whose numbering a caller's phone number is read in when it has no +country code
+        "AGENCY_COUNTRY": env_str("AGENCY_COUNTRY", "US"),
         # SLA clocks count opening hours only: "mon-fri 08:00-17:00; sat 09:00-12:00", or "always"
         "AGENCY_HOURS": env_str("AGENCY_HOURS", "mon-fri 08:00-17:00"),
         # public holidays from the `holidays` package (ISO country, optional state/province); blank for none

@@ -31,6 +31,9 @@ class Channel(StrEnum):
     API = "api"
     PHONE = "phone"
     COUNTER = "counter"
+    EMAIL = "email"
+    # a problem staff found themselves, in the field
+    FIELD = "field"
 
 
 class ContactChannel(StrEnum):

@@ -35,6 +35,10 @@ def test_seed_demo_builds_an_agency_with_history_and_is_safe_to_run_again(app, r
         handed_on = db.session.scalar(db.select(db.func.count(CaseEvent.id)).where(
             CaseEvent.kind == "assigned", CaseEvent.details["from_staff_id"].as_integer().is_not(None)))
         assert handed_on > 10
+        # requests came in by phone and at the counter too, as in a city's 311
+        channels = dict(db.session.execute(db.select(ServiceRequest.channel, db.func.count()).group_by(
+            ServiceRequest.channel)).all())
+        assert channels["phone"] > 10 and channels["counter"] > 0 and channels["web"] > channels["phone"]
         assert db.session.scalar(db.select(Department).filter_by(code="streets")).translated("name", "es") == \
             "Calles y Vías"
         # the board a supervisor recognises: some people overloaded, some with room, a plan that evens them out

@@ -27,6 +27,8 @@ ROOMS = {
     "triage": {"root", "clock"},
     "console": {"root", "clock", "triage"},
     "admin": {"root", "clock", "triage"},
+    # the contact desk takes requests through intake and shows cases as the console does
+    "desk": {"root", "clock", "triage", "console"},
     # the staff API calls the console's own services: one copy of every rule
     "api": {"root", "clock", "triage", "console"},
     # supervisors work on the console's cases and the admins' team records (absences)

@@ -55,6 +55,11 @@
       }
       case "r": handled = focusField("reply-message"); break;
       case "n": handled = focusField("note-text"); break;
+      case "c": {
+        var desk = document.querySelector("a[data-new-contact]");
+        if (desk) { window.location.assign(desk.href); } else { handled = false; }
+        break;
+      }
       case "?": openHelp(); break;
       default: handled = false;
     }

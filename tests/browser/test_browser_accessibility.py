@@ -115,6 +115,13 @@ def test_every_staff_page_passes_the_scan(page, world):
                        ("/staff/tokens/", "API tokens"), ("/supervision/", "a page the caseworker may not open")]:
         page.goto(path)
         assert_accessible(page, path, what)
+    page.goto("/console/desk/")
+    assert_accessible(page, "/console/desk/", "the contact desk")
+    page.get_by_label("Phone number").fill("not a number")
+    page.get_by_role("button", name="Look up this caller").click()
+    assert_accessible(page, "/console/desk/", "the contact desk with a refused lookup")
+    page.get_by_role("button", name="Save the request").click()
+    assert_accessible(page, "/console/desk/", "the contact desk with every refusal")
     page.goto(f"/console/cases/{world['case_id']}")
     page.get_by_text("Record a step already done").click()
     page.get_by_role("button", name="Record step").click()

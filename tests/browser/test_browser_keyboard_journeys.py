@@ -6,7 +6,7 @@ import pytest
 from casework.triage.engine import triage
 from core.extensions import db
 from intake.models import ServiceRequest
-from tests.browser.conftest import focus_is_visible, sign_in_by_keyboard, tab_to, tab_to_text
+from tests.browser.conftest import axe_violations, focus_is_visible, sign_in_by_keyboard, tab_to, tab_to_text
 
 pytestmark = pytest.mark.browser
 
@@ -227,3 +227,33 @@ def test_an_admin_adds_a_question_to_a_service_with_the_keyboard_alone(page, app
         from intake.models import ServiceQuestion
         question = db.session.scalar(db.select(ServiceQuestion).filter_by(code="lanes"))
         assert question.datatype == "multivaluelist" and [v["key"] for v in question.values] == ["north", "south"]
+
+
+def test_an_agent_takes_a_call_with_the_keyboard_alone(page, app, city):
+    """c opens the desk; look the caller up, choose the service, describe it, save, read the reference back."""
+    sign_in_by_keyboard(page, city.caseworker.email)
+    page.keyboard.press("c")
+    page.wait_for_url(re.compile(r".*/console/desk/$"))
+    tab_to(page, "caller_phone", presses=120)
+    page.keyboard.type("(202) 555-0143")
+    tab_to(page, "caller_email")
+    page.keyboard.type("rosa@example.org")
+    tab_to_text(page, "Look up this caller")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "No open or recent request from this caller." in page.inner_text("#caller-requests")
+    assert page.input_value("#caller_phone") == "(202) 555-0143"  # kept across the lookup
+    tab_to(page, "service_code", presses=120)
+    page.keyboard.type("Streets: Pothole")  # a focused select picks the option whose label is typed
+    tab_to(page, "description")
+    page.keyboard.type("A deep pothole by the bus stop, a cyclist fell")
+    tab_to(page, "address")
+    page.keyboard.type("Bus stop 4, High Street")
+    tab_to_text(page, "Save the request")
+    assert focus_is_visible(page)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    with app.app_context():
+        reference = db.session.scalar(db.select(ServiceRequest.reference))
+    assert reference in page.inner_text(".reference")
+    assert not axe_violations(page), "the saved call's page must pass the scan"

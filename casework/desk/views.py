@@ -1,0 +1,87 @@
+"""The contact desk's pages: a new request for a caller on one page (look the caller up, choose the service and
+answer its questions, save), and the reference to read back."""
+import uuid
+
+from flask import abort, current_app, redirect, render_template, request, url_for
+from flask_login import current_user
+from marshmallow import ValidationError
+
+from casework.desk import bp, callers, services
+from casework.desk.schemas import DESK_CHANNELS, FOR_WHOM, HEAR_BY, CallerRequestSchema, LookupSchema
+from core.auth import caseworker_required, refuse
+from core.extensions import db
+from core.form_errors import first_messages
+from intake import services as intake_services
+from intake.models import ServiceRequest
+from intake.questions import read_answers
+
+
+def render(values, errors=None, found=None, looked_up=False, status=200):
+    chosen = intake_services.service_by_code(values.get("service_code"))
+    return render_template(
+        "desk/new.html", values=values, errors=errors or {}, found=found or [], looked_up=looked_up,
+        services=intake_services.active_services(), chosen=chosen, channels=DESK_CHANNELS, for_whom=FOR_WHOM,
+        hear_by=HEAR_BY, languages=current_app.extensions["tandem.languages"],
+        sms_available=bool(current_app.config.get("SMS_WEBHOOK_URL"))), status
+
+
+@bp.get("/")
+@caseworker_required
+def new_contact():
+    # a fresh key per call: saving this form twice makes one request
+    return render({"submission_key": uuid.uuid4().hex, "channel": "phone", "for_whom": "caller",
+                   "hear_by": "email", "language": "en"})
+
+
+@bp.post("/")
+@caseworker_required
+def take_contact():
+    """One form, three buttons: look the caller up, show the chosen service's questions, or save."""
+    form = request.form
+    step = form.get("step")
+    if step == "lookup":
+        try:
+            who = LookupSchema().load(form)
+        except ValidationError as error:
+            return render(form, first_messages(error.messages), looked_up=True, status=400)
+        found = callers.requests_of(current_user, phone=who.get("caller_phone"), email=who.get("caller_email"))
+        db.session.commit()  # the look at personal data is recorded
+        return render(form, found=found, looked_up=True)
+    if step == "service":
+        return render(form)
+    service = intake_services.service_by_code(form.get("service_code"))
+    # staff read the questions and their checks in English, whatever the caller speaks
+    answers = read_answers(service, form, "en") if service else None
+    errors = {}
+    try:
+        fields = CallerRequestSchema().load(form)
+    except ValidationError as error:
+        errors = first_messages(error.messages)
+    if service is None and "service_code" not in errors:
+        errors["service_code"] = "Choose one of the services listed"
+    if answers is not None:
+        errors.update(answers.errors)
+    if errors:
+        return render(form, errors, status=400)
+    if answers.stop_notice:
+        # what the public form would stop a citizen with: the agent hears it here, and nothing is saved
+        return render(form, {"service_code": f"Stop: {answers.stop_notice} Nothing has been saved."}, status=400)
+    try:
+        service_request, _created = services.take_request(fields, service, answers.values, by=current_user)
+    except intake_services.SubmissionRejected:
+        return render(form, {"service_code": "That service is not offered any more: choose another"}, status=400)
+    return redirect(url_for("desk.taken", request_id=service_request.id), 303)
+
+
+@bp.get("/taken/<int:request_id>")
+@caseworker_required
+def taken(request_id):
+    """The reference, large enough to read back, and whether the caller will get the tracking link."""
+    service_request = db.session.get(ServiceRequest, request_id) or abort(404)
+    if service_request.channel not in DESK_CHANNELS:
+        abort(404)
+    if not current_user.has_role("supervisor") and not services.taken_by(service_request, current_user):
+        refuse("the desk's confirmation of another agent's call",
+               "Only the person who took the call (or a supervisor) sees this page. Find the case by its reference.")
+    return render_template("desk/taken.html", service_request=service_request,
+                           route=service_request.contact_address())

@@ -1,0 +1,112 @@
+"""The contact desk: an agent takes requests for callers, as the public form does, with the caller's channel."""
+import re
+
+import pytest
+
+from casework.models import Case
+from core.extensions import db
+from core.models import AuditEvent
+from intake.models import ServiceRequest
+from tests.conftest import csrf_token_from
+from tests.mailserver import body_of
+
+DESK = "/console/desk/"
+
+
+def call(client, **fields):
+    """Post the desk's form as the page has it, with ``fields`` over its defaults."""
+    page = client.get(DESK).text
+    key = re.search(r'name="submission_key" value="([^"]*)"', page).group(1)
+    form = {"csrf_token": csrf_token_from(page), "submission_key": key, "channel": "phone", "for_whom": "caller",
+            "hear_by": "email", "language": "en", "step": "save", **fields}
+    return client.post(DESK, data={name: value for name, value in form.items() if value is not None})
+
+
+def pothole_call(**changes):
+    return {"caller_phone": "(202) 555-0143", "caller_email": "rosa@example.org", "caller_name": "Rosa Díaz",
+            "language": "es", "service_code": "pothole", "description": "Un bache enorme en la esquina",
+            "address": "12 High Street", **changes}
+
+
+def test_a_caller_is_looked_up_and_their_request_taken_triaged_and_acknowledged_in_their_language(
+        app, client, city, login_as, run_worker, mail_server):
+    login_as(city.caseworker)
+    first = call(client, **pothole_call())
+    assert first.status_code == 303 and "/console/desk/taken/" in first.headers["Location"]
+    taken = client.get(first.headers["Location"]).text
+    with app.app_context():
+        service_request = db.session.scalar(db.select(ServiceRequest))
+        assert service_request.reference in taken and "goes to them by email" in taken
+        assert (service_request.channel, service_request.contact_phone, service_request.language) == \
+            ("phone", "+12025550143", "es")
+    run_worker()
+    with app.app_context():
+        assert db.session.scalar(db.select(Case.queue_id)) == city.roads_queue.id
+    [received, *_] = mail_server.messages_to("rosa@example.org")
+    assert received["Subject"].startswith("Hemos recibido su solicitud") and service_request.reference in body_of(
+        received)
+
+    # she calls again: the number said another way finds her open request, and the look is on the record
+    page = client.get(DESK).text
+    found = client.post(DESK, data={"csrf_token": csrf_token_from(page), "step": "lookup",
+                                    "caller_phone": "202-555-0143"}).text
+    assert service_request.reference in found and "1 open or recent request from this caller" in found
+    with app.app_context():
+        looked = db.session.scalar(db.select(AuditEvent).filter_by(action="caller_looked_up"))
+        assert looked.actor_id == city.caseworker.id and "202" not in str(looked.details)
+
+
+@pytest.mark.parametrize("changes, field, message", [
+    ({"channel": None}, "channel", "Choose how the contact came in"),
+    ({"caller_phone": "call me maybe"}, "caller_phone", "Enter a telephone number"),
+    ({"service_code": "no_such_service"}, "service_code", "Choose one of the services listed"),
+    ({"description": "x" * 10_000}, "description", "Describe the problem in 5 to 5,000 characters"),
+    ({"caller_email": None}, "caller_email", "Enter their email address, or choose another way"),
+    ({"language": "xx"}, "language", "Choose a language from the list"),
+])
+def test_bad_input_is_refused_beside_its_field_and_nothing_is_saved(app, client, city, login_as, changes, field,
+                                                                    message):
+    login_as(city.caseworker)
+    refused = call(client, **pothole_call(**changes))
+    assert refused.status_code == 400
+    assert f'id="{field}-error"' in refused.text and message in refused.text
+    assert "Un bache enorme" in refused.text or field == "description"  # what was typed is kept
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(ServiceRequest.id))) == 0
+
+
+def test_a_problem_staff_found_keeps_no_contact_and_sends_nothing(app, client, city, login_as, run_worker, mail_server):
+    login_as(city.caseworker)
+    saved = call(client, **pothole_call(channel="field", for_whom="agency"))
+    assert saved.status_code == 303
+    assert "They will not hear from us" in client.get(saved.headers["Location"]).text
+    run_worker()
+    with app.app_context():
+        service_request = db.session.scalar(db.select(ServiceRequest))
+        assert service_request.channel == "field"
+        assert (service_request.contact_email, service_request.contact_phone, service_request.contact_name) == \
+            (None, None, None)
+    assert mail_server.messages == []
+
+
+def test_saving_twice_makes_one_request(app, client, city, login_as):
+    login_as(city.caseworker)
+    page = client.get(DESK).text
+    key = re.search(r'name="submission_key" value="([^"]*)"', page).group(1)
+    form = {"csrf_token": csrf_token_from(page), "submission_key": key, "channel": "counter", "for_whom": "caller",
+            "hear_by": "none", "step": "save", **pothole_call(caller_email=None)}
+    assert client.post(DESK, data=form).status_code == 303
+    assert client.post(DESK, data=form).status_code == 303
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(ServiceRequest.id))) == 1
+
+
+def test_only_the_agent_who_took_the_call_or_a_supervisor_sees_its_confirmation(app, client, city, login_as):
+    login_as(city.caseworker)
+    location = call(client, **pothole_call()).headers["Location"]
+    from tests.factories import PASSWORD
+    other = app.test_client()
+    page = other.get("/staff/login")
+    other.post("/staff/login", data={"email": city.parks_worker.email, "password": PASSWORD,
+                                     "csrf_token": csrf_token_from(page.text)})
+    assert other.get(location).status_code == 403
