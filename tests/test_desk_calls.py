@@ -110,3 +110,49 @@ def test_only_the_agent_who_took_the_call_or_a_supervisor_sees_its_confirmation(
     other.post("/staff/login", data={"email": city.parks_worker.email, "password": PASSWORD,
                                      "csrf_token": csrf_token_from(page.text)})
     assert other.get(location).status_code == 403
+
+
+def test_a_caller_added_to_an_open_case_nearby_hears_its_resolution_once_in_their_language(
+        app, client, city, login_as, run_worker, mail_server):
+    from casework.console import case_actions
+    from core.accounts.models import Staff
+    from tests.submissions import submit_pothole
+
+    submit_pothole(app.test_client())  # a resident reported it on the web at 12 High Street
+    run_worker()
+    with app.app_context():
+        original = db.session.scalar(db.select(Case))
+        original_id, reference = original.id, original.request.reference
+    login_as(city.caseworker)
+    page = client.get(DESK).text
+    key = re.search(r'name="submission_key" value="([^"]*)"', page).group(1)
+    form = {"csrf_token": csrf_token_from(page), "submission_key": key, "channel": "phone", "for_whom": "caller",
+            "hear_by": "email", **pothole_call(address="12 high street")}
+    checked = client.post(DESK, data={**form, "step": "nearby"}).text
+    assert f"Add the caller to {reference} (same address" in checked
+    saved = client.post(DESK, data={**form, "step": "save", "join_case_id": str(original_id)})
+    assert saved.status_code == 303
+    run_worker()
+    with app.app_context():
+        callers_case = db.session.scalar(db.select(Case).where(Case.id != original_id))
+        assert callers_case.duplicate_of_id == original_id and callers_case.request.channel == "phone"
+        case_actions.resolve_case(db.session.get(Case, original_id), db.session.get(Staff, city.caseworker.id),
+                                  "Bache reparado.", 20)
+    run_worker()
+    resolved = [message for message in mail_server.messages_to("rosa@example.org")
+                if "Bache reparado." in body_of(message)]
+    assert len(resolved) == 1 and resolved[0]["Subject"].startswith("Su solicitud")  # once, in Spanish
+
+
+def test_joining_a_case_that_is_not_near_is_refused_and_nothing_is_saved(app, client, city, login_as, run_worker):
+    from tests.submissions import submit_pothole
+
+    submit_pothole(app.test_client())
+    run_worker()
+    with app.app_context():
+        original_id = db.session.scalar(db.select(Case.id))
+    login_as(city.caseworker)
+    refused = call(client, **pothole_call(address="99 Far Away Road"), join_case_id=str(original_id))
+    assert refused.status_code == 400 and "not open near here any more" in refused.text
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(ServiceRequest.id))) == 1

@@ -6,8 +6,9 @@ from flask import abort, current_app, redirect, render_template, request, url_fo
 from flask_login import current_user
 from marshmallow import ValidationError
 
-from casework.desk import bp, callers, services
+from casework.desk import bp, callers, nearby, services
 from casework.desk.schemas import DESK_CHANNELS, FOR_WHOM, HEAR_BY, CallerRequestSchema, LookupSchema
+from casework.errors import ActionRefused
 from core.auth import caseworker_required, refuse
 from core.extensions import db
 from core.form_errors import first_messages
@@ -18,11 +19,21 @@ from intake.questions import read_answers
 
 def render(values, errors=None, found=None, looked_up=False, status=200):
     chosen = intake_services.service_by_code(values.get("service_code"))
+    near = nearby.open_cases_near(chosen.id if chosen else None, values.get("address"), *coordinates(values))
     return render_template(
-        "desk/new.html", values=values, errors=errors or {}, found=found or [], looked_up=looked_up,
+        "desk/new.html", values=values, errors=errors or {}, found=found or [], looked_up=looked_up, near=near,
         services=intake_services.active_services(), chosen=chosen, channels=DESK_CHANNELS, for_whom=FOR_WHOM,
         hear_by=HEAR_BY, languages=current_app.extensions["tandem.languages"],
         sms_available=bool(current_app.config.get("SMS_WEBHOOK_URL"))), status
+
+
+def coordinates(values):
+    """``(lat, long)`` typed on the form, or ``(None, None)`` when either is missing or not a number."""
+    try:
+        lat, long = float(values.get("lat") or ""), float(values.get("long") or "")
+    except ValueError:
+        return None, None
+    return (lat, long) if -90 <= lat <= 90 and -180 <= long <= 180 else (None, None)
 
 
 @bp.get("/")
@@ -47,7 +58,7 @@ def take_contact():
         found = callers.requests_of(current_user, phone=who.get("caller_phone"), email=who.get("caller_email"))
         db.session.commit()  # the look at personal data is recorded
         return render(form, found=found, looked_up=True)
-    if step == "service":
+    if step in ("service", "nearby"):
         return render(form)
     service = intake_services.service_by_code(form.get("service_code"))
     # staff read the questions and their checks in English, whatever the caller speaks
@@ -63,13 +74,25 @@ def take_contact():
         errors.update(answers.errors)
     if errors:
         return render(form, errors, status=400)
+    original = None
+    if form.get("join_case_id"):
+        near = dict((str(case.id), case) for case, _why in nearby.open_cases_near(
+            service.id, fields["address"], fields.get("lat"), fields.get("long")))
+        original = near.get(form["join_case_id"])
+        if original is None:
+            return render(form, {"join_case_id": "That case is not open near here any more: choose again"}, status=400)
     if answers.stop_notice:
         # what the public form would stop a citizen with: the agent hears it here, and nothing is saved
         return render(form, {"service_code": f"Stop: {answers.stop_notice} Nothing has been saved."}, status=400)
     try:
-        service_request, _created = services.take_request(fields, service, answers.values, by=current_user)
+        service_request, created = services.take_request(fields, service, answers.values, by=current_user)
     except intake_services.SubmissionRejected:
         return render(form, {"service_code": "That service is not offered any more: choose another"}, status=400)
+    if original is not None and created:
+        try:
+            nearby.join(service_request, original, by=current_user)
+        except ActionRefused:
+            pass  # the original closed meanwhile: the caller's own request goes through triage as any other
     return redirect(url_for("desk.taken", request_id=service_request.id), 303)
 
 
