@@ -1,5 +1,5 @@
 """How the agency has set casework up: its areas, routing rules, the outcomes a case can end with, the reply
-templates staff start from, and its calendar. Admins keep these; triage and the console read them."""
+templates staff start from, its calendar, and the topics callers ask about. Admins keep these; triage and the console read them."""
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, event
@@ -113,3 +113,16 @@ class CalendarSetting(db.Model):
     # the agency's own closed days (snow days, a local holiday), ISO dates separated by spaces
     closures: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class ContactTopic(db.Model):
+    """What callers ask about, as admins list it: general, or about one service."""
+
+    __tablename__ = "contact_topic"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    service_id: Mapped[int | None] = mapped_column(ForeignKey("service.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+
+    service: Mapped[Service | None] = relationship()

@@ -17,7 +17,7 @@ from casework import public_wording
 from casework.clock import targets
 from casework.clock.calendar_settings import queue_calendar
 from casework.demo_city import (
-    AWAY_THIS_WEEK, BACKLOG, CHANNEL_MIX, CASEWORK_MINUTES, CHANGE, COMPLAINTS, DEMO_STAFF, DEPARTMENTS, DEPARTMENT_NAMES, DESCRIPTIONS,
+    AWAY_THIS_WEEK, BACKLOG, CHANNEL_MIX, CONTACT_TOPICS, CASEWORK_MINUTES, CHANGE, COMPLAINTS, DEMO_STAFF, DEPARTMENTS, DEPARTMENT_NAMES, DESCRIPTIONS,
     FRICTION_NOTES, GROUP_NAMES, HANDED_ON_SHARE, HEAVY_HOLDER_WEIGHT, MEMBERS, NAMES, PART_TIME, QUEUES,
     REPLY_TEMPLATES, SERVICES, STREETS,
 )
@@ -75,6 +75,7 @@ def seed_demo(weeks=8, echo=print, seed=2026):
     if db.session.scalar(db.select(ServiceRequest.id).filter_by(idempotency_key="demo-history-0")) is None:
         made["requests"] = seed_history(weeks, services, queues, staff, random.Random(seed), echo)
         made["requests"] += seed_backlog(services, queues, staff, random.Random(seed))
+        seed_contacts(weeks, services, staff, random.Random(seed + 1))
         if weeks >= 2:
             mark_the_change(services[CHANGE[0]], change_at(utcnow(), weeks), staff["sam"])
             answer_pulses(weeks, queues, staff, random.Random(seed))
@@ -221,6 +222,24 @@ def seed_backlog(services, queues, staff, rng):
             made += 1
     db.session.commit()
     return made
+
+
+def seed_contacts(weeks, services, staff, rng):
+    """The desk's topics, and ``weeks`` of calls answered on the spot under them by the caseworkers. Commits."""
+    from casework.agency_setup import ContactTopic
+    from casework.desk.models import Contact
+
+    now = utcnow()
+    agents = [person for person in staff.values() if person.role == Role.CASEWORKER]
+    for name, code, weekly in CONTACT_TOPICS:
+        topic, _created = get_or_create(ContactTopic, name=name, defaults={
+            "service": services[code] if code else None, "active": True})
+        for week in range(weeks):
+            for _ in range(max(0, round(rng.gauss(weekly, weekly / 4)))):
+                at = now - timedelta(weeks=week, days=weekday_biased(rng), hours=rng.uniform(0, 9))
+                db.session.add(Contact(at=at, staff=rng.choice(agents), topic=topic, minutes=max(1, round(
+                    rng.gauss(5, 2))), channel=rng.choices(["phone", "counter", "email"], weights=[75, 15, 10])[0]))
+    db.session.commit()
 
 
 def change_at(now, weeks):

@@ -38,6 +38,11 @@ BACKLOG = {"casey": 1.3, "riley": 1.15, "jordan": 0.85}
 # how the history's requests came in, in twenty: most on the web form, many by phone, some at the counter and
 # from a partner's app (Boston's 311 data has about 30 in 100 by phone)
 CHANNEL_MIX = ["web"] * 11 + ["phone"] * 6 + ["counter"] * 2 + ["api"]
+# what callers ask the desk about (topic, service code or None for a general one), and how many such calls a
+# week are answered on the spot: most calls to a 311 centre ask for information
+CONTACT_TOPICS = [("Collection days and times", None, 18), ("When will my pothole be fixed?", "pothole", 9),
+                  ("How to apply for food or rent help", "benefit_question", 12),
+                  ("What a bulky item pickup costs", "bulk_pickup", 6), ("Opening hours of city offices", None, 8)]
 # the process change the demo's blueprint compares either side of (service, title, note)
 CHANGE = ("pothole", "Form asks for a photo",
           "The form now asks for a photo of the hole (it stays optional), so crews see it before they go and "

@@ -39,6 +39,10 @@ def test_seed_demo_builds_an_agency_with_history_and_is_safe_to_run_again(app, r
         channels = dict(db.session.execute(db.select(ServiceRequest.channel, db.func.count()).group_by(
             ServiceRequest.channel)).all())
         assert channels["phone"] > 10 and channels["counter"] > 0 and channels["web"] > channels["phone"]
+        # and the desk answered more calls on the spot than it turned into requests
+        from casework.desk.contacts import summary
+        desk = summary(days=28)
+        assert desk["answered"] > desk["requests"] > 0 and desk["by_topic"]
         assert db.session.scalar(db.select(Department).filter_by(code="streets")).translated("name", "es") == \
             "Calles y Vías"
         # the board a supervisor recognises: some people overloaded, some with room, a plan that evens them out

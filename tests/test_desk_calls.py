@@ -22,6 +22,10 @@ def call(client, **fields):
     return client.post(DESK, data={name: value for name, value in form.items() if value is not None})
 
 
+def sign_out(client):
+    client.post("/staff/logout", data={"csrf_token": csrf_token_from(client.get("/console/").text)})
+
+
 def pothole_call(**changes):
     return {"caller_phone": "(202) 555-0143", "caller_email": "rosa@example.org", "caller_name": "Rosa Díaz",
             "language": "es", "service_code": "pothole", "description": "Un bache enorme en la esquina",
@@ -156,3 +160,42 @@ def test_joining_a_case_that_is_not_near_is_refused_and_nothing_is_saved(app, cl
     assert refused.status_code == 400 and "not open near here any more" in refused.text
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(ServiceRequest.id))) == 1
+
+
+def test_a_call_answered_on_the_spot_is_counted_without_personal_data(app, client, city, login_as):
+    """Admins list the topics; agents record answered calls under them; supervisors see the share answered."""
+    from casework.agency_setup import ContactTopic
+    from casework.desk.models import Contact
+
+    login_as(city.admin)
+    page = client.get("/admin/case-lists/").text
+    for name, service in (("Collection days", ""), ("When will it be fixed?", "pothole")):
+        saved = client.post("/admin/case-lists/topics", data={"csrf_token": csrf_token_from(page), "name": name,
+                                                              "service_code": service})
+        assert saved.status_code == 303
+    with app.app_context():
+        topic_id = db.session.scalar(db.select(ContactTopic.id).filter_by(name="Collection days"))
+    sign_out(client)
+    login_as(city.caseworker)
+    desk = client.get(DESK).text
+    assert "Pothole: When will it be fixed?" in desk
+    token = csrf_token_from(desk)
+    refused = client.post(f"{DESK}answered", data={"csrf_token": token, "topic_id": topic_id,
+                                                  "contact_channel": "phone", "contact_minutes": "900"})
+    assert refused.status_code == 400 and 'id="contact_minutes-error"' in refused.text
+    assert client.post(f"{DESK}answered", data={"csrf_token": token, "topic_id": topic_id, "contact_channel": "counter",
+                                                "contact_case": "R-NONE-NONE", "contact_minutes": "4"}).status_code == 400
+    answered = client.post(f"{DESK}answered", data={"csrf_token": token, "topic_id": topic_id,
+                                                   "contact_channel": "phone", "contact_minutes": "4"})
+    assert answered.status_code == 303
+    call(client, **pothole_call())  # and one call that became a request
+    with app.app_context():
+        [contact] = db.session.scalars(db.select(Contact)).all()
+        assert (contact.channel, contact.minutes, contact.case_id, contact.staff_id) == ("phone", 4, None,
+                                                                                         city.caseworker.id)
+    assert client.get(f"{DESK}summary").status_code == 403  # a supervisor's page
+    sign_out(client)
+    login_as(city.supervisor)
+    summary = client.get(f"{DESK}summary").text
+    assert "1 contacts were answered on the spot and 1 became requests taken at the desk" in summary
+    assert "50%" in summary and "Collection days" in summary

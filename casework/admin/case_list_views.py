@@ -5,10 +5,11 @@ from marshmallow import ValidationError
 
 from casework import reply_templates
 from casework.admin import case_lists
-from casework.admin.schemas import OutcomeSchema, ReplyTemplateSchema
+from casework.admin.schemas import ContactTopicSchema, OutcomeSchema, ReplyTemplateSchema
 from core.form_errors import first_messages
 from casework.errors import ActionRefused
 from core.auth import admin_required
+from intake.services import active_services
 from notifications.messages import LANGUAGES
 
 bp = Blueprint("admin_case_lists", __name__, url_prefix="/admin/case-lists", template_folder="templates")
@@ -17,6 +18,7 @@ bp = Blueprint("admin_case_lists", __name__, url_prefix="/admin/case-lists", tem
 def render(errors=None, values=None, editing=None, status=200):
     return render_template(
         "admin/case_lists.html", outcomes=case_lists.outcomes(), templates=case_lists.templates(),
+        topics=case_lists.topics(), services=active_services(),
         errors=errors or {}, values=values or {}, editing=editing, languages=LANGUAGES,
         placeholders=reply_templates.PLACEHOLDERS,
     ), status
@@ -49,6 +51,25 @@ def save_outcome(outcome_id=None):
         return render(errors={f"{prefix}-label": error.message}, status=409)
     flash("Outcome saved.", "success")
     return redirect(url_for("admin_case_lists.index"), 303)
+
+
+@bp.post("/topics")
+@bp.post("/topics/<int:topic_id>")
+@admin_required
+def save_topic(topic_id=None):
+    """Add a topic callers ask about, or rename or retire one; the contact desk offers the active ones."""
+    prefix = f"topic-{topic_id}" if topic_id else "topic-new"
+    try:
+        fields = ContactTopicSchema().load(request.form)
+        case_lists.save_topic(topic_id, fields["name"], fields["service_code"], fields["active"] or topic_id is None,
+                              by=current_user)
+    except ValidationError as error:
+        return render(errors={f"{prefix}-{field}": text for field, text in first_messages(error.messages).items()},
+                      status=400)
+    except ActionRefused as error:
+        return render(errors={f"{prefix}-service_code": error.message}, status=400)
+    flash("Topic saved.", "success")
+    return redirect(url_for("admin_case_lists.index") + "#topics", 303)
 
 
 @bp.post("/templates")

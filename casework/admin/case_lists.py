@@ -1,9 +1,11 @@
-"""What admins keep for casework: the list of outcomes a case can end with, and reply templates per language."""
+"""What admins keep for casework: the outcomes a case can end with, reply templates per language, and the topics
+callers ask about that the contact desk records contacts under."""
 from casework import reply_templates
 from casework.errors import ActionRefused
-from casework.agency_setup import Outcome, ReplyTemplate
+from casework.agency_setup import ContactTopic, Outcome, ReplyTemplate
 from core import audit
 from core.extensions import db
+from intake.models import Service
 
 
 def outcomes():
@@ -36,6 +38,35 @@ def save_outcome(outcome_id, label, active, by):
     audit.record("outcome_saved", actor=by, target=outcome, label=label, active=outcome.active)
     db.session.commit()
     return outcome
+
+
+def topics():
+    """Every contact topic, offered first, then by name."""
+    return db.session.scalars(db.select(ContactTopic).order_by(ContactTopic.active.desc(), ContactTopic.name)).all()
+
+
+def save_topic(topic_id, name, service_code, active, by):
+    """Add (``topic_id`` None) or rename/retire a topic agents record contacts under. Commits; audited.
+
+    Raises ``ActionRefused`` for a service code no service has or a topic that does not exist.
+    """
+    service = None
+    if service_code:
+        service = db.session.scalar(db.select(Service).filter_by(code=service_code))
+        if service is None:
+            raise ActionRefused("Choose a service from the list, or none for a general topic.")
+    if topic_id is None:
+        topic = ContactTopic(name=name, service=service, active=True)
+        db.session.add(topic)
+    else:
+        topic = db.session.get(ContactTopic, topic_id)
+        if topic is None:
+            raise ActionRefused("That topic does not exist.")
+        topic.name, topic.service, topic.active = name, service, active
+    db.session.flush()
+    audit.record("contact_topic_saved", actor=by, target=topic, name=name, active=topic.active)
+    db.session.commit()
+    return topic
 
 
 def templates():

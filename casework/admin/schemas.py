@@ -106,6 +106,13 @@ class OutcomeSchema(ConsoleForm):
     active = fields.Boolean(load_default=False)
 
 
+class ContactTopicSchema(ConsoleForm):
+    name = fields.String(required=True, validate=validate.Length(min=2, max=120, error="Name the topic in 2 to 120 characters"),
+                         error_messages={"required": "Name the topic"})
+    service_code = fields.String(load_default=None, validate=validate.Length(max=40))
+    active = fields.Boolean(load_default=False)
+
+
 class ReplyTemplateSchema(ConsoleForm):
     name = fields.String(required=True, validate=validate.Length(min=2, max=120, error="Name the template in 2 to 120 characters"),
                          error_messages={"required": "Name the template"})

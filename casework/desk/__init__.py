@@ -14,6 +14,6 @@ bp.after_request(keep_out_of_caches)
 
 def init_app(app):
     """The desk's pages."""
-    from casework.desk import views  # noqa: F401  (its routes join bp)
+    from casework.desk import models, views  # noqa: F401  (models: its tables; views: its routes join bp)
 
     app.register_blueprint(bp)

@@ -2,14 +2,14 @@
 answer its questions, save), and the reference to read back."""
 import uuid
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError
 
-from casework.desk import bp, callers, nearby, services
+from casework.desk import bp, callers, contacts, nearby, services
 from casework.desk.schemas import DESK_CHANNELS, FOR_WHOM, HEAR_BY, CallerRequestSchema, LookupSchema
 from casework.errors import ActionRefused
-from core.auth import caseworker_required, refuse
+from core.auth import caseworker_required, refuse, supervisor_required
 from core.extensions import db
 from core.form_errors import first_messages
 from intake import services as intake_services
@@ -23,7 +23,7 @@ def render(values, errors=None, found=None, looked_up=False, status=200):
     return render_template(
         "desk/new.html", values=values, errors=errors or {}, found=found or [], looked_up=looked_up, near=near,
         services=intake_services.active_services(), chosen=chosen, channels=DESK_CHANNELS, for_whom=FOR_WHOM,
-        hear_by=HEAR_BY, languages=current_app.extensions["tandem.languages"],
+        hear_by=HEAR_BY, languages=current_app.extensions["tandem.languages"], topics=contacts.active_topics(),
         sms_available=bool(current_app.config.get("SMS_WEBHOOK_URL"))), status
 
 
@@ -94,6 +94,31 @@ def take_contact():
         except ActionRefused:
             pass  # the original closed meanwhile: the caller's own request goes through triage as any other
     return redirect(url_for("desk.taken", request_id=service_request.id), 303)
+
+
+@bp.post("/answered")
+@caseworker_required
+def answered():
+    """A contact answered without a request: its topic, channel and minutes; no personal data."""
+    form = request.form
+    minutes = form.get("contact_minutes", "").strip()
+    try:
+        contacts.record_contact(form.get("topic_id", type=int), form.get("contact_channel"),
+                                int(minutes) if minutes.isdigit() else None, form.get("contact_case"),
+                                by=current_user)
+    except ActionRefused as problem:
+        values = {"submission_key": uuid.uuid4().hex, "channel": "phone", "for_whom": "caller", "hear_by": "email",
+                  "language": "en", **form.to_dict()}
+        return render(values, {problem.field: problem.message}, status=400)
+    flash("Contact recorded as answered on the spot.", "success")
+    return redirect(url_for("desk.new_contact"), 303)
+
+
+@bp.get("/summary")
+@supervisor_required
+def summary():
+    """What the desk handled in the last 30 days: contacts by day, channel and topic, answered on the spot."""
+    return render_template("desk/summary.html", found=contacts.summary(), channels=DESK_CHANNELS)
 
 
 @bp.get("/taken/<int:request_id>")

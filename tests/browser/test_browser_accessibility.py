@@ -151,7 +151,7 @@ def test_every_staff_page_passes_the_scan(page, world):
                        ("/admin/calendar/", "agency calendar"), ("/admin/case-lists/", "outcomes and reply templates"),
                        ("/admin/catalogue/services/new", "new service"), ("/admin/catalogue/teams/roads", "team names"),
                        ("/admin/catalogue/services/pothole/questions/new", "new question"),
-                       ("/console/triage", "triage health")]:
+                       ("/console/triage", "triage health"), ("/console/desk/summary", "the contact desk's summary")]:
         page.goto(path)
         assert_accessible(page, path, what)
     page.goto("/admin/calendar/")
