@@ -199,3 +199,20 @@ def test_a_call_answered_on_the_spot_is_counted_without_personal_data(app, clien
     summary = client.get(f"{DESK}summary").text
     assert "1 contacts were answered on the spot and 1 became requests taken at the desk" in summary
     assert "50%" in summary and "Collection days" in summary
+
+
+def test_a_queue_list_filters_by_how_the_request_came_in(app, client, city, login_as, run_worker):
+    from tests.submissions import submit_pothole
+
+    submit_pothole(app.test_client(), description="Reported on the web form, a deep one")
+    login_as(city.caseworker)
+    call(client, **pothole_call(description="Reported by phone, by the bus stop"))
+    run_worker()
+    queue = client.get(f"/console/queues/{city.roads_queue.id}").text
+    assert 'id="filter-channel"' in queue
+    by_phone = client.get(f"/console/queues/{city.roads_queue.id}?state=&priority=&channel=phone").text
+    with app.app_context():
+        web, phone = db.session.scalars(db.select(ServiceRequest.reference).order_by(ServiceRequest.id)).all()
+    assert phone in by_phone and web not in by_phone
+    refused = client.get(f"/console/queues/{city.roads_queue.id}?channel=pigeon")
+    assert refused.status_code == 400 and "Choose how the request came in from the list" in refused.text

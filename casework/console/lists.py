@@ -55,6 +55,8 @@ class CaseFilter:
     tag: str | None = None
     language: str | None = None
     district_id: int | None = None
+    # how the request came in (web, api, phone, counter, email, field)
+    channel: str | None = None
     sort: str = "due"
 
     def only_open(self):
@@ -108,6 +110,9 @@ def filtered(query, case_filter, now=None):
         query = query.where(Case.language == case_filter.language)
     if case_filter.district_id is not None:
         query = query.where(Case.district_id == case_filter.district_id)
+    if case_filter.channel:
+        # each candidate case's own request, by its key
+        query = query.where(Case.request.has(ServiceRequest.channel == case_filter.channel))
     if case_filter.tag:
         query = query.where(tag_condition(case_filter.tag))
     return query

@@ -3,6 +3,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from casework.forms import ConsoleForm, record_id
 from casework.models import FRICTION_REASONS, MAX_STEP_MINUTES
+from intake.models import Channel
 from notifications.messages import LANGUAGES
 
 
@@ -178,6 +179,8 @@ class ListQuerySchema(ConsoleForm):
     language = fields.String(load_default=None, validate=validate.OneOf(
         list(LANGUAGES), error="Choose a language from the list"))
     district = record_id("Choose an area from the list", required=False)
+    channel = fields.String(load_default=None, validate=validate.OneOf(
+        [str(channel) for channel in Channel], error="Choose how the request came in from the list"))
     sort = fields.String(load_default="due", validate=validate.OneOf(
         ["due", "priority", "age"], error="Choose how to sort from the list"))
     after = fields.String(load_default=None, validate=validate.Length(max=300, error="That page link is not valid"))

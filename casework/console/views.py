@@ -47,7 +47,7 @@ def filter_from(args, base):
     case_filter = replace(
         base, states=tuple(query["state"]), priorities=tuple(query["priority"]), service_id=query["service"],
         assignee=assignee, due=query["due"], tag=query["tag"], language=query["language"],
-        district_id=query["district"], sort=query["sort"],
+        district_id=query["district"], channel=query["channel"], sort=query["sort"],
     )
     return case_filter, query["after"] or query["before"], {}
 
