@@ -8,6 +8,8 @@ database. Uploaded files are not looked at: binary data is expected there.
 Numbers in URLs past PostgreSQL's integer range: a 404, like any id that
 names nothing.
 """
+import re
+
 from flask import request
 from flask_babel import lazy_gettext as _
 from werkzeug.exceptions import BadRequest
@@ -42,11 +44,24 @@ def carries_nul():
     return any(NUL in text for text in texts_of_request())
 
 
+# a JSON string may escape half of a UTF-16 pair alone ("\ud800"): text no column can store
+LONE_SURROGATE = re.compile(rb"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F])|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}")
+
+
+def carries_half_characters():
+    """True when a JSON body escapes a lone UTF-16 surrogate (no character at all)."""
+    return bool(request.is_json and request.content_length and LONE_SURROGATE.search(request.get_data(cache=True)))
+
+
 def refuse_nul():
     if carries_nul():
         raise BadRequest(description=_(
             "What you sent contains a character we cannot store (a null character). "
             "Remove it and try again."))
+    if carries_half_characters():
+        raise BadRequest(description=_(
+            "What you sent contains half of a character (an unpaired \\u escape) we cannot store. "
+            "Send the text as UTF-8."))
 
 
 class RecordIdConverter(IntegerConverter):

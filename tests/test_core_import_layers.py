@@ -30,7 +30,7 @@ ROOMS = {
     # the contact desk takes requests through intake and shows cases as the console does
     "desk": {"root", "clock", "triage", "console"},
     # the staff API calls the console's own services: one copy of every rule
-    "api": {"root", "clock", "triage", "console"},
+    "api": {"root", "clock", "triage", "console", "desk"},
     # supervisors work on the console's cases and the admins' team records (absences)
     "supervision": {"root", "clock", "triage", "console", "admin"},
     # the blueprint reads what every other room wrote; nothing reads it
