@@ -1,6 +1,7 @@
 """Spreads (pure): a period's median and 90th percentile read off daily spreads are within 1% of the exact ones."""
 import numpy as np
-from hypothesis import given, settings, strategies as st
+import pytest
+from hypothesis import example, given, settings, strategies as st
 
 from casework.insight import spread
 
@@ -28,11 +29,13 @@ def test_a_quantile_of_waits_is_within_one_percent(values, q):
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(minutes, min_size=1, max_size=300), st.sampled_from([0.5, 0.9]))
+@example([0, 37], 0.9)
 def test_a_quantile_of_minutes_is_within_one_percent_and_exact_up_to_two_hours(values, q):
     found = spread.quantile(day_by_day(values, spread.MINUTES), q, spread.MINUTES)
     assert abs(found - exact(values, q)) <= spread.ALPHA * exact(values, q) + 1e-9
     if max(values) <= spread.EXACT_MINUTES:
-        assert found == exact(values, q)
+        # exact up to the float arithmetic of interpolation (33.300000000000004 for 33.3)
+        assert found == pytest.approx(exact(values, q), rel=1e-12, abs=1e-9)
 
 
 @given(st.dictionaries(st.integers(0, spread.HOURS.size - 1), st.integers(1, 1000), max_size=50),
