@@ -5,6 +5,10 @@ Benchmarks never import the tests: what they need of a city is here, built from 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+# far from the test suite's Redis databases (15, 14, ... one per test worker) and the screenshots' (12): a
+# benchmark's workers flush and consume their database, and must never take a running suite's jobs
+BENCH_REDIS_URL = "redis://127.0.0.1:6379/9"
+
 
 def recreate_database(url):
     """Drop and create the PostgreSQL database of ``url`` (a benchmark's own, never the tests' or a city's)."""

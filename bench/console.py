@@ -74,7 +74,7 @@ def recreate_database():
 def build_app():
     return create_app({"SQLALCHEMY_DATABASE_URI": DATABASE_URL, "SECRET_KEY": "bench", "SMTP_URL": None,
                        "MAILBOX_DIR": "/tmp/tandem-bench-mailbox", "WTF_CSRF_ENABLED": False,
-                       "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/14"),
+                       "REDIS_URL": os.environ.get("BENCH_REDIS_URL", common.BENCH_REDIS_URL),
                        "SUBMISSION_RATE_LIMIT": "100000 per minute", "LOGIN_RATE_LIMIT": "100000 per minute"})
 
 

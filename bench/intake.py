@@ -34,7 +34,7 @@ from bench import common, cpu  # noqa: E402
 
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/tandem_bench_intake")
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/8")
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 KEY = re.compile(r'name="submission_key" value="([^"]+)"')
 

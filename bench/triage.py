@@ -41,7 +41,7 @@ from intake.services import submit_request  # noqa: E402
 from bench import common  # noqa: E402
 
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/tandem_bench")
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", common.BENCH_REDIS_URL)
 
 
 def recreate_database():
