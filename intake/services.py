@@ -9,6 +9,7 @@ from notifications import services as outbox
 from intake import messages
 from intake.models import Channel, Service, ServiceRequest
 from intake.schemas import _
+from intake.phones import as_stored
 from intake.signals import request_submitted
 
 
@@ -79,7 +80,8 @@ def submit_request(submission, language="en", channel=Channel.WEB, service=None,
         contact_email=submission.get("contact_email"),
         notify_by=submission.get("notify_by", "email"),
         consent_to_contact=submission.get("consent_to_contact", True),
-        contact_phone=submission.get("contact_phone"),
+        # one way of writing a number, so staff find the caller however either of them says it
+        contact_phone=as_stored(submission.get("contact_phone")),
         language=language,
         channel=channel,
         idempotency_key=key,

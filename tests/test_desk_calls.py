@@ -216,3 +216,18 @@ def test_a_queue_list_filters_by_how_the_request_came_in(app, client, city, logi
     assert phone in by_phone and web not in by_phone
     refused = client.get(f"/console/queues/{city.roads_queue.id}?channel=pigeon")
     assert refused.status_code == 400 and "Choose how the request came in from the list" in refused.text
+
+
+def test_a_caller_who_used_the_web_form_is_found_by_their_number_said_another_way(app, client, city, login_as):
+    """The public form keeps numbers in E.164 too, so the desk finds a web request by phone."""
+    from tests.submissions import filled_form
+
+    assert client.post("/request", data=filled_form(client, contact_phone="(202) 555-0143")).status_code == 303
+    with app.app_context():
+        web = db.session.scalar(db.select(ServiceRequest))
+        assert web.contact_phone == "+12025550143"
+    login_as(city.caseworker)
+    page = client.get(DESK).text
+    found = client.post(DESK, data={"csrf_token": csrf_token_from(page), "step": "lookup",
+                                    "caller_phone": "+1 202 555 0143"}).text
+    assert web.reference in found

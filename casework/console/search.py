@@ -14,6 +14,7 @@ from core import audit
 from core.extensions import db
 from core.transactions import commit_keeping_state
 from intake.models import ServiceRequest
+from intake.phones import as_stored
 
 REFERENCE = re.compile(r"^R-?[0-9A-Z]{4}-?[0-9A-Z]{4}$", re.IGNORECASE)
 PHONE = re.compile(r"^\+?[\d\s().-]{7,40}$")
@@ -74,7 +75,7 @@ def search_cases(text, queue_ids, by):
     elif kind == "email":
         query = query.where(db.func.lower(ServiceRequest.contact_email) == term)
     elif kind == "phone":
-        query = query.where(ServiceRequest.contact_phone == term)
+        query = query.where(ServiceRequest.contact_phone.in_({term, as_stored(term)}))
     else:
         for word in term:
             pattern = like_pattern(word)

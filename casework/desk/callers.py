@@ -1,9 +1,6 @@
 """Who is calling: a phone number read as the caller says it, and the requests already made by that person."""
 from datetime import timedelta
 
-import phonenumbers
-from flask import current_app
-
 from casework.models import Case
 from core import audit
 from core.extensions import db
@@ -12,24 +9,6 @@ from intake.models import ServiceRequest
 
 RECENT_DAYS = 90
 MOST = 20
-
-
-class NotAPhoneNumber(ValueError):
-    """What was typed cannot be a telephone number."""
-
-
-def e164(typed, region=None):
-    """``typed`` as an E.164 number (``+12025550143``), read in the agency's country when it has no ``+``.
-
-    Raises ``NotAPhoneNumber`` for text that cannot be a real number.
-    """
-    try:
-        number = phonenumbers.parse(typed, region or current_app.config.get("AGENCY_COUNTRY") or "US")
-    except phonenumbers.NumberParseException:
-        raise NotAPhoneNumber(typed) from None
-    if not phonenumbers.is_possible_number(number):
-        raise NotAPhoneNumber(typed)
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def requests_of(by, phone=None, email=None):

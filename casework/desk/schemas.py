@@ -2,8 +2,8 @@
 from flask import current_app
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
-from casework.desk.callers import NotAPhoneNumber, e164
 from intake.models import Channel
+from intake.phones import NotAPhoneNumber, e164
 
 # how the contact reached the agency (the web form and Open311 have their own doors)
 DESK_CHANNELS = {Channel.PHONE: "Phone", Channel.COUNTER: "Counter", Channel.EMAIL: "Email",
