@@ -9,18 +9,14 @@ from flask_smorest import Blueprint, abort
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from werkzeug.datastructures import MultiDict
 
-from casework.console.changes import merge_into
-from casework.desk import callers, contacts, nearby, services
-from casework.desk.schemas import CallerRequestSchema, LookupSchema
+from casework.desk import callers, contacts, services
+from casework.desk.schemas import LookupSchema
 from casework.errors import ActionRefused
 from casework.forms import LARGEST_ID
 from casework.models import Case
-from casework.triage import engine as triage
 from core.api import allowed, audit_write, caller, protect
 from core.extensions import db
 from core.form_errors import first_messages
-from intake import services as intake_services
-from intake.questions import read_answers
 
 blp = protect(Blueprint("api_desk", __name__, url_prefix="/api/v1",
                         description="The contact desk: requests taken for callers, callers, contacts answered"))
@@ -103,7 +99,7 @@ def refuse_fields(errors):
 def as_form(body):
     """The body as the desk page's form would carry it, so the page's own checks read it."""
     form = MultiDict({name: "" if value is None else str(value) for name, value in body.items()
-                      if name not in ("answers", "join_case_id")})
+                      if name != "answers"})
     if request.headers.get("Idempotency-Key") and not body.get("submission_key"):
         form["submission_key"] = "api:" + request.headers["Idempotency-Key"][:70]
     for code, value in (body.get("answers") or {}).items():
@@ -122,41 +118,11 @@ def take_request(body):
     The case is opened at once (triage runs before the answer), so its id comes back with the reference.
     """
     audit_write()
-    form = as_form(body)
-    service = intake_services.service_by_code(body["service_code"])
-    errors = {}
     try:
-        desk_fields = CallerRequestSchema().load(form)
-    except ValidationError as error:
-        errors = first_messages(error.messages)
-    if service is None:
-        errors.setdefault("service_code", "Choose one of the services listed")
-    answers = read_answers(service, form, "en") if service else None
-    if answers is not None:
-        errors.update({name.removeprefix("q_"): message for name, message in answers.errors.items()})
-    if errors:
-        refuse_fields({name: [message] for name, message in errors.items()})
-    if answers.stop_notice:
-        refuse_fields({"answers": [f"Stop: {answers.stop_notice} Nothing has been saved."]})
-    original = None
-    if body.get("join_case_id") is not None:
-        near = {case.id: case for case, _why in nearby.open_cases_near(
-            service.id, desk_fields["address"], desk_fields.get("lat"), desk_fields.get("long"))}
-        original = near.get(body["join_case_id"])
-        if original is None:
-            refuse_fields({"join_case_id": ["No open case of this service is near this place with that id"]})
-    try:
-        service_request, created = services.take_request(desk_fields, service, answers.values, by=caller())
-    except intake_services.SubmissionRejected:
-        refuse_fields({"service_code": ["That service is not offered any more"]})
-    case = None
-    if created:
-        case = triage.triage(service_request.id)
-        if original is not None and case is not None:
-            try:
-                merge_into(case, original, caller())
-            except ActionRefused:
-                pass  # the original closed meanwhile: the caller's own case stands
+        service_request, created, case = services.take_call(as_form(body), caller(), open_case_now=True)
+    except services.CallRefused as refused:
+        # the page's field names, less the prefix its questions carry
+        refuse_fields({name.removeprefix("q_"): [message] for name, message in refused.errors.items()})
     case = case or db.session.scalar(db.select(Case).filter_by(request_id=service_request.id))
     return {"reference": service_request.reference, "request_id": service_request.id,
             "case_id": case.id if case else None, "created": created}
@@ -174,7 +140,6 @@ def look_up_caller(query):
         refuse_fields({"phone" if name == "caller_phone" else name: [message]
                        for name, message in first_messages(error.messages).items()})
     found = callers.requests_of(caller(), phone=who.get("caller_phone"), email=who.get("caller_email"))
-    db.session.commit()
     return [{"reference": service_request.reference, "service_code": service_request.service.code,
              "address": service_request.address, "submitted_at": service_request.submitted_at,
              "case_id": case.id if case else None, "state": str(case.state) if case else None,

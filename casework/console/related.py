@@ -24,23 +24,41 @@ def related_cases(case):
             if other.id != case.id and other.id not in found:
                 found[other.id] = (other, why(other))
 
-    base = (db.select(Case).join(ServiceRequest, Case.request_id == ServiceRequest.id)
-            .options(contains_eager(Case.request)).order_by(Case.id.desc()))
-    if request.address:
-        add(db.session.scalars(base.where(db.func.lower(ServiceRequest.address) == request.address.strip().lower())
-                               .limit(MOST + 1)), lambda other: "same address")
-    if request.lat is not None and request.long is not None:
-        widen = DEGREES_PER_50_M / max(cos(radians(request.lat)), 0.01)
-        nearby = db.session.scalars(base.where(
-            ServiceRequest.lat.between(request.lat - DEGREES_PER_50_M, request.lat + DEGREES_PER_50_M),
-            ServiceRequest.long.between(request.long - widen, request.long + widen)).limit(MOST * 3))
-        close = [other for other in nearby if other.request.lat is not None
-                 and distance_m(request.lat, request.long, other.request.lat, other.request.long) <= NEAR_M]
-        add(close, lambda other: f"{distance_m(request.lat, request.long, other.request.lat, other.request.long):.0f} m away")
+    base = cases_with_requests()
+    for other, why in cases_at(base, request.address, request.lat, request.long, MOST + 1):
+        add([other], lambda _other, why=why: why)
     if request.contact_email:
         add(db.session.scalars(base.where(db.func.lower(ServiceRequest.contact_email) == request.contact_email.lower())
                                .limit(MOST + 1)), lambda other: "same citizen")
     return sorted(found.values(), key=lambda pair: -pair[0].id)[:MOST]
+
+
+def cases_with_requests():
+    """Cases with their requests loaded, newest first: what ``cases_at`` narrows."""
+    return (db.select(Case).join(ServiceRequest, Case.request_id == ServiceRequest.id)
+            .options(contains_eager(Case.request)).order_by(Case.id.desc()))
+
+
+def cases_at(base, address=None, lat=None, long=None, most=MOST):
+    """``[(case, why)]`` of ``base``'s cases at ``address`` (any case) or within 50 m of ``(lat, long)``.
+
+    Each search is bounded by an index (the lower-cased address; a box of about 50 m on the coordinates,
+    then the exact distance); a case found both ways is listed once, as at the same address.
+    """
+    found = {}
+    if address:
+        for other in db.session.scalars(base.where(db.func.lower(ServiceRequest.address) == address.strip().lower())
+                                        .limit(most)):
+            found[other.id] = (other, "same address")
+    if lat is not None and long is not None:
+        widen = DEGREES_PER_50_M / max(cos(radians(lat)), 0.01)
+        for other in db.session.scalars(base.where(ServiceRequest.lat.between(lat - DEGREES_PER_50_M, lat + DEGREES_PER_50_M),
+                                                   ServiceRequest.long.between(long - widen, long + widen)).limit(most * 3)):
+            if other.id not in found and other.request.lat is not None:
+                metres = distance_m(lat, long, other.request.lat, other.request.long)
+                if metres <= NEAR_M:
+                    found[other.id] = (other, f"{metres:.0f} m away")
+    return list(found.values())
 
 
 def merged_into(case):

@@ -15,7 +15,7 @@ def requests_of(by, phone=None, email=None):
     """``[(request, case or None)]``: the caller's open requests and those of the last 90 days, newest first.
 
     Matched on the stored E.164 phone number or the email address (case-insensitive). Recorded as a look at
-    personal data by ``by`` (never the number or address itself). Does not commit.
+    personal data by ``by`` (never the number or address itself). Commits the record.
     """
     matches = []
     if phone:
@@ -31,4 +31,5 @@ def requests_of(by, phone=None, email=None):
         .order_by(ServiceRequest.submitted_at.desc()).limit(MOST)).all()
     audit.record("caller_looked_up", actor=by, target="ServiceRequest", by_phone=bool(phone), by_email=bool(email),
                  found=len(rows))
+    db.session.commit()
     return [(request, case) for request, case in rows]

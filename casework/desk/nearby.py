@@ -3,17 +3,11 @@
 An agent who finds one adds the caller to it instead of opening another: the caller's request is closed as a
 duplicate of it (merged), so they hear of its progress and resolution as its first reporter does.
 """
-from math import cos, radians
-
-from sqlalchemy.orm import contains_eager
-
 from casework.console.changes import merge_into
-from casework.console.related import DEGREES_PER_50_M, NEAR_M
+from casework.console.related import cases_at, cases_with_requests
 from casework.models import OPEN, Case
 from casework.triage import engine as triage
-from casework.triage.duplicates import distance_m
 from core.extensions import db
-from intake.models import ServiceRequest
 
 MOST = 10
 
@@ -22,24 +16,8 @@ def open_cases_near(service_id, address=None, lat=None, long=None):
     """``[(case, why)]``: up to ``MOST`` open cases of ``service_id`` at ``address`` or within 50 m, newest first."""
     if service_id is None:
         return []
-    base = (db.select(Case).join(ServiceRequest, Case.request_id == ServiceRequest.id)
-            .options(contains_eager(Case.request)).where(OPEN, Case.service_id == service_id)
-            .order_by(Case.id.desc()))
-    found = {}
-    if address:
-        for case in db.session.scalars(base.where(db.func.lower(ServiceRequest.address) == address.strip().lower())
-                                       .limit(MOST)):
-            found[case.id] = (case, "same address")
-    if lat is not None and long is not None:
-        widen = DEGREES_PER_50_M / max(cos(radians(lat)), 0.01)
-        for case in db.session.scalars(base.where(
-                ServiceRequest.lat.between(lat - DEGREES_PER_50_M, lat + DEGREES_PER_50_M),
-                ServiceRequest.long.between(long - widen, long + widen)).limit(MOST * 3)):
-            if case.id not in found and case.request.lat is not None:
-                metres = distance_m(lat, long, case.request.lat, case.request.long)
-                if metres <= NEAR_M:
-                    found[case.id] = (case, f"{metres:.0f} m away")
-    return sorted(found.values(), key=lambda pair: -pair[0].id)[:MOST]
+    base = cases_with_requests().where(OPEN, Case.service_id == service_id)
+    return sorted(cases_at(base, address, lat, long, MOST), key=lambda pair: -pair[0].id)[:MOST]
 
 
 def join(service_request, original, by):

@@ -7,14 +7,13 @@ from flask_login import current_user
 from marshmallow import ValidationError
 
 from casework.desk import bp, callers, contacts, nearby, services
-from casework.desk.schemas import DESK_CHANNELS, FOR_WHOM, HEAR_BY, CallerRequestSchema, LookupSchema
+from casework.desk.schemas import DESK_CHANNELS, FOR_WHOM, HEAR_BY, LookupSchema
 from casework.errors import ActionRefused
 from core.auth import caseworker_required, refuse, supervisor_required
 from core.extensions import db
 from core.form_errors import first_messages
 from intake import services as intake_services
 from intake.models import ServiceRequest
-from intake.questions import read_answers
 
 
 def render(values, errors=None, found=None, looked_up=False, status=200):
@@ -36,12 +35,16 @@ def coordinates(values):
     return (lat, long) if -90 <= lat <= 90 and -180 <= long <= 180 else (None, None)
 
 
+def fresh_call():
+    """A new call's form: a key of its own (saving this form twice makes one request) and the usual choices."""
+    return {"submission_key": uuid.uuid4().hex, "channel": "phone", "for_whom": "caller", "hear_by": "email",
+            "language": "en"}
+
+
 @bp.get("/")
 @caseworker_required
 def new_contact():
-    # a fresh key per call: saving this form twice makes one request
-    return render({"submission_key": uuid.uuid4().hex, "channel": "phone", "for_whom": "caller",
-                   "hear_by": "email", "language": "en"})
+    return render(fresh_call())
 
 
 @bp.post("/")
@@ -56,43 +59,13 @@ def take_contact():
         except ValidationError as error:
             return render(form, first_messages(error.messages), looked_up=True, status=400)
         found = callers.requests_of(current_user, phone=who.get("caller_phone"), email=who.get("caller_email"))
-        db.session.commit()  # the look at personal data is recorded
         return render(form, found=found, looked_up=True)
     if step in ("service", "nearby"):
         return render(form)
-    service = intake_services.service_by_code(form.get("service_code"))
-    # staff read the questions and their checks in English, whatever the caller speaks
-    answers = read_answers(service, form, "en") if service else None
-    errors = {}
     try:
-        fields = CallerRequestSchema().load(form)
-    except ValidationError as error:
-        errors = first_messages(error.messages)
-    if service is None and "service_code" not in errors:
-        errors["service_code"] = "Choose one of the services listed"
-    if answers is not None:
-        errors.update(answers.errors)
-    if errors:
-        return render(form, errors, status=400)
-    original = None
-    if form.get("join_case_id"):
-        near = dict((str(case.id), case) for case, _why in nearby.open_cases_near(
-            service.id, fields["address"], fields.get("lat"), fields.get("long")))
-        original = near.get(form["join_case_id"])
-        if original is None:
-            return render(form, {"join_case_id": "That case is not open near here any more: choose again"}, status=400)
-    if answers.stop_notice:
-        # what the public form would stop a citizen with: the agent hears it here, and nothing is saved
-        return render(form, {"service_code": f"Stop: {answers.stop_notice} Nothing has been saved."}, status=400)
-    try:
-        service_request, created = services.take_request(fields, service, answers.values, by=current_user)
-    except intake_services.SubmissionRejected:
-        return render(form, {"service_code": "That service is not offered any more: choose another"}, status=400)
-    if original is not None and created:
-        try:
-            nearby.join(service_request, original, by=current_user)
-        except ActionRefused:
-            pass  # the original closed meanwhile: the caller's own request goes through triage as any other
+        service_request, _created, _case = services.take_call(form, by=current_user)
+    except services.CallRefused as refused:
+        return render(form, refused.errors, status=400)
     return redirect(url_for("desk.taken", request_id=service_request.id), 303)
 
 
@@ -107,9 +80,7 @@ def answered():
                                 int(minutes) if minutes.isdigit() else None, form.get("contact_case"),
                                 by=current_user)
     except ActionRefused as problem:
-        values = {"submission_key": uuid.uuid4().hex, "channel": "phone", "for_whom": "caller", "hear_by": "email",
-                  "language": "en", **form.to_dict()}
-        return render(values, {problem.field: problem.message}, status=400)
+        return render({**fresh_call(), **form.to_dict()}, {problem.field: problem.message}, status=400)
     flash("Contact recorded as answered on the spot.", "success")
     return redirect(url_for("desk.new_contact"), 303)
 
