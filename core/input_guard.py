@@ -4,13 +4,15 @@ The NUL character (U+0000): PostgreSQL text cannot store it and no person types 
 carrying one anywhere (path, query, form fields, JSON body, headers) is
 answered with a clear 400 before any view runs, instead of failing at the
 database. Uploaded files are not looked at: binary data is expected there.
+A form that names the field itself (``names_nul_beside_its_field``) gets its
+form fields through, and refuses them beside the field, keeping what was typed.
 
 Numbers in URLs past PostgreSQL's integer range: a 404, like any id that
 names nothing.
 """
 import re
 
-from flask import request
+from flask import current_app, request
 from flask_babel import lazy_gettext as _
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
@@ -34,8 +36,23 @@ def texts_of_request():
             yield upload.filename or ""
 
 
+def names_nul_beside_its_field(view):
+    """Mark ``view`` as refusing NUL in its form fields itself, beside each field (the path, query and headers
+    are still checked here)."""
+    view.names_nul_beside_its_field = True
+    return view
+
+
+def form_checked_by_view():
+    view = current_app.view_functions.get(request.endpoint)
+    return request.mimetype in FORM_TYPES and getattr(view, "names_nul_beside_its_field", False)
+
+
 def carries_nul():
-    """True when any text of the current request contains NUL."""
+    """True when any text of the current request contains NUL (form fields aside where the view names them)."""
+    if form_checked_by_view():
+        return any(NUL in text for text in (request.path, *request.args.values(), *request.args.keys(),
+                                             *request.headers.values()))
     if request.mimetype not in FORM_TYPES and request.content_length:
         body = request.get_data(cache=True)
         # raw in any other body, or escaped inside a JSON string

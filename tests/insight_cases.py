@@ -1,6 +1,7 @@
 """Resolved cases written as the console would have left them, at chosen times, for the blueprint's tests."""
 from datetime import timedelta
 
+from casework.desk.models import Contact
 from casework.models import Case, CaseEvent, CaseState, Step, StepType
 from core.extensions import db
 from intake.models import ServiceRequest, TriageState
@@ -16,13 +17,17 @@ def insight_city():
 
 
 def history(city, submitted, *, inspect=None, schedule=None, resolved_after, worker=None, due_after=72,
-            friction=None, reason=None, service=None, queue=None):
+            friction=None, reason=None, service=None, queue=None, channel="web", contact_minutes=None):
     """A case (a pothole in road repairs unless said) resolved ``resolved_after`` hours after ``submitted``;
-    steps as (hours after, minutes)."""
+    steps as (hours after, minutes); a request taken at the desk (``channel``) with the agent's
+    ``contact_minutes``."""
     worker = worker or city.caseworker
     service, queue = service or city.pothole, queue or city.roads_queue
     request = ServiceRequest(service_id=service.id, description="Pothole", address="1 High Street",
-                             triage_state=TriageState.DONE, submitted_at=submitted, language="en")
+                             triage_state=TriageState.DONE, submitted_at=submitted, language="en", channel=channel)
+    if contact_minutes is not None:
+        db.session.add(Contact(request=request, staff_id=worker.id, channel=channel, minutes=contact_minutes,
+                               at=submitted))
     resolved = submitted + timedelta(hours=resolved_after)
     case = Case(request=request, service_id=service.id, queue_id=queue.id, state=CaseState.TRIAGED,
                 opened_at=submitted + timedelta(hours=1), assignee_id=worker.id,

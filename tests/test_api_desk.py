@@ -2,6 +2,7 @@
 import pytest
 
 from casework.agency_setup import ContactTopic
+from casework.desk.models import Contact
 from casework.models import Case
 from core.extensions import db
 from core.models import AuditEvent
@@ -22,7 +23,7 @@ def a_call(**changes):
 
 
 def test_a_request_taken_by_a_script_opens_its_case_at_once_and_a_retry_returns_it(app, agent, city):
-    taken = agent.post("/api/v1/requests", json=a_call(), headers={"Idempotency-Key": "call-77"})
+    taken = agent.post("/api/v1/requests", json=a_call(contact_minutes=8), headers={"Idempotency-Key": "call-77"})
     assert taken.status_code == 201, taken.json
     body = taken.json
     assert body["created"] and body["case_id"] and body["reference"].startswith("R-")
@@ -31,6 +32,8 @@ def test_a_request_taken_by_a_script_opens_its_case_at_once_and_a_retry_returns_
     with app.app_context():
         [request] = db.session.scalars(db.select(ServiceRequest)).all()
         assert (request.channel, request.contact_phone) == ("phone", "+12025550143")
+        # the call's minutes are the contact stage's effort, once however often the script retries
+        assert db.session.scalars(db.select(Contact.minutes).filter_by(request_id=request.id)).all() == [8]
         assert db.session.get(Case, body["case_id"]).queue_id == city.roads_queue.id
     # the caller calls back: looked up by the number said another way, audited
     found = agent.get("/api/v1/callers?phone=202.555.0143")
@@ -45,6 +48,8 @@ def test_bad_fields_are_refused_one_by_one_with_422_and_nothing_saved(app, agent
     assert refused.status_code == 422
     errors = refused.json["errors"]
     assert set(errors) >= {"channel", "caller_phone", "language", "service_code"}
+    too_long = agent.post("/api/v1/requests", json=a_call(contact_minutes=481))
+    assert too_long.status_code == 422 and "contact_minutes" in too_long.json["errors"]
     assert agent.get("/api/v1/callers").status_code == 422  # neither phone nor email
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(ServiceRequest.id))) == 0

@@ -34,7 +34,7 @@ ROOMS = {
     # supervisors work on the console's cases and the admins' team records (absences)
     "supervision": {"root", "clock", "triage", "console", "admin"},
     # the blueprint reads what every other room wrote; nothing reads it
-    "insight": {"root", "clock", "admin", "supervision"},
+    "insight": {"root", "clock", "admin", "supervision", "desk"},
 }
 
 

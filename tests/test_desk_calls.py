@@ -18,7 +18,7 @@ def call(client, **fields):
     page = client.get(DESK).text
     key = re.search(r'name="submission_key" value="([^"]*)"', page).group(1)
     form = {"csrf_token": csrf_token_from(page), "submission_key": key, "channel": "phone", "for_whom": "caller",
-            "hear_by": "email", "language": "en", "step": "save", **fields}
+            "hear_by": "email", "language": "en", "step": "save", "contact_minutes": "6", **fields}
     return client.post(DESK, data={name: value for name, value in form.items() if value is not None})
 
 
@@ -67,6 +67,10 @@ def test_a_caller_is_looked_up_and_their_request_taken_triaged_and_acknowledged_
     ({"description": "x" * 10_000}, "description", "Describe the problem in 5 to 5,000 characters"),
     ({"caller_email": None}, "caller_email", "Enter their email address, or choose another way"),
     ({"language": "xx"}, "language", "Choose a language from the list"),
+    ({"contact_minutes": None}, "contact_minutes", "Enter the minutes this contact took"),
+    ({"contact_minutes": "481"}, "contact_minutes", "a whole number from 0 to 480"),
+    ({"contact_minutes": "soon"}, "contact_minutes", "a whole number from 0 to 480"),
+    ({"address": "12 High\x00 Street"}, "address", "Remove the invisible null character"),
 ])
 def test_bad_input_is_refused_beside_its_field_and_nothing_is_saved(app, client, city, login_as, changes, field,
                                                                     message):
@@ -98,7 +102,7 @@ def test_saving_twice_makes_one_request(app, client, city, login_as):
     page = client.get(DESK).text
     key = re.search(r'name="submission_key" value="([^"]*)"', page).group(1)
     form = {"csrf_token": csrf_token_from(page), "submission_key": key, "channel": "counter", "for_whom": "caller",
-            "hear_by": "none", "step": "save", **pothole_call(caller_email=None)}
+            "hear_by": "none", "step": "save", "contact_minutes": "3", **pothole_call(caller_email=None)}
     assert client.post(DESK, data=form).status_code == 303
     assert client.post(DESK, data=form).status_code == 303
     with app.app_context():
@@ -131,7 +135,7 @@ def test_a_caller_added_to_an_open_case_nearby_hears_its_resolution_once_in_thei
     page = client.get(DESK).text
     key = re.search(r'name="submission_key" value="([^"]*)"', page).group(1)
     form = {"csrf_token": csrf_token_from(page), "submission_key": key, "channel": "phone", "for_whom": "caller",
-            "hear_by": "email", **pothole_call(address="12 high street")}
+            "hear_by": "email", "contact_minutes": "5", **pothole_call(address="12 high street")}
     checked = client.post(DESK, data={**form, "step": "nearby"}).text
     assert f"Add the caller to {reference} (same address" in checked
     saved = client.post(DESK, data={**form, "step": "save", "join_case_id": str(original_id)})
@@ -181,24 +185,27 @@ def test_a_call_answered_on_the_spot_is_counted_without_personal_data(app, clien
     assert "Pothole: When will it be fixed?" in desk
     token = csrf_token_from(desk)
     refused = client.post(f"{DESK}answered", data={"csrf_token": token, "topic_id": topic_id,
-                                                  "contact_channel": "phone", "contact_minutes": "900"})
-    assert refused.status_code == 400 and 'id="contact_minutes-error"' in refused.text
+                                                  "contact_channel": "phone", "answered_minutes": "900"})
+    assert refused.status_code == 400 and 'id="answered_minutes-error"' in refused.text
     assert client.post(f"{DESK}answered", data={"csrf_token": token, "topic_id": topic_id, "contact_channel": "counter",
-                                                "contact_case": "R-NONE-NONE", "contact_minutes": "4"}).status_code == 400
+                                                "contact_case": "R-NONE-NONE", "answered_minutes": "4"}).status_code == 400
     answered = client.post(f"{DESK}answered", data={"csrf_token": token, "topic_id": topic_id,
-                                                   "contact_channel": "phone", "contact_minutes": "4"})
+                                                   "contact_channel": "phone", "answered_minutes": "4"})
     assert answered.status_code == 303
-    call(client, **pothole_call())  # and one call that became a request
+    call(client, **pothole_call(), contact_minutes="7")  # and one call that became a request
     with app.app_context():
-        [contact] = db.session.scalars(db.select(Contact)).all()
+        [contact, took] = db.session.scalars(db.select(Contact).order_by(Contact.id)).all()
         assert (contact.channel, contact.minutes, contact.case_id, contact.staff_id) == ("phone", 4, None,
                                                                                          city.caseworker.id)
+        assert (took.minutes, took.request.reference[:2], took.topic_id) == (7, "R-", None)
     assert client.get(f"{DESK}summary").status_code == 403  # a supervisor's page
     sign_out(client)
     login_as(city.supervisor)
     summary = client.get(f"{DESK}summary").text
     assert "1 contacts were answered on the spot and 1 became requests taken at the desk" in summary
     assert "50%" in summary and "Collection days" in summary
+    minutes = re.search(r'<th scope="row">Phone</th><td>(\d+)</td><td>(\d+)</td>', summary)
+    assert minutes.groups() == ("7", "4")  # taking requests, answering on the spot
 
 
 def test_a_queue_list_filters_by_how_the_request_came_in(app, client, city, login_as, run_worker):
@@ -231,3 +238,16 @@ def test_a_caller_who_used_the_web_form_is_found_by_their_number_said_another_wa
     found = client.post(DESK, data={"csrf_token": csrf_token_from(page), "step": "lookup",
                                     "caller_phone": "+1 202 555 0143"}).text
     assert web.reference in found
+
+
+def test_the_agent_finds_the_service_by_the_caller_s_words_and_sees_its_questions(app, client, city, login_as):
+    login_as(city.caseworker)
+    page = client.get(DESK).text
+    found = client.post(DESK, data={"csrf_token": csrf_token_from(page), "step": "find", "language": "en",
+                                    "service_words": "a crack in the road", "caller_name": "Rosa"}).text
+    assert "1 service matches those words: Pothole is chosen" in found
+    assert re.search(r'<option value="pothole" selected>', found) and 'value="Rosa"' in found  # typed, kept
+    nothing = client.post(DESK, data={"csrf_token": csrf_token_from(page), "step": "find",
+                                      "service_words": "zzzz"}).text
+    assert "No service matches those words: choose from the full list" in nothing
+    assert '<option value="pothole">' in nothing and '<option value="graffiti">' in nothing

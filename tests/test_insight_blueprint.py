@@ -169,6 +169,48 @@ def test_unused_capacity_is_what_the_team_could_give_less_what_it_logged(app, cl
     assert team["unused_minutes"] == team["supplied_minutes"] - 141
 
 
+def test_the_desk_s_minutes_are_the_contact_stage_first_on_the_line_in_cost_and_in_capacity(
+        app, client, login_as, city):
+    """A phone request's agent spent 6 minutes, a second caller added to it 3 more; a web request has no contact
+    stage; a question answered on the spot (4 minutes) is the team's work but no request's."""
+    from casework.agency_setup import ContactTopic
+    from casework.desk.models import Contact
+    from intake.models import ServiceRequest, TriageState
+
+    with app.app_context():
+        history(city, MONDAY, inspect=(5, 20), resolved_after=48)
+        by_phone = history(city, MONDAY + timedelta(days=1), inspect=(9, 30), resolved_after=48, channel="phone",
+                           contact_minutes=6)
+        # the second caller's own request, merged into the first as the desk's "add the caller" does
+        again = ServiceRequest(service_id=city.pothole.id, description="Same hole", address="1 High Street",
+                               triage_state=TriageState.DONE, submitted_at=MONDAY + timedelta(days=1, hours=3),
+                               language="en", channel="counter")
+        db.session.add_all([again, Case(request=again, service_id=city.pothole.id, queue_id=city.roads_queue.id,
+                                        state="closed", closed_at=MONDAY + timedelta(days=1, hours=3),
+                                        opened_at=MONDAY + timedelta(days=1, hours=3), duplicate_of_id=by_phone.id),
+                            Contact(request=again, staff_id=city.caseworker.id, channel="counter", minutes=3,
+                                    at=MONDAY + timedelta(days=1, hours=3))])
+        topic = ContactTopic(name="Collection days")
+        db.session.add_all([topic, Contact(topic=topic, staff_id=city.caseworker.id, channel="phone", minutes=4,
+                                           at=MONDAY + timedelta(days=3))])
+        db.session.commit()
+        measure_pending()
+    login_as(city.supervisor)
+    found = client.get("/insight/blueprint.json", query_string={"service": "pothole", **PERIOD}).json
+    assert found["cases"] == 2
+    first = found["stages"][0]
+    assert (first["kind"], first["name"]) == ("contact", "Contact (phone, counter, field)")
+    assert (first["cases"], first["steps"], first["effort_minutes_total"]) == (1, 2, 6 + 3)
+    assert first["wait_hours_median"] == 0.0  # the call is over when the request is submitted
+    # 0.75 a minute: steps (20 + 5) + (30 + 5) and the contacts' 9
+    assert found["cost"]["minutes"] == 69 and found["cost"]["per_request"] == 25.88  # 69 x 0.75 / 2, to the cent
+    (team,) = found["cost"]["teams"]
+    assert (team["used_minutes"], team["contact_minutes"]) == (60 + 9 + 4, 13)
+    page = client.get("/insight/blueprint", query_string={"service": "pothole", **PERIOD}).text
+    rows = re.findall(r'<tr data-stage="([^"]+)"', page)
+    assert rows[:2] == ["Contact (phone, counter, field)", "Received and triaged"]
+
+
 @pytest.mark.parametrize("query, field, message", [
     ({"service": "pothole", "from": "2026-13-01", "to": "2026-12-01"}, "from", "YYYY-MM-DD"),
     ({"service": "pothole", "from": "2026-12-01", "to": "2026-11-01"}, "to", "after the start"),

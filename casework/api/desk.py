@@ -10,7 +10,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from werkzeug.datastructures import MultiDict
 
 from casework.desk import callers, contacts, services
-from casework.desk.schemas import LookupSchema
+from casework.desk.schemas import MOST_MINUTES, LookupSchema
 from casework.errors import ActionRefused
 from casework.forms import LARGEST_ID
 from casework.models import Case
@@ -47,6 +47,9 @@ class RequestIn(Schema):
     join_case_id = fields.Integer(load_default=None, allow_none=True, strict=True,
                                   validate=validate.Range(min=1, max=LARGEST_ID))
     submission_key = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=80))
+    # the agent's minutes on the contact (the contact stage's effort); a script that does not time calls omits it
+    contact_minutes = fields.Integer(load_default=None, allow_none=True, strict=True,
+                                     validate=validate.Range(min=0, max=MOST_MINUTES))
 
 
 class RequestTaken(Schema):
@@ -119,7 +122,7 @@ def take_request(body):
     """
     audit_write()
     try:
-        service_request, created, case = services.take_call(as_form(body), caller(), open_case_now=True)
+        service_request, created, case = services.take_call(as_form(body), caller(), open_case_now=True, timed=False)
     except services.CallRefused as refused:
         # the page's field names, less the prefix its questions carry
         refuse_fields({name.removeprefix("q_"): [message] for name, message in refused.errors.items()})
@@ -157,7 +160,7 @@ def answer_contact(body):
         contact = contacts.record_contact(body["topic_id"], body["channel"], body["minutes"],
                                           body.get("case_reference"), by=caller())
     except ActionRefused as problem:
-        field = {"contact_channel": "channel", "contact_minutes": "minutes", "contact_case": "case_reference"}.get(
+        field = {"contact_channel": "channel", "answered_minutes": "minutes", "contact_case": "case_reference"}.get(
             problem.field, problem.field)
         refuse_fields({field: [problem.message]})
     return contact

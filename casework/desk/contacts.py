@@ -11,10 +11,8 @@ from casework.models import Case
 from core import audit
 from core.extensions import db
 from core.timeutil import utcnow
-from casework.desk.schemas import DESK_CHANNELS
+from casework.desk.schemas import DESK_CHANNELS, MINUTES_MESSAGE, MOST_MINUTES
 from intake.models import ServiceRequest
-
-MOST_MINUTES = 480
 
 
 def active_topics():
@@ -35,7 +33,7 @@ def record_contact(topic_id, channel, minutes, case_reference, by):
     if channel not in DESK_CHANNELS:
         raise refused("contact_channel", "Choose how the contact came in")
     if minutes is None or not 0 <= minutes <= MOST_MINUTES:
-        raise refused("contact_minutes", f"Enter the minutes it took, a whole number from 0 to {MOST_MINUTES}")
+        raise refused("answered_minutes", MINUTES_MESSAGE)
     case = None
     if case_reference:
         case = db.session.scalar(db.select(Case).join(ServiceRequest, Case.request_id == ServiceRequest.id)
@@ -57,23 +55,30 @@ def refused(field, message):
 
 
 def summary(days=30, now=None):
-    """The last ``days`` of the desk: contacts a day by channel, by topic, minutes by channel, and how many
-    contacts were answered on the spot against requests taken at the desk."""
+    """The last ``days`` of the desk: contacts a day by channel (requests taken and contacts answered on the
+    spot), topics asked about, staff minutes by channel for each kind, and the share answered on the spot
+    (first-contact resolution)."""
     now = now or utcnow()
     since = now - timedelta(days=days)
     zone = agency_zone()
-    by_day = defaultdict(Counter)
-    by_topic, minutes = Counter(), Counter()
+    by_day, by_topic = defaultdict(Counter), Counter()
+    minutes = {"answered": Counter(), "requests": Counter()}
     for at, channel, topic, spent in db.session.execute(
             db.select(Contact.at, Contact.channel, ContactTopic.name, Contact.minutes)
-            .join(ContactTopic, Contact.topic_id == ContactTopic.id).where(Contact.at >= since)):
-        by_day[at.astimezone(zone).date()][channel] += 1
-        by_topic[topic] += 1
-        minutes[channel] += spent
+            .outerjoin(ContactTopic, Contact.topic_id == ContactTopic.id).where(Contact.at >= since)):
+        if topic is not None:
+            by_day[at.astimezone(zone).date()][channel] += 1
+            by_day[at.astimezone(zone).date()]["answered"] += 1
+            by_topic[topic] += 1
+        minutes["answered" if topic is not None else "requests"][channel] += spent
+    # every request taken at the desk is a contact, timed or not (a partner's script may send no minutes)
+    for at, channel in db.session.execute(db.select(ServiceRequest.submitted_at, ServiceRequest.channel).where(
+            ServiceRequest.submitted_at >= since, ServiceRequest.channel.in_([str(c) for c in DESK_CHANNELS]))):
+        by_day[at.astimezone(zone).date()][str(channel)] += 1
+        by_day[at.astimezone(zone).date()]["requests"] += 1
     answered = sum(by_topic.values())
-    requests = db.session.scalar(db.select(db.func.count(ServiceRequest.id)).where(
-        ServiceRequest.submitted_at >= since, ServiceRequest.channel.in_([str(c) for c in DESK_CHANNELS])))
+    requests = sum(day["requests"] for day in by_day.values())
     return {"days": days, "until": today_in_agency(now), "by_day": dict(sorted(by_day.items(), reverse=True)),
-            "by_topic": by_topic.most_common(), "minutes": dict(minutes), "answered": answered,
+            "by_topic": by_topic.most_common(), "minutes": minutes, "answered": answered,
             "requests": requests, "on_the_spot": round(answered / (answered + requests), 3)
             if answered + requests else None}

@@ -12,6 +12,9 @@ FOR_WHOM = {"caller": "The caller", "anonymous": "Someone who gives no name or c
             "agency": "The agency itself (a problem staff found)"}
 HEAR_BY = {"email": "Email", "sms": "Text message", "none": "They do not want to hear from us"}
 DESCRIPTION_MAX = 5000
+# the most minutes one contact may be recorded as (as a step: a working day)
+MOST_MINUTES = 480
+MINUTES_MESSAGE = f"Enter the minutes this contact took, a whole number from 0 to {MOST_MINUTES}"
 
 
 def text(required_message, limit, required=True):
@@ -52,6 +55,10 @@ class CallerRequestSchema(Schema):
                         validate=validate.Range(min=-180, max=180, error="Longitude is between -180 and 180"),
                         error_messages={"invalid": "Enter the longitude as a number, like -77.0365"})
     submission_key = fields.String(load_default=None, validate=validate.Length(max=80))
+    # the contact timer's minutes, corrected by the agent: the effort of the case's contact stage
+    contact_minutes = fields.Integer(load_default=None, strict=False,
+                                     validate=validate.Range(min=0, max=MOST_MINUTES, error=MINUTES_MESSAGE),
+                                     error_messages={"invalid": MINUTES_MESSAGE})
 
     @pre_load
     def drop_blank_values(self, data, **kwargs):

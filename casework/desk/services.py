@@ -2,7 +2,8 @@
 from marshmallow import ValidationError
 
 from casework.desk import nearby
-from casework.desk.schemas import CallerRequestSchema
+from casework.desk.models import Contact
+from casework.desk.schemas import MINUTES_MESSAGE, CallerRequestSchema
 from casework.errors import ActionRefused
 from casework.triage import engine as triage
 from core import audit
@@ -16,8 +17,9 @@ from intake.questions import read_answers
 def take_request(fields, service, answers, by):
     """Record the request ``fields`` describe for ``service`` (its questions' ``answers``), taken by ``by``.
 
-    Commits (in ``submit_request``: the idempotency key, the acknowledgement in the caller's language and
-    the audit row in one transaction; then triage); returns ``(request, created)``. A caller who does not
+    Commits (in ``submit_request``: the idempotency key, the acknowledgement in the caller's language, the
+    contact with the agent's minutes, when ``fields`` has them, and the audit row in one transaction; then
+    triage); returns ``(request, created)``. A caller who does not
     want to hear from us gets no message; nor do anonymous callers and the agency's own reports, which
     keep no contact details. Raises ``intake.services.SubmissionRejected`` for a service that is closed.
     """
@@ -32,6 +34,9 @@ def take_request(fields, service, answers, by):
     }
 
     def recorded(new_request):
+        if fields.get("contact_minutes") is not None:
+            db.session.add(Contact(staff=by, channel=fields["channel"], request=new_request,
+                                   minutes=fields["contact_minutes"]))
         audit.record("request_taken_at_desk", actor=by, target=new_request, channel=fields["channel"],
                      for_whom=fields["for_whom"])
 
@@ -54,9 +59,10 @@ class CallRefused(ValueError):
         self.errors = errors
 
 
-def take_call(form, by, open_case_now=False):
+def take_call(form, by, open_case_now=False, timed=True):
     """Check ``form`` as the desk page sends it and take the request; the page and the staff API both call this.
 
+    A ``timed`` form must carry the contact's minutes (the page's timer fills them in); the API's may.
     ``form`` holds the desk's fields, the service's answers as ``q_<code>`` and, to add the caller to an open
     case near the place, ``join_case_id``. Returns ``(request, created, case)``: ``case`` is the caller's case
     when it was opened now (joining opens and merges it; ``open_case_now`` opens it for an API caller that
@@ -70,6 +76,8 @@ def take_call(form, by, open_case_now=False):
         fields = CallerRequestSchema().load(form)
     except ValidationError as error:
         errors = first_messages(error.messages)
+    if timed and form.get("contact_minutes", "").strip() == "" and "contact_minutes" not in errors:
+        errors["contact_minutes"] = MINUTES_MESSAGE
     if service is None and "service_code" not in errors:
         errors["service_code"] = "Choose one of the services listed"
     if answers is not None:

@@ -5,6 +5,7 @@ from marshmallow import Schema, fields, validate
 from casework.clock.agency_time import today_in_agency
 from casework.insight import blueprint
 from casework.insight.schemas import PeriodSchema
+from casework.insight.measures import KINDS
 from casework.insight.scope import Period, Scope
 from core.api import allowed, protect
 from core.extensions import db
@@ -12,8 +13,6 @@ from intake.models import Service
 
 blp = protect(Blueprint("api_insight", __name__, url_prefix="/api/v1",
                         description="The service blueprint: citizen wait and staff effort by stage, cost, voice"))
-
-KINDS = ["received", "first_response", "step", "waiting_on_citizen", "rework", "resolved"]
 
 
 class Reason(Schema):
@@ -50,6 +49,7 @@ class TeamOut(Schema):
     members = fields.Integer(required=True)
     supplied_minutes = fields.Integer(required=True)
     used_minutes = fields.Integer(required=True)
+    contact_minutes = fields.Integer(required=True)
     unused_minutes = fields.Integer(required=True)
     unused_share = fields.Float(required=True, allow_none=True)
 

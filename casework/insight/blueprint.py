@@ -109,6 +109,7 @@ def as_json(found):
                  "cost_per_minute": found.cost.cost_per_minute,
                  "teams": [{"queue_id": team.queue_id, "name": team.name, "members": team.members,
                             "supplied_minutes": team.supplied_minutes, "used_minutes": team.used_minutes,
+                            "contact_minutes": team.contact_minutes,
                             "unused_minutes": team.unused_minutes, "unused_share": team.unused_share}
                            for team in found.capacity]},
         "voice": {"answers": the_voice.answers, "shown": the_voice.shown,

@@ -4,7 +4,8 @@ TDABC (Kaplan and Anderson): the cost of a stage is its measured minutes times
 the cost of a staff minute (``Service.cost_per_minute``). Capacity supplied in
 a period is each team member's weekly capacity spread over the agency's
 working days, less the days they were away; used is the effort they recorded
-in the period, on any case.
+in the period, on any case, and their minutes on contacts at the desk (calls
+that took a request and those answered on the spot alike).
 """
 from dataclasses import dataclass
 from datetime import timedelta, timezone
@@ -13,6 +14,7 @@ from sqlalchemy import func, select
 
 from casework.clock.agency_time import local_midnight
 from casework.clock.calendar_settings import agency_calendar
+from casework.desk.models import Contact
 from casework.models import Absence, Queue, Step, queue_member
 from core.extensions import db
 from core.accounts.models import Staff
@@ -36,6 +38,8 @@ class TeamCapacity:
     members: int
     supplied_minutes: int
     used_minutes: int
+    # of the minutes used, those spent on contacts at the desk
+    contact_minutes: int = 0
 
     @property
     def unused_minutes(self):
@@ -92,12 +96,18 @@ def team_capacity(reading):
         select(Step.staff_id, func.sum(Step.effort_minutes))
         .where(Step.ended_at >= begins, Step.ended_at < ends, Step.staff_id.in_(everyone))
         .group_by(Step.staff_id)).all()) if everyone else {}
+    on_contacts = dict(db.session.execute(
+        select(Contact.staff_id, func.sum(Contact.minutes))
+        .where(Contact.at >= begins, Contact.at < ends, Contact.staff_id.in_(everyone))
+        .group_by(Contact.staff_id)).all()) if everyone else {}
     teams = []
     for queue in queues:
         supplied = 0
         for member in members[queue.id]:
             away = {day for a in absences if a.staff_id == member.id for day in days if a.starts_on <= day <= a.ends_on}
             supplied += member.capacity_minutes * (len(days) - len(away)) / WORKING_DAYS_A_WEEK
-        teams.append(TeamCapacity(queue.id, queue.name, len(members[queue.id]), round(supplied),
-                                  int(sum(used.get(member.id) or 0 for member in members[queue.id]))))
+        contacts = int(sum(on_contacts.get(member.id) or 0 for member in members[queue.id]))
+        steps = int(sum(used.get(member.id) or 0 for member in members[queue.id]))
+        teams.append(TeamCapacity(queue.id, queue.name, len(members[queue.id]), round(supplied), steps + contacts,
+                                  contacts))
     return teams

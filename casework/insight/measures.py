@@ -18,14 +18,19 @@ up to the time to resolution, in calendar and in business time:
   received (triage), first response, each step type (its last step before the
   first resolution) and resolved (the first resolution). Steps without a type
   (replies, questions) add their minutes to "other work" but end no stage.
+
+A case taken at the contact desk (by phone, at the counter, ...) has a
+``contact`` stage first: the agent's minutes on the call (and on each later
+caller added to the case) are its effort; the citizen waits no time in it, the
+call being over when the request is submitted.
 """
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-RECEIVED, FIRST_RESPONSE, STEP, WAITING, REWORK, RESOLVED = (
-    "received", "first_response", "step", "waiting_on_citizen", "rework", "resolved")
-KINDS = (RECEIVED, FIRST_RESPONSE, STEP, WAITING, REWORK, RESOLVED)
+CONTACT, RECEIVED, FIRST_RESPONSE, STEP, WAITING, REWORK, RESOLVED = (
+    "contact", "received", "first_response", "step", "waiting_on_citizen", "rework", "resolved")
+KINDS = (CONTACT, RECEIVED, FIRST_RESPONSE, STEP, WAITING, REWORK, RESOLVED)
 # a step rated this hard or harder (1 easy .. 5 very hard) counts as hard
 HARD = 4
 CLOSING_STATES = ("resolved", "closed")
@@ -50,7 +55,8 @@ class EventFact:
 
 @dataclass(frozen=True)
 class CaseFacts:
-    """What is stored about one resolved case: its request's submission, its case's times, steps and events."""
+    """What is stored about one resolved case: its request's submission, its case's times, steps and events,
+    and the minutes of each desk contact that took a request on it (``contacts``)."""
 
     submitted_at: datetime
     triaged_at: datetime
@@ -58,6 +64,7 @@ class CaseFacts:
     first_response_at: datetime | None = None
     steps: tuple = ()
     events: tuple = ()
+    contacts: tuple = ()
 
 
 @dataclass
@@ -157,6 +164,9 @@ def stages_of(facts, calendar):
             stages[key] = StageMeasure(key=key, kind=kind, step_type_id=step_type_id)
         return stages[key]
 
+    if facts.contacts:
+        contact = stage(CONTACT)
+        contact.effort_minutes, contact.steps = sum(facts.contacts), len(facts.contacts)
     for _moment, key in ends:
         stage(key)
     if waits:

@@ -14,6 +14,7 @@ import time
 from sqlalchemy import delete, select, update
 
 from casework.clock.calendar_settings import agency_calendar
+from casework.desk.models import Contact
 from casework.insight import days
 from casework.insight.measures import CaseFacts, EventFact, StepFact, stages_of
 from casework.insight.models import CaseMeasure, StageMeasureRow
@@ -74,6 +75,7 @@ def measure_batch(size):
     db.session.execute(delete(CaseMeasure).where(CaseMeasure.case_id.in_(ids)))
     measurable = [row for row in rows if row.closed_at is not None and row.duplicate_of_id is None]
     steps, events = facts_of([row.id for row in measurable])
+    contacts = contact_minutes([row.id for row in measurable])
     answers = days.latest_answers([row.request_id for row in measurable])
     calendar = agency_calendar()
     now = utcnow()
@@ -83,7 +85,7 @@ def measure_batch(size):
         feedback_id, answer = answers.get(row.request_id, (None, None))
         facts = CaseFacts(submitted_at=row.submitted_at, triaged_at=row.opened_at, resolved_at=end,
                           first_response_at=row.first_response_at, steps=tuple(steps.get(row.id, ())),
-                          events=tuple(events.get(row.id, ())))
+                          events=tuple(events.get(row.id, ())), contacts=tuple(contacts.get(row.id, ())))
         measured = stages_of(facts, calendar)
         scope = {"service_id": row.service_id, "queue_id": row.queue_id, "department_id": row.department_id,
                  "resolved_on": end.astimezone(calendar.zone).date()}
@@ -133,3 +135,18 @@ def facts_of(case_ids):
             .order_by(CaseEvent.at, CaseEvent.id)):
         events.setdefault(row.case_id, []).append(EventFact(row.at, row.kind, row.details or {}))
     return steps, events
+
+
+def contact_minutes(case_ids):
+    """``{case_id: [minutes]}``: the desk contacts that took the requests of ``case_ids``, and of the duplicates
+    merged into them (a caller added to an open case), each contact's minutes."""
+    found, wanted = {}, set(case_ids)
+    if not wanted:
+        return found
+    owner = db.func.coalesce(Case.duplicate_of_id, Case.id)
+    for case_id, minutes in db.session.execute(
+            select(owner, Contact.minutes).join(Contact, Contact.request_id == Case.request_id)
+            .where(db.or_(Case.id.in_(case_ids), Case.duplicate_of_id.in_(case_ids))).order_by(Contact.id)):
+        if case_id in wanted:
+            found.setdefault(case_id, []).append(minutes)
+    return found

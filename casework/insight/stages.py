@@ -13,17 +13,18 @@ from dataclasses import dataclass, field
 from sqlalchemy import Float, Integer, case, cast, func, select, true, type_coerce
 from sqlalchemy.dialects import postgresql
 
-from casework.insight.measures import FIRST_RESPONSE, RECEIVED, RESOLVED, REWORK, STEP, WAITING, stage_of_key
+from casework.insight.measures import (CONTACT, FIRST_RESPONSE, RECEIVED, RESOLVED, REWORK, STEP, WAITING,
+                                       stage_of_key)
 from casework.insight.models import StageMeasureRow
 from casework.insight.scope import within
 from casework.models import FRICTION_REASONS, StepType
 from core.extensions import db
 from intake.models import Service
 
-NAMES = {RECEIVED: "Received and triaged", FIRST_RESPONSE: "First response", WAITING: "Waiting on the citizen",
+NAMES = {CONTACT: "Contact (phone, counter, field)", RECEIVED: "Received and triaged", FIRST_RESPONSE: "First response", WAITING: "Waiting on the citizen",
          RESOLVED: "Resolution", REWORK: "Rework after reopening", "step:none": "Other work"}
 # where each kind stands on the line (steps by their workflow position in between)
-ORDER = {RECEIVED: 0, FIRST_RESPONSE: 1, STEP: 2, WAITING: 3, RESOLVED: 4, REWORK: 5}
+ORDER = {CONTACT: -1, RECEIVED: 0, FIRST_RESPONSE: 1, STEP: 2, WAITING: 3, RESOLVED: 4, REWORK: 5}
 # a share of steps rated hard is shown from this many ratings (fewer says little and may point at a person)
 MIN_RATINGS = 5
 

@@ -113,6 +113,57 @@
     show();
   }
 
+  // ---- the contact timer on the desk: from "new contact" to save, carried across the page's steps ----
+  var contactTimer = document.querySelector("[data-contact-timer]");
+  if (contactTimer) {
+    var contactDisplay = contactTimer.querySelector("[data-timer-display]");
+    var secondsFields = document.querySelectorAll('input[name="contact_seconds"]');
+    var editedFields = document.querySelectorAll('input[name="minutes_edited"]');
+    var minuteFields = document.querySelectorAll('input[name="contact_minutes"], input[name="answered_minutes"]');
+    var began = new Date(contactTimer.getAttribute("data-started-at"));
+    var carried = secondsFields.length ? parseFloat(secondsFields[0].value) : NaN;
+    // the first view counts from when the contact began; each later step carries on from what was counted
+    var contactSeconds = !isNaN(carried) ? carried : (isNaN(began.getTime()) ? 0 : Math.max(0, (Date.now() - began.getTime()) / 1000));
+    var contactEdited = editedFields.length && editedFields[0].value === "1";
+    var contactTick = Date.now();
+    minuteFields.forEach(function (field) {
+      field.addEventListener("input", function () {
+        contactEdited = true;
+        editedFields.forEach(function (flag) { flag.value = "1"; });
+        // both forms stand for one contact: the corrected minutes go to whichever is saved
+        minuteFields.forEach(function (other) { if (other !== field) { other.value = field.value; } });
+      });
+    });
+    function showContact() {
+      var paused = document.visibilityState !== "visible";
+      var whole = Math.floor(contactSeconds), seconds = whole % 60;
+      contactDisplay.textContent = "On this contact: " + Math.floor(whole / 60) + " min " + (seconds < 10 ? "0" : "") + seconds + " s" +
+        (paused ? " (paused while this page is hidden)" : "");
+      secondsFields.forEach(function (field) { field.value = String(Math.round(contactSeconds)); });
+      if (!contactEdited) {
+        var minutes = String(Math.max(1, Math.min(480, Math.round(contactSeconds / 60))));
+        minuteFields.forEach(function (field) { field.value = minutes; });
+      }
+    }
+    setInterval(function () {
+      var now = Date.now();
+      if (document.visibilityState === "visible") { contactSeconds += (now - contactTick) / 1000; }
+      contactTick = now;
+      showContact();
+    }, 1000);
+    document.addEventListener("visibilitychange", function () { contactTick = Date.now(); showContact(); });
+    showContact();
+  }
+
+  // ---- a form of several steps: Enter in a field presses its own section's button, not the form's first ----
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Enter" || event.target.tagName !== "INPUT" || event.defaultPrevented) { return; }
+    if (["submit", "button"].indexOf(event.target.type) !== -1) { return; }
+    var area = event.target.closest("[data-enter-submits]");
+    var button = area && area.closest("form").querySelector('button[name="step"][value="' + area.getAttribute("data-enter-submits") + '"]');
+    if (button) { event.preventDefault(); button.click(); }
+  });
+
   // ---- drafts: saved on the server as you type, on leaving the field, and when the page is hidden ----
   function saveDraft(area, useBeacon) {
     if (area.value === area.getAttribute("data-saved")) { return; }  // nothing new to keep
