@@ -12,9 +12,11 @@ def init_app(app):
     from core.audit import append_only
     from core.errors import use_staff_error_page
     from core.periodic import register_periodic
+    from intake.models import CHANNEL_NAMES
     from notifications.services import register_failure_handler
 
     app.register_blueprint(bp)
+    app.jinja_env.globals["channel_names"] = CHANNEL_NAMES
     commands.init_app(app)
     health.init_app(app)
     append_only(models.CaseEvent)

@@ -36,6 +36,11 @@ class Channel(StrEnum):
     FIELD = "field"
 
 
+# how staff pages name each channel
+CHANNEL_NAMES = {Channel.WEB: "Web form", Channel.API: "Partner app (Open311)", Channel.PHONE: "Phone",
+                 Channel.COUNTER: "Counter", Channel.EMAIL: "Email", Channel.FIELD: "Found by staff"}
+
+
 class ContactChannel(StrEnum):
     """How the citizen chose to hear from the agency."""
 

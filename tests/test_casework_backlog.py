@@ -99,3 +99,37 @@ def test_the_chart_draws_every_number_it_is_given(values):
     assert top >= max(max(a, c, level) for a, c, level in values)
     # bars stand on the axis and taller values draw taller bars
     assert all(bar.height >= 0 and abs(bar.y + bar.height - (chart.height - 36)) < 0.01 for bar in chart.bars)
+
+
+def test_the_backlog_and_the_forecast_read_by_channel(app, client, login_as, history):
+    """Two of the six open road cases were phoned in, one closed one came at the counter: read by channel,
+    the supervisor sees those alone, on the backlog page, its API and the forecast."""
+    from intake.models import ServiceRequest
+
+    city, ids = history
+    with app.app_context():
+        for case_id, channel in ((ids[0], "phone"), (ids[4], "phone")):
+            db.session.get(Case, case_id).request.channel = channel
+        closed = db.session.scalar(db.select(Case.id).where(Case.closed_at.is_not(None)))
+        db.session.get(Case, closed).request.channel = "counter"
+        db.session.commit()
+        by_phone = backlog.summary([city.roads_queue.id], channel="phone")
+        assert db.session.scalar(db.select(db.func.count(ServiceRequest.id)).filter_by(channel="phone")) == 2
+    [roads] = by_phone.queues
+    assert (roads.open, roads.overdue, roads.by_priority["urgent"]) == (2, 1, 1)
+    assert roads.by_age == {"0-2 days": 1, "3-7 days": 0, "8-30 days": 0, "over 30 days": 1}
+    login_as(city.supervisor)
+    page = client.get("/supervision/backlog", query_string={"channel": "phone"}).text
+    assert "2 open cases" in page and '<option value="phone" selected>' in page
+    counter = client.get("/supervision/backlog", query_string={"channel": "counter"}).text
+    assert "0 open cases" in counter
+    forecast = client.get("/supervision/forecast", query_string={"channel": "phone"}).text
+    roads_part = forecast.split("<h2>Road repairs</h2>")[1].split("<h2>")[0]
+    assert re.search(r"<dt>Open now</dt><dd>2</dd>", roads_part)
+    refused = client.get("/supervision/forecast", query_string={"channel": "pigeon"})
+    assert refused.status_code == 400 and "Choose how the requests came in from the list" in refused.text
+    with app.app_context():
+        agent = Caller(client, token_of(city.supervisor))
+    api = agent.get("/api/v1/backlog", query_string={"channel": "phone", "queue_id": city.roads_queue.id})
+    assert api.status_code == 200 and api.json["total"]["open"] == 2
+    assert agent.get("/api/v1/backlog", query_string={"channel": "pigeon"}).status_code == 422

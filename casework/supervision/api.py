@@ -107,7 +107,7 @@ def get_workload(query):
 @blp.response(200, backlog.BacklogOut)
 def get_backlog(query):
     """Open cases by queue, state, priority and age, overdue and near breach, and 12 weeks of trend."""
-    return backlog.summary(query["queue_id"], query["department_id"])
+    return backlog.summary(query["queue_id"], query["department_id"], channel=query["channel"])
 
 
 @blp.route("/rebalance/plan", methods=["POST"])

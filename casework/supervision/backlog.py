@@ -17,6 +17,7 @@ from casework.forms import LARGEST_ID
 from casework.models import OPEN, OPEN_STATES, PRIORITY_RANK, Case, Priority, Queue
 from core.extensions import db
 from core.timeutil import utcnow
+from intake.models import Channel, ServiceRequest
 
 WEEKS = 12
 AGE_BANDS = (("0-2 days", 0, 3), ("3-7 days", 3, 8), ("8-30 days", 8, 31), ("over 30 days", 31, None))
@@ -53,6 +54,16 @@ class Backlog:
     total: QueueBacklog
 
 
+CHANNELS = [str(channel) for channel in Channel]
+
+
+def of_channel(query, channel):
+    """``query`` (over cases) limited to those whose request came in by ``channel``; all when it is None."""
+    if channel is None:
+        return query
+    return query.join(ServiceRequest, ServiceRequest.id == Case.request_id).where(ServiceRequest.channel == channel)
+
+
 def chosen_queues(queue_ids=None, department_id=None):
     query = db.select(Queue).order_by(Queue.name)
     if queue_ids:
@@ -62,8 +73,9 @@ def chosen_queues(queue_ids=None, department_id=None):
     return db.session.scalars(query).all()
 
 
-def summary(queue_ids=None, department_id=None, now=None):
-    """The backlog of the chosen queues (every queue by default) as of ``now``."""
+def summary(queue_ids=None, department_id=None, now=None, channel=None):
+    """The backlog of the chosen queues (every queue by default) as of ``now``: of the requests that came in by
+    ``channel`` only, when one is given."""
     now = now or utcnow()
     queues = chosen_queues(queue_ids, department_id)
     ids = [queue.id for queue in queues]
@@ -75,12 +87,13 @@ def summary(queue_ids=None, department_id=None, now=None):
                                 *([Case.opened_at > now - timedelta(days=high)] if high else [])), 1), else_=0))
             for _, low, high in AGE_BANDS]
     if ids:
-        for queue_id, rank, state, n, overdue, soon, *by_age in db.session.execute(
+        for queue_id, rank, state, n, overdue, soon, *by_age in db.session.execute(of_channel(
                 db.select(Case.queue_id, Case.priority_rank, Case.state, func.count(),
                           func.sum(when((Case.resolution_due_at < now, 1), else_=0)),
                           func.sum(when((and_(Case.resolution_due_at >= now, Case.resolution_due_at < near), 1),
                                         else_=0)), *ages)
-                .where(OPEN, Case.queue_id.in_(ids)).group_by(Case.queue_id, Case.priority_rank, Case.state)):
+                .where(OPEN, Case.queue_id.in_(ids)).group_by(Case.queue_id, Case.priority_rank, Case.state),
+                channel)):
             # by rank, not name: the open-cases index carries the rank, so the count never reads the table
             priority = PRIORITY_OF_RANK[rank]
             row = rows[queue_id]
@@ -100,7 +113,7 @@ def summary(queue_ids=None, department_id=None, now=None):
         for part in ("by_state", "by_priority", "by_age"):
             for key, value in getattr(row, part).items():
                 getattr(total, part)[key] = getattr(total, part).get(key, 0) + value
-    return Backlog(list(rows.values()), trend(ids, total.open, now), total)
+    return Backlog(list(rows.values()), trend(ids, total.open, now, channel), total)
 
 
 def week_starts(now):
@@ -110,22 +123,23 @@ def week_starts(now):
     return [monday - timedelta(weeks=WEEKS - 1 - n) for n in range(WEEKS)]
 
 
-def counts_by_week(column, queue_ids, starts):
+def counts_by_week(column, queue_ids, starts, channel=None):
     """How many cases of ``queue_ids`` have ``column`` in each week from ``starts`` (and since the last)."""
     zone = agency_zone()
     edges = [datetime.combine(day, time(), zone) for day in starts] + [datetime.max.replace(tzinfo=zone)]
     sums = [func.sum(when((and_(column >= low, column < high), 1), else_=0)) for low, high in zip(edges, edges[1:])]
-    found = db.session.execute(db.select(*sums).where(column >= edges[0], Case.queue_id.in_(queue_ids))).one()
+    found = db.session.execute(of_channel(db.select(*sums).select_from(Case).where(
+        column >= edges[0], Case.queue_id.in_(queue_ids)), channel)).one()
     return [int(value or 0) for value in found]
 
 
-def trend(queue_ids, open_now, now):
+def trend(queue_ids, open_now, now, channel=None):
     """Arrivals, closures and the backlog at each week's end, for the last ``WEEKS`` weeks."""
     starts = week_starts(now)
     if not queue_ids:
         return [Week(day, 0, 0, 0) for day in starts]
-    arrivals = counts_by_week(Case.opened_at, queue_ids, starts)
-    closures = counts_by_week(Case.closed_at, queue_ids, starts)
+    arrivals = counts_by_week(Case.opened_at, queue_ids, starts, channel)
+    closures = counts_by_week(Case.closed_at, queue_ids, starts, channel)
     weeks, backlog = [], open_now
     # walk back from now: before this week's arrivals and closures, the backlog was now's, less, plus
     for index in reversed(range(WEEKS)):
@@ -142,6 +156,8 @@ class BacklogQuery(Schema):
     queue_id = fields.List(fields.Integer(validate=validate.Range(min=1, max=LARGEST_ID)), load_default=list,
                            validate=validate.Length(max=100))
     department_id = fields.Integer(load_default=None, validate=validate.Range(min=1, max=LARGEST_ID))
+    channel = fields.String(load_default=None, validate=validate.OneOf(CHANNELS),
+                            metadata={"description": "Only requests that came in this way (web, phone, ...)"})
 
 
 class QueueBacklogOut(Schema):

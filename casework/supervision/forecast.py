@@ -25,6 +25,7 @@ from sqlalchemy import func, literal
 
 from casework.clock.agency_time import agency_zone
 from casework.models import OPEN, Absence, Case, Queue, queue_member
+from casework.supervision.backlog import of_channel
 from core.extensions import db
 from core.timeutil import utcnow
 
@@ -104,15 +105,15 @@ def day_column():
     return func.date(Case.opened_at)
 
 
-def arrivals_by_day(queue_ids, first_day, days):
+def arrivals_by_day(queue_ids, first_day, days, channel=None):
     """``{queue_id: [count per day]}`` from ``first_day`` for ``days`` days."""
     zone = agency_zone()
     start = datetime.combine(first_day, time(), zone)
     found = {queue_id: [0] * days for queue_id in queue_ids}
-    for queue_id, day, n in db.session.execute(
+    for queue_id, day, n in db.session.execute(of_channel(
             db.select(Case.queue_id, day_column(), func.count())
             .where(Case.opened_at >= start, Case.opened_at < start + timedelta(days=days),
-                   Case.queue_id.in_(queue_ids)).group_by(Case.queue_id, day_column())):
+                   Case.queue_id.in_(queue_ids)).group_by(Case.queue_id, day_column()), channel)):
         day = day if not isinstance(day, str) else datetime.strptime(day, "%Y-%m-%d").date()
         offset = (day - first_day).days
         if 0 <= offset < days:
@@ -120,32 +121,33 @@ def arrivals_by_day(queue_ids, first_day, days):
     return found
 
 
-def closures(queue_ids, since):
-    return dict(db.session.execute(db.select(Case.queue_id, func.count()).where(
-        Case.closed_at >= since, Case.queue_id.in_(queue_ids)).group_by(Case.queue_id)).all())
+def closures(queue_ids, since, channel=None):
+    return dict(db.session.execute(of_channel(db.select(Case.queue_id, func.count()).where(
+        Case.closed_at >= since, Case.queue_id.in_(queue_ids)).group_by(Case.queue_id), channel)).all())
 
 
-def minutes_per_closed_case(queue_ids, since):
+def minutes_per_closed_case(queue_ids, since, channel=None):
     """The mean effort of cases closed since ``since``, by queue (None where none closed)."""
-    return {queue_id: float(minutes) for queue_id, minutes in db.session.execute(
+    return {queue_id: float(minutes) for queue_id, minutes in db.session.execute(of_channel(
         db.select(Case.queue_id, func.avg(Case.spent_minutes)).where(
-            Case.closed_at >= since, Case.queue_id.in_(queue_ids)).group_by(Case.queue_id)) if minutes is not None}
+            Case.closed_at >= since, Case.queue_id.in_(queue_ids)).group_by(Case.queue_id), channel))
+        if minutes is not None}
 
 
-def open_ages(queue_ids, now):
+def open_ages(queue_ids, now, channel=None):
     """``{queue_id: (backlog, p50 days, p90 days)}`` of open cases."""
     result = {queue_id: (0, None, None) for queue_id in queue_ids}
     if db.engine.dialect.name == "postgresql":
         age = func.extract("epoch", now - Case.opened_at) / 86400
-        for queue_id, n, p50, p90 in db.session.execute(
+        for queue_id, n, p50, p90 in db.session.execute(of_channel(
                 db.select(Case.queue_id, func.count(), func.percentile_cont(0.5).within_group(age),
                           func.percentile_cont(0.9).within_group(age))
-                .where(OPEN, Case.queue_id.in_(queue_ids)).group_by(Case.queue_id)):
+                .where(OPEN, Case.queue_id.in_(queue_ids)).group_by(Case.queue_id), channel)):
             result[queue_id] = (n, round(float(p50), 1), round(float(p90), 1))
         return result
     ages = {}
-    for queue_id, opened in db.session.execute(db.select(Case.queue_id, Case.opened_at).where(
-            OPEN, Case.queue_id.in_(queue_ids))):
+    for queue_id, opened in db.session.execute(of_channel(db.select(Case.queue_id, Case.opened_at).where(
+            OPEN, Case.queue_id.in_(queue_ids)), channel)):
         ages.setdefault(queue_id, []).append((now - opened).total_seconds() / 86400)
     for queue_id, values in ages.items():
         values.sort()
@@ -176,8 +178,9 @@ def measured_shrinkage(queue_id, today):
     return round(away_days / (len(members) * len(days)), 3)
 
 
-def forecasts(queue_ids=None, assumptions=None, now=None):
-    """A ``QueueForecast`` for each chosen queue (every queue by default)."""
+def forecasts(queue_ids=None, assumptions=None, now=None, channel=None):
+    """A ``QueueForecast`` for each chosen queue (every queue by default); of the requests that came in by
+    ``channel`` only, when one is given (the hours available stay the whole team's)."""
     assumptions = assumptions or Assumptions()
     now = now or utcnow()
     today = now.astimezone(agency_zone()).date()
@@ -189,10 +192,10 @@ def forecasts(queue_ids=None, assumptions=None, now=None):
         return []
     days = HISTORY_WEEKS * 7
     first_day = today - timedelta(days=days)
-    daily = arrivals_by_day(ids, first_day, days)
-    closed = closures(ids, now - timedelta(days=THROUGHPUT_DAYS))
-    effort = minutes_per_closed_case(ids, now - timedelta(days=days))
-    ages = open_ages(ids, now)
+    daily = arrivals_by_day(ids, first_day, days, channel)
+    closed = closures(ids, now - timedelta(days=THROUGHPUT_DAYS), channel)
+    effort = minutes_per_closed_case(ids, now - timedelta(days=days), channel)
+    ages = open_ages(ids, now, channel)
     available = hours_available(ids, now)
     result = []
     for queue in queues:

@@ -2,6 +2,7 @@
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from casework.forms import ConsoleForm, record_id
+from casework.supervision.backlog import CHANNELS
 from notifications.messages import LANGUAGES
 
 FULL_TIME_MINUTES = 35 * 60
@@ -78,3 +79,5 @@ class AssumptionsSchema(ConsoleForm):
     minutes = fields.Integer(load_default=None, validate=validate.Range(
         min=1, max=10_000, error="Enter the minutes per case as a whole number from 1 to 10,000"),
         error_messages={"invalid": "Enter the minutes per case as a whole number, like 45"})
+    channel = fields.String(load_default=None, validate=validate.OneOf(
+        CHANNELS, error="Choose how the requests came in from the list"))

@@ -48,11 +48,11 @@ def board():
 @bp.get("/backlog")
 @supervisor_required
 def backlog_page():
-    queue_ids, department_id = backlog_scope()
-    found = backlog.summary(queue_ids, department_id)
+    queue_ids, department_id, channel = backlog_scope()
+    found = backlog.summary(queue_ids, department_id, channel=channel)
     return render_template("supervision/backlog.html", backlog=found, chart=charts.trend_chart(found.weeks),
-                           queues=lookups.all_queues(), departments=departments(),
-                           queue_ids=queue_ids, department_id=department_id, bands=backlog.AGE_BANDS,
+                           queues=lookups.all_queues(), departments=departments(), channels=backlog.CHANNELS,
+                           channel=channel, queue_ids=queue_ids, department_id=department_id, bands=backlog.AGE_BANDS,
                            states=backlog.STATES, priorities=backlog.PRIORITIES)
 
 
@@ -61,10 +61,12 @@ def backlog_scope():
         fields = backlog.BacklogQuery().load({"queue_id": request.args.getlist("queue_id") and
                                               [value for value in request.args.getlist("queue_id") if value],
                                               **({"department_id": request.args["department_id"]}
-                                                 if request.args.get("department_id") else {})})
+                                                 if request.args.get("department_id") else {}),
+                                              **({"channel": request.args["channel"]}
+                                                 if request.args.get("channel") else {})})
     except ValidationError:
-        return [], None
-    return fields["queue_id"], fields["department_id"]
+        return [], None, None
+    return fields["queue_id"], fields["department_id"], fields["channel"]
 
 
 def departments():
@@ -75,8 +77,8 @@ def departments():
 @supervisor_required
 def backlog_csv():
     """Every table of the backlog page as CSV: ``table`` is "queues" (the default) or "weeks"."""
-    queue_ids, department_id = backlog_scope()
-    found = backlog.summary(queue_ids, department_id)
+    queue_ids, department_id, channel = backlog_scope()
+    found = backlog.summary(queue_ids, department_id, channel=channel)
     out = io.StringIO()
     writer = csv.writer(out)
     if request.args.get("table") == "weeks":
@@ -107,9 +109,10 @@ def forecast_page():
     assumptions = forecast.Assumptions(
         occupancy=typed["occupancy"] / 100, shrinkage=None if typed["shrinkage"] is None else typed["shrinkage"] / 100,
         minutes_per_case=typed["minutes"])
-    return render_template("supervision/forecast.html", rows=forecast.forecasts(typed["queue_id"], assumptions),
+    return render_template("supervision/forecast.html", rows=forecast.forecasts(typed["queue_id"], assumptions,
+                                                                                channel=typed["channel"]),
                            typed=typed, errors=errors, values=request.args, weekdays=forecast.WEEKDAYS,
-                           today=today_in_agency(), queues=lookups.all_queues(),
+                           today=today_in_agency(), queues=lookups.all_queues(), channels=backlog.CHANNELS,
                            history_weeks=forecast.HISTORY_WEEKS), 400 if errors else 200
 
 
