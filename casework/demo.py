@@ -16,8 +16,9 @@ from flask import current_app
 from casework import public_wording
 from casework.clock import targets
 from casework.clock.calendar_settings import queue_calendar
+from casework.demo_desk import history_call, seed_contacts, weekday_biased
 from casework.demo_city import (
-    AWAY_THIS_WEEK, BACKLOG, CHANNEL_MIX, CONTACT_TOPICS, CASEWORK_MINUTES, CHANGE, COMPLAINTS, DEMO_STAFF, DEPARTMENTS, DEPARTMENT_NAMES, DESCRIPTIONS,
+    AWAY_THIS_WEEK, BACKLOG, CHANNEL_MIX, CASEWORK_MINUTES, CHANGE, COMPLAINTS, DEMO_STAFF, DEPARTMENTS, DEPARTMENT_NAMES, DESCRIPTIONS,
     FRICTION_NOTES, GROUP_NAMES, HANDED_ON_SHARE, HEAVY_HOLDER_WEIGHT, MEMBERS, NAMES, PART_TIME, QUEUES,
     REPLY_TEMPLATES, SERVICES, STREETS,
 )
@@ -224,32 +225,9 @@ def seed_backlog(services, queues, staff, rng):
     return made
 
 
-def seed_contacts(weeks, services, staff, rng):
-    """The desk's topics, and ``weeks`` of calls answered on the spot under them by the caseworkers. Commits."""
-    from casework.agency_setup import ContactTopic
-    from casework.desk.models import Contact
-
-    now = utcnow()
-    agents = [person for person in staff.values() if person.role == Role.CASEWORKER]
-    for name, code, weekly in CONTACT_TOPICS:
-        topic, _created = get_or_create(ContactTopic, name=name, defaults={
-            "service": services[code] if code else None, "active": True})
-        for week in range(weeks):
-            for _ in range(max(0, round(rng.gauss(weekly, weekly / 4)))):
-                at = now - timedelta(weeks=week, days=weekday_biased(rng), hours=rng.uniform(0, 9))
-                db.session.add(Contact(at=at, staff=rng.choice(agents), topic=topic, minutes=max(1, round(
-                    rng.gauss(5, 2))), channel=rng.choices(["phone", "counter", "email"], weights=[75, 15, 10])[0]))
-    db.session.commit()
-
-
 def change_at(now, weeks):
     """When the demo's process change was made: halfway through the history."""
     return now - timedelta(weeks=weeks / 2)
-
-
-def weekday_biased(rng):
-    """A day offset 0-6 where Monday and Tuesday are busiest, as in most 311 centres."""
-    return rng.choices(range(7), weights=[22, 19, 16, 15, 14, 7, 7])[0]
 
 
 def add_history_case(number, service, spec, queue, calendar, workers, step_types, submitted, now, rng, outcomes,
@@ -270,8 +248,9 @@ def add_history_case(number, service, spec, queue, calendar, workers, step_types
         submitted_at=submitted, triage_state=TriageState.DONE, triage_attempts=1,
         idempotency_key=f"demo-history-{number}", channel=CHANNEL_MIX[number % len(CHANNEL_MIX)],
     )
-    opened = submitted + timedelta(seconds=rng.uniform(1, 20))
     members = workers[queue.id]
+    history_call(request, members, rng)
+    opened = submitted + timedelta(seconds=rng.uniform(1, 20))
     worker = rng.choices(members, weights=[HEAVY_HOLDER_WEIGHT] + [1] * (len(members) - 1))[0]
     priority = rng.choices(list(Priority), weights=[10, 70, 15, 5])[0]
     target_hours = targets.resolution_hours(service.resolution_hours, priority)

@@ -1,4 +1,6 @@
 """The demo agency bin/run loads: a working catalogue, the printed logins, history, and live requests."""
+from casework.clock.agency_time import today_in_agency
+from casework.insight import rollup
 from casework.models import Case, CaseEvent, CaseState, Step
 from core import create_app
 from core.extensions import db
@@ -43,6 +45,12 @@ def test_seed_demo_builds_an_agency_with_history_and_is_safe_to_run_again(app, r
         from casework.desk.contacts import summary
         desk = summary(days=28)
         assert desk["answered"] > desk["requests"] > 0 and desk["by_topic"]
+        # the calls that became requests are the blueprint's first stage, with the agents' minutes
+        from casework.insight.blueprint import blueprint_of, default_period
+        from casework.insight.scope import Scope
+        rollup.measure_pending()
+        found = blueprint_of(Scope(service_id=pothole.id), default_period(today_in_agency()))
+        assert found.stages[0].kind == "contact" and found.stages[0].effort_minutes_total > 0
         assert db.session.scalar(db.select(Department).filter_by(code="streets")).translated("name", "es") == \
             "Calles y Vías"
         # the board a supervisor recognises: some people overloaded, some with room, a plan that evens them out
@@ -55,7 +63,6 @@ def test_seed_demo_builds_an_agency_with_history_and_is_safe_to_run_again(app, r
         people, work = inputs()[:2]
         assert len(plan_rebalance(people, work).moves) >= 10
         # the staff pulse has a team with enough answers to show, beside every team together
-        from casework.clock.agency_time import today_in_agency
         from casework.insight import pulse
         teams = pulse.summary(today_in_agency())
         assert any(row.shown for name, rows in teams.items() if name != pulse.ALL_TEAMS for row in rows), teams
