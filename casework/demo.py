@@ -16,12 +16,12 @@ from flask import current_app
 from casework import public_wording
 from casework.clock import targets
 from casework.clock.calendar_settings import queue_calendar
-from casework.demo_desk import history_call, seed_contacts, weekday_biased
 from casework.demo_city import (
     AWAY_THIS_WEEK, BACKLOG, CHANNEL_MIX, CASEWORK_MINUTES, CHANGE, COMPLAINTS, DEMO_STAFF, DEPARTMENTS, DEPARTMENT_NAMES, DESCRIPTIONS,
     FRICTION_NOTES, GROUP_NAMES, HANDED_ON_SHARE, HEAVY_HOLDER_WEIGHT, MEMBERS, NAMES, PART_TIME, QUEUES,
     REPLY_TEMPLATES, SERVICES, STREETS,
 )
+from casework.desk.demo import history_call, seed_contacts, weekday_biased
 from casework.insight import rollup
 from casework.insight.models import ProcessChange, PulseAnswer
 from casework.insight.pulse import fortnight_of

@@ -229,31 +229,118 @@ def test_an_admin_adds_a_question_to_a_service_with_the_keyboard_alone(page, app
         assert question.datatype == "multivaluelist" and [v["key"] for v in question.values] == ["north", "south"]
 
 
-def test_an_agent_takes_a_call_with_the_keyboard_alone(page, app, city):
-    """c opens the desk; look the caller up, choose the service, describe it, save, read the reference back."""
+def desk_city(app, city):
+    """Rosa has an open graffiti request from the web; Ana reported a pothole at 12 High Street; potholes ask
+    where the hole is; the desk answers questions about collection days. Returns the two references."""
+    from casework.agency_setup import ContactTopic
+    from intake.models import QuestionType, ServiceQuestion
+
+    with app.app_context():
+        db.session.add_all([
+            ServiceQuestion(service_id=city.pothole.id, code="where", position=1, required=True,
+                            datatype=QuestionType.SINGLE, prompt="Where is it?",
+                            values=[{"key": "road", "name": "In the road"}, {"key": "path", "name": "On the path"}]),
+            ContactTopic(name="Collection days", active=True)])
+        earlier = ServiceRequest(service_id=city.graffiti.id, description="Tags on the library wall",
+                                 address="3 Library Lane", contact_phone="+12025550143", language="en")
+        pothole = ServiceRequest(service_id=city.pothole.id, description="A deep hole by the kerb",
+                                 address="12 High Street", contact_email="ana@example.org", language="en")
+        db.session.add_all([earlier, pothole])
+        db.session.commit()
+        triage(earlier.id)
+        triage(pothole.id)
+        return earlier.reference, pothole.reference
+
+
+def press_enter_and_wait(page):
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+
+def test_an_agent_s_busy_morning_at_the_desk_with_the_keyboard_alone(page, app, city):
+    """Three calls: a caller with an open request reports a pothole someone reported already (added to it); a
+    counter visit opens a new request after a failed save (the reference read back); a question answered on
+    the spot. Enter presses each section's own button; every page state passes the scan, errors included."""
+    from casework.desk.models import Contact
+    from casework.models import Case
+
+    earlier, pothole = desk_city(app, city)
     sign_in_by_keyboard(page, city.caseworker.email)
     page.keyboard.press("c")
     page.wait_for_url(re.compile(r".*/console/desk/$"))
+    assert "On this contact:" in page.inner_text("[data-contact-timer]")  # the timer runs from the first second
+
+    # 1. Rosa: she has an open request, and calls about a pothole Ana reported
     tab_to(page, "caller_phone", presses=120)
-    page.keyboard.type("(202) 555-0143")
+    page.keyboard.type("202 555 0143")
     tab_to(page, "caller_email")
     page.keyboard.type("rosa@example.org")
-    tab_to_text(page, "Look up this caller")
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
-    assert "No open or recent request from this caller." in page.inner_text("#caller-requests")
-    assert page.input_value("#caller_phone") == "(202) 555-0143"  # kept across the lookup
-    tab_to(page, "service_code", presses=120)
-    page.keyboard.type("Streets: Pothole")  # a focused select picks the option whose label is typed
+    press_enter_and_wait(page)  # Enter in the caller's fields looks them up
+    assert earlier in page.inner_text("#caller-requests")
+    assert not axe_violations(page), "the looked-up caller's page must pass the scan"
+    tab_to(page, "service_words", presses=120)
+    page.keyboard.type("hole in the road")
+    press_enter_and_wait(page)  # Enter in the words finds the service and shows its questions
+    assert "Pothole is chosen" in page.inner_text("#service-matches")
+    tab_to(page, "q_where", presses=120)
+    page.keyboard.press("Space")
     tab_to(page, "description")
-    page.keyboard.type("A deep pothole by the bus stop, a cyclist fell")
+    page.keyboard.type("A hole by the kerb, my bike wheel went in")
     tab_to(page, "address")
-    page.keyboard.type("Bus stop 4, High Street")
-    tab_to_text(page, "Save the request")
-    assert focus_is_visible(page)
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    page.keyboard.type("12 High Street")
+    press_enter_and_wait(page)  # Enter in the address checks for open cases there
+    assert f"Add the caller to {pothole}" in page.inner_text("body")
+    assert not axe_violations(page), "the nearby cases must pass the scan"
+    tab_to(page, "join_case_id", presses=160)
+    page.keyboard.press("ArrowDown")  # from "none of these" to Ana's case
+    tab_to_text(page, "Save the request", presses=40)
+    press_enter_and_wait(page)
     with app.app_context():
-        reference = db.session.scalar(db.select(ServiceRequest.reference))
-    assert reference in page.inner_text(".reference")
-    assert not axe_violations(page), "the saved call's page must pass the scan"
+        rosas = db.session.scalar(db.select(ServiceRequest).filter_by(contact_email="rosa@example.org"))
+        case = db.session.scalar(db.select(Case).filter_by(request_id=rosas.id))
+        original = db.session.scalar(db.select(Case).join(ServiceRequest, Case.request_id == ServiceRequest.id)
+                                     .where(ServiceRequest.reference == pothole))
+        assert case.duplicate_of_id == original.id  # added to Ana's case, not a second one
+        assert rosas.answers == {"where": "road"}
+        assert db.session.scalar(db.select(Contact.minutes).filter_by(request_id=rosas.id)) >= 1
+    assert rosas.reference in page.inner_text(".reference")
+    assert not axe_violations(page)
+
+    # 2. at the counter, someone who gives no name: the first save is refused beside its fields
+    tab_to_text(page, "Take the next call", presses=60)
+    press_enter_and_wait(page)
+    tab_to(page, "channel", presses=120)
+    page.keyboard.press("ArrowDown")  # phone -> counter
+    tab_to(page, "for_whom")
+    page.keyboard.press("ArrowDown")  # the caller -> someone who gives no name
+    tab_to(page, "service_code", presses=120)
+    page.keyboard.type("Clean city: Graffiti")
+    tab_to_text(page, "Save the request", presses=120)
+    press_enter_and_wait(page)
+    assert "Describe the problem" in page.inner_text(".error-summary")
+    assert not axe_violations(page), "the refused save must pass the scan"
+    assert page.is_checked("#channel-counter")  # what was chosen is kept
+    tab_to(page, "description", presses=160)
+    page.keyboard.type("Fresh graffiti on the bus shelter")
+    tab_to(page, "address")
+    page.keyboard.type("Bus shelter, Market Square")
+    tab_to_text(page, "Save the request", presses=40)
+    press_enter_and_wait(page)
+    with app.app_context():
+        counter = db.session.scalar(db.select(ServiceRequest).filter_by(channel="counter"))
+        assert counter.contact_email is None and counter.description == "Fresh graffiti on the bus shelter"
+    assert counter.reference in page.inner_text(".reference")
+
+    # 3. a question answered on the spot: no name, no number, the timer's minutes
+    tab_to_text(page, "Take the next call", presses=60)
+    press_enter_and_wait(page)
+    tab_to(page, "topic_id", presses=200)
+    page.keyboard.type("Collection days")
+    tab_to_text(page, "Record the answered contact", presses=40)
+    press_enter_and_wait(page)
+    assert "Contact recorded as answered on the spot." in page.inner_text("body")
+    assert not axe_violations(page)
+    with app.app_context():
+        answered = db.session.scalar(db.select(Contact).where(Contact.topic_id.is_not(None)))
+        assert (answered.channel, answered.request_id, answered.case_id) == ("phone", None, None)
+        assert 1 <= answered.minutes <= 5
