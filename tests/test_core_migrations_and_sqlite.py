@@ -116,3 +116,32 @@ def test_upgrading_a_database_that_holds_data_keeps_it(tmp_path, fresh_postgres_
         assert case.request.reference == "R-AAAA-BBBB" and case.tags == [] and case.triage_explanation == ["Rule matched"]
         assert db.session.execute(text("SELECT tags FROM routing_rule WHERE id = 1")).scalar() == ""
         db.engine.dispose()
+
+
+def test_numbers_typed_before_the_desk_are_found_after_the_upgrade(tmp_path, fresh_postgres_url):
+    """Numbers stored as typed ("(202) 555-0143") are stored again as E.164, so the desk's lookup finds
+    them; one that cannot be read stays as it was."""
+    app = create_app(test_config(tmp_path, SQLALCHEMY_DATABASE_URI=fresh_postgres_url))
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade", "d5f7a9b1c3e4"]).exit_code == 0
+    with app.app_context():
+        db.session.execute(text("""
+            INSERT INTO department (id, code, name) VALUES (1, 'roads', 'Roads');
+            INSERT INTO service (id, code, name, "group", description, keywords, department_id, active,
+                                 first_response_hours, resolution_hours, cost_per_minute)
+                VALUES (1, 'pothole', 'Pothole', 'Streets', '', '', 1, true, 24, 72, 0.75);
+        """))
+        for number, phone in enumerate(["(202) 555-0143", "call me at work", "+442079460958"], start=1):
+            db.session.execute(text("""
+                INSERT INTO service_request (id, reference, tracking_token, service_id, description, answers,
+                                             language, consent_to_contact, channel, submitted_at, triage_state,
+                                             triage_attempts, contact_phone, notify_by)
+                    VALUES (:id, :reference, :token, 1, 'Old pothole', '{}', 'en', true, 'web', now(), 'done', 1,
+                            :phone, 'email')"""), {"id": number, "reference": f"R-AAAA-BBB{number}",
+                                                   "token": f"token-{number}", "phone": phone})
+        db.session.commit()
+    upgrade_and_check(app)
+    with app.app_context():
+        stored = db.session.execute(text("SELECT contact_phone FROM service_request ORDER BY id")).scalars().all()
+        assert stored == ["+12025550143", "call me at work", "+442079460958"]
+        db.engine.dispose()
