@@ -163,6 +163,11 @@ class Case(db.Model):
         Index("ix_case_unmeasured", "id", postgresql_where=text("measured_at IS NULL"),
               sqlite_where=text("measured_at IS NULL")),
         # the reports merged into a case, shown on its page
+        # the last resolved cases of a service, with their effort: what a new case's estimate is made of
+        Index("ix_case_resolved_by_service", "service_id", "resolved_at",
+              postgresql_where=text("closed_at IS NOT NULL AND resolved_at IS NOT NULL AND duplicate_of_id IS NULL"),
+              sqlite_where=text("closed_at IS NOT NULL AND resolved_at IS NOT NULL AND duplicate_of_id IS NULL"),
+              postgresql_include=["spent_minutes"]),
         Index("ix_case_duplicate_of", "duplicate_of_id", postgresql_where=text("duplicate_of_id IS NOT NULL"),
               sqlite_where=text("duplicate_of_id IS NOT NULL")),
     )
