@@ -19,6 +19,8 @@ class Answers:
     errors: dict = field(default_factory=dict)
     # the notice of the first answer that must stop the form ("call 911 now"), if any
     stop_notice: str | None = None
+    # the field of the answer that stopped it (``q_<code>``)
+    stopped_by: str | None = None
 
 
 def field_name(question):
@@ -49,6 +51,7 @@ def read_answers(service, form, language="en"):
         chosen = value if isinstance(value, list) else [value]
         if result.stop_notice is None and any(str(item) in (question.stop_values or []) for item in chosen):
             result.stop_notice = question.translated("stop_notice", language)
+            result.stopped_by = name
     return result
 
 

@@ -251,3 +251,21 @@ def test_the_agent_finds_the_service_by_the_caller_s_words_and_sees_its_question
                                       "service_words": "zzzz"}).text
     assert "No service matches those words: choose from the full list" in nothing
     assert '<option value="pothole">' in nothing and '<option value="graffiti">' in nothing
+
+
+def test_an_answer_that_stops_the_public_form_tells_the_agent_what_to_do_instead(app, client, city, login_as):
+    from intake.models import QuestionType, ServiceQuestion
+
+    with app.app_context():
+        db.session.add(ServiceQuestion(service_id=city.pothole.id, code="danger", position=1, required=True,
+                                       datatype=QuestionType.SINGLE, prompt="Is anyone in danger right now?",
+                                       values=[{"key": "yes", "name": "Yes"}, {"key": "no", "name": "No"}],
+                                       stop_values=["yes"], stop_notice="Call 911 now."))
+        db.session.commit()
+    login_as(city.caseworker)
+    stopped = call(client, **pothole_call(), q_danger="yes")
+    assert stopped.status_code == 400 and 'id="q_danger-error"' in stopped.text
+    assert "Tell the caller: &#34;Call 911 now.&#34; If they are in danger, transfer the call" in stopped.text
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(ServiceRequest.id))) == 0
+    assert call(client, **pothole_call(), q_danger="no").status_code == 303

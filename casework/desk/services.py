@@ -92,8 +92,11 @@ def take_call(form, by, open_case_now=False, timed=True):
         if original is None:
             raise CallRefused({"join_case_id": "That case is not open near here any more: choose again"})
     if answers.stop_notice:
-        # what the public form would stop a citizen with: the agent hears it here, and nothing is saved
-        raise CallRefused({"service_code": f"Stop: {answers.stop_notice} Nothing has been saved."})
+        # what the public form would stop a citizen with: the agent is told what to do instead, beside the
+        # answer that stopped it, and nothing is saved
+        raise CallRefused({answers.stopped_by: (
+            f"Do not take this as a request. Tell the caller: \"{answers.stop_notice}\" If they are in danger, "
+            "transfer the call to emergency services now. Nothing has been saved.")})
     try:
         service_request, created = take_request(fields, service, answers.values, by)
     except intake_services.SubmissionRejected:
