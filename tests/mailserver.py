@@ -56,7 +56,17 @@ class MailServer:
         return self.collector.messages
 
     def start(self):
-        self.controller.start()
+        """Listen on a free port; another process may take the port between the probe and the bind (the
+        recovery tests start PostgreSQL and Redis beside this), so a taken port is given up for another."""
+        for attempt in range(5):
+            try:
+                self.controller.start()
+                return self
+            except OSError:
+                if attempt == 4:
+                    raise
+                self.port = free_port()
+                self.controller = Controller(self.collector, hostname="127.0.0.1", port=self.port)
         return self
 
     def stop(self):

@@ -148,7 +148,7 @@ def test_admins_issue_and_revoke_keys_in_the_console_and_cases_name_the_client(a
         from casework.models import Case
         case_id = db.session.scalar(db.select(Case.id))
         client_id = db.session.scalar(db.select(ApiClient.id))
-    assert "(api, by Partner CRM)" in client.get(f"/console/cases/{case_id}").text
+    assert "(Partner app (Open311), by Partner CRM)" in client.get(f"/console/cases/{case_id}").text
     client.post(f"/admin/api-keys/{client_id}/revoke", data={"csrf_token": csrf_token_from(page.text)})
     assert post_request(client, key).status_code == 403
     assert reference
