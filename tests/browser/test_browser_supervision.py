@@ -61,7 +61,10 @@ def test_the_plan_refuses_an_empty_choice_and_the_person_page_its_errors_accessi
     city, robin = team
     sign_in_by_keyboard(page, city.supervisor.email)
     page.goto("/supervision/")
-    page.get_by_role("button", name="Suggest a rebalance").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Suggest a rebalance").click()
+    # .all() does not wait: read the boxes only once the plan page is there
+    page.locator('input[name="case_id"]').first.wait_for()
     for box in page.locator('input[name="case_id"]').all():
         box.uncheck()
     page.get_by_role("button", name="Apply the ticked moves").click()
