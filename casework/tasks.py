@@ -81,7 +81,8 @@ def send_supervisor_digest():
 
 
 def apply_retention():
-    """Remove personal data of requests resolved longer ago than the retention period (periodic)."""
-    from casework.retention import anonymise_resolved_requests
+    """Remove personal data of requests resolved longer ago than the retention period, and of old emails that
+    reached no request (periodic)."""
+    from casework.retention import anonymise_resolved_requests, forget_old_mail
 
-    return anonymise_resolved_requests()
+    return anonymise_resolved_requests() + forget_old_mail()

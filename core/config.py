@@ -68,6 +68,19 @@ def from_environment(instance_path):
         "SMTP_CA_FILE": env_str("SMTP_CA_FILE"),
         "MAIL_FROM": env_str("MAIL_FROM", "Tandem <no-reply@tandem.localhost>"),
         "MAILBOX_DIR": env_str("MAILBOX_DIR", str(Path(instance_path) / "mailbox")),
+        # the agency's mail domain for replies: each email to a citizen says "reply to
+        # <MAIL_REPLY_LOCAL>+<the request's token>@<domain>"; unset, messages come from MAIL_FROM alone, as before
+        "MAIL_REPLY_DOMAIN": env_str("MAIL_REPLY_DOMAIN"),
+        "MAIL_REPLY_LOCAL": env_str("MAIL_REPLY_LOCAL", "requests"),
+        # the agency's mailbox, read for replies and new requests: imaps://user:password@host/INBOX
+        # (imap:// uses STARTTLS; ?tls=none only for a server on this machine); unset, no mailbox is read
+        "INBOUND_IMAP_URL": env_str("INBOUND_IMAP_URL"),
+        "INBOUND_IMAP_CA_FILE": env_str("INBOUND_IMAP_CA_FILE"),
+        # taken messages move here; unset, they are marked seen where they are
+        "INBOUND_IMAP_DONE_FOLDER": env_str("INBOUND_IMAP_DONE_FOLDER"),
+        "INBOUND_IMAP_INTERVAL": env_int("INBOUND_IMAP_INTERVAL", 10),
+        "INBOUND_IMAP_TIMEOUT": env_int("INBOUND_IMAP_TIMEOUT", 30),
+        "INBOUND_IMAP_BATCH": env_int("INBOUND_IMAP_BATCH", 500),
         # photos sent while the database was away wait here (shared by every web process)
         "PARKED_PHOTOS_DIR": env_str("PARKED_PHOTOS_DIR", str(Path(instance_path) / "parked-photos")),
         # text messages go to a provider's webhook as signed JSON; unset means no SMS channel

@@ -14,6 +14,8 @@ CITIZEN_COLUMNS = {
         "description", "answers",  # free text can name anyone
     ),
     "feedback": ("comment",),
+    # every email received: who sent it, about what, the whole message and its text as the case shows it
+    "inbound_mail": ("sender", "subject", "raw", "text"),
 }
 
 # timeline events whose message is the citizen's own words

@@ -5,6 +5,7 @@ def init_app(app):
     from core.errors import keep_files_when_unavailable
     from core.periodic import register_periodic
     from intake import catalogue_commands, health, photos, survey_views, views  # noqa: F401  (photos: its table)
+    from intake import mail
     from intake.open311 import commands as open311_commands, views as open311_views
 
     app.register_blueprint(views.bp)
@@ -13,6 +14,7 @@ def init_app(app):
     open311_commands.init_app(app)
     catalogue_commands.init_app(app)
     health.init_app(app)
+    mail.init_app(app)
     register_periodic(app, photos.discard_abandoned, interval_seconds=3600)
     keep_files_when_unavailable(app, photos.park_when_unavailable)
     app.jinja_env.filters["group_heading"] = group_heading

@@ -16,3 +16,8 @@ def tracking_url(service_request):
 def feedback_url(service_request):
     """Return the page where the citizen says whether it was fixed and how it went."""
     return page_url(service_request, "/feedback")
+
+
+def form_url(language):
+    """The public form, in ``language``."""
+    return f"{current_app.config['PUBLIC_URL']}/request?lang={language or 'en'}"

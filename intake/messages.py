@@ -1,5 +1,8 @@
 """What Tandem tells a citizen: one place that picks their channel and writes to the outbox."""
-from intake.links import tracking_url
+from flask import current_app
+
+from core.timeutil import utcnow
+from intake.links import form_url, tracking_url
 from notifications import services as outbox
 
 
@@ -35,3 +38,19 @@ def acknowledge(service_request):
     """
     return tell_citizen(service_request, "request_received", f"request_received:{service_request.id}:submitted",
                         unseen_key=True, service_name=service_request.service.translated("name", service_request.language))
+
+
+def point_to_form(address, language, mail_id):
+    """Queue the polite answer to an email that asked for something while new requests by email are off: where
+    the form is. One a day per address at most, so a sender who writes often (or a loop) is not answered often.
+    Returns the message, or None. Does not commit."""
+    language = language if language in current_app.extensions["tandem.languages"] else "en"
+    return outbox.queue_message(
+        dedupe_key=f"email_not_taken:{address}:{utcnow():%Y-%m-%d}", recipient=address, channel="email",
+        template="email_not_taken", language=language, payload={"form_url": form_url(language)})
+
+
+def dispatch_if(notification):
+    """Send a committed message, when there is one."""
+    if notification is not None:
+        outbox.dispatch(notification)

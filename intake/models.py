@@ -26,6 +26,12 @@ def new_tracking_token():
     return secrets.token_urlsafe(24)
 
 
+def new_reply_token():
+    """Return an unguessable token (128 bits, lower-case hex: mail systems may fold an address's case) for the
+    request's reply address."""
+    return secrets.token_hex(16)
+
+
 class Channel(StrEnum):
     WEB = "web"
     API = "api"
@@ -159,6 +165,8 @@ class ServiceRequest(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(16), unique=True, default=new_reference)
     tracking_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_tracking_token)
+    # in the address a citizen's reply goes to (``requests+<token>@...``); older requests get one when first written to
+    reply_token: Mapped[str | None] = mapped_column(String(32), unique=True, default=new_reply_token)
     service_id: Mapped[int] = mapped_column(ForeignKey("service.id"))
     description: Mapped[str] = mapped_column(Text)
     answers: Mapped[dict] = mapped_column(JSON, default=dict)

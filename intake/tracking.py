@@ -54,17 +54,18 @@ def progress_for(service_request):
 
 
 def register_answer_handler(app, handler):
-    """Make ``handler(request_id, answer) -> bool`` take citizens' answers for ``app``.
+    """Make ``handler(request_id, answer, details) -> bool`` take citizens' answers for ``app``.
 
     The handler returns False when the request is not waiting for an answer.
     """
     app.extensions["tandem.answer_handler"] = handler
 
 
-def answer_question(service_request, answer):
-    """Hand the citizen's ``answer`` to whoever asked; True if it was taken."""
+def answer_question(service_request, answer, details=None):
+    """Hand the citizen's ``answer`` to whoever asked; True if it was taken. ``details`` go on its timeline
+    entry (an email's record id, so staff can open the original)."""
     handler = current_app.extensions.get("tandem.answer_handler")
-    return bool(handler and handler(service_request.id, answer))
+    return bool(handler and handler(service_request.id, answer, details))
 
 
 def register_updates_source(app, source):

@@ -27,6 +27,9 @@ def build_email(recipient, message):
     email["Subject"] = message.subject
     email["Date"] = formatdate(localtime=False)
     email["Message-ID"] = make_msgid(domain="tandem.localhost")
+    for name, value in message.headers.items():
+        del email[name]
+        email[name] = value
     email.set_content(message.text)
     if message.html:
         email.add_alternative(message.html, subtype="html")

@@ -1,6 +1,6 @@
 """Message wording per event and language: built-in templates, admin overrides, rendering."""
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 
@@ -26,6 +26,8 @@ EVENTS = {
     "request_resolved": ("citizen", ["reference", "service_name", "resolution_note", "feedback_url", "tracking_url",
                                      "stop_url"]),
     "request_reopened": ("citizen", ["reference", "reason", "tracking_url", "stop_url"]),
+    # an email asked for something while new requests by email are off: where the form is
+    "email_not_taken": ("citizen", ["form_url"]),
     "case_assigned": ("staff", ["reference", "service_name", "due_at", "case_url"]),
     "citizen_answered": ("staff", ["reference", "answer", "case_url"]),
     "citizen_reopened": ("staff", ["reference", "comment", "case_url"]),
@@ -48,6 +50,8 @@ class OutgoingMessage:
     subject: str
     text: str
     html: str | None = None
+    # extra email headers (Reply-To, Message-ID, In-Reply-To, References: ``notifications.threads``)
+    headers: dict = field(default_factory=dict)
 
 
 def sandbox(language=FALLBACK_LANGUAGE):

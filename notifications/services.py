@@ -15,6 +15,7 @@ from core.timeutil import utcnow
 from notifications.channels import PermanentFailure, channel_for
 from notifications.messages import MessageTemplateError, render_message
 from notifications.models import DeliveryStatus, Notification
+from notifications import bounces, threads
 from notifications.stops import is_stopped, stop_url
 
 log = logging.getLogger(__name__)
@@ -92,12 +93,18 @@ def deliver(notification_id):
         if left:
             mark_sent(notification_id)
             return notification
+    if notification.channel == "email" and bounces.bounced_since(notification.recipient):
+        notification.attempts += 1
+        mark_failed(notification, "mail to this address bounced; nothing is sent to it until the citizen writes "
+                                  "from it or gives another address")
+        return notification
     if notification.subject_key and is_stopped(notification.subject_key):
         notification.status = DeliveryStatus.STOPPED
         db.session.commit()
         return notification
     try:
         message = render_message(notification)
+        message.headers = threads.headers_for(notification)
     except (MessageTemplateError, TemplateNotFound) as error:
         # wording that cannot render will not render on a retry either
         notification.attempts += 1

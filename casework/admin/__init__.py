@@ -16,12 +16,13 @@ bp.after_request(keep_out_of_caches)
 def init_app(app):
     """The admin pages, and the workflow steps as a part of each service in the catalogue file."""
     from casework.admin import (  # noqa: F401  (message, rule and team views: their routes join bp)
-        api_key_views, calendar_views, case_list_views, catalogue_views, department_views, message_views, rule_views,
-        service_views, step_types, team_views,
+        api_key_views, calendar_views, case_list_views, catalogue_views, department_views, mail_views, message_views,
+        rule_views, service_views, step_types, team_views,
     )
     from intake.catalogue_io import ServicePart, register_service_part
 
     app.register_blueprint(bp)
-    for page in (api_key_views, catalogue_views, service_views, department_views, calendar_views, case_list_views):
+    for page in (api_key_views, catalogue_views, service_views, department_views, calendar_views, case_list_views,
+                 mail_views):
         app.register_blueprint(page.bp)
     register_service_part(app, ServicePart("steps", step_types.StepItem, step_types.export_steps, step_types.sync_steps))

@@ -11,7 +11,9 @@ from marshmallow import ValidationError
 from sqlalchemy.orm.exc import StaleDataError
 
 from casework import reply_templates as replies
-from casework.console import access, assignment, bp, case_actions, changes, checklist, drafts, presence, related, steps
+from casework.console import (
+    access, assignment, bp, case_actions, changes, checklist, drafts, emails, presence, related, steps,
+)
 from casework import lookups
 from casework.console.schemas import (
     AssignSchema, CompleteStepSchema, DraftSchema, InformationRequestSchema, MergeSchema, NoteSchema, PrioritySchema,
@@ -49,6 +51,7 @@ def render_case(case, errors=None, values=None, contact_shown=False, status=200,
         failed_messages=failures_for_request(case.request_id),
         api_client=db.session.get(ApiClient, case.request.api_client_id) if case.request.api_client_id else None,
         photos=photos.photos_of(case.request_id), related=related.related_cases(case),
+        emails=emails.emails_of(case.request_id), bounced_at=emails.bounced_since(case.request),
         checklist=checklist.workflow_checklist(case), outcomes=lookups.active_outcomes(),
         queues=lookups.all_queues(), templates=replies.templates_for(case.request.language),
         friction_reasons=FRICTION_REASONS, stale=stale, preview=preview, drafts=mine,
@@ -73,6 +76,29 @@ def case_photo(case_id, photo_token):
     work_case = access.case_for(current_user, case_id)
     found = photos.photo_for(work_case.request_id, photo_token) or abort(404)
     return Response(found.data, mimetype=found.content_type, headers={"Cache-Control": "no-store"})
+
+
+@bp.get("/console/cases/<int:case_id>/emails/<int:mail_id>.eml")
+@caseworker_required
+def case_email(case_id, mail_id):
+    """The whole email as it arrived, for staff who may work the case (a download: never shown as a page)."""
+    work_case = access.case_for(current_user, case_id)
+    mail = emails.email_of(work_case.request_id, mail_id) or abort(404)
+    return Response(mail.raw, mimetype="message/rfc822", headers={
+        "Cache-Control": "no-store", "Content-Disposition": f'attachment; filename="email-{mail.id}.eml"'})
+
+
+@bp.get("/console/cases/<int:case_id>/emails/<int:mail_id>/attachments/<int:number>")
+@caseworker_required
+def case_email_attachment(case_id, mail_id, number):
+    """One attachment of a citizen's email, downloaded (never opened in the page: it may be anything)."""
+    work_case = access.case_for(current_user, case_id)
+    mail = emails.email_of(work_case.request_id, mail_id) or abort(404)
+    found = emails.attachment(mail, number) or abort(404)
+    safe_name = "".join(c for c in found.filename if c.isalnum() or c in "._- ")[:100] or "attachment"
+    return Response(found.data, mimetype="application/octet-stream", headers={
+        "Cache-Control": "no-store", "Content-Disposition": f'attachment; filename="{safe_name}"',
+        "X-Content-Type-Options": "nosniff"})
 
 
 @bp.get("/console/cases/<int:case_id>")

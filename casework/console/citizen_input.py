@@ -10,20 +10,21 @@ from core.extensions import db
 from core.timeutil import utcnow
 
 
-def record_citizen_answer(request_id, answer):
+def record_citizen_answer(request_id, answer, details=None):
     """Put the citizen's answer on their case; a case waiting on them goes back to work.
 
     An answer that arrives after the case moved on still lands on it, so the
     citizen's words are never dropped. Returns the case, or None when the
-    request has no case yet. Commits; then dispatches a message to the assignee.
+    request has no case yet. ``details`` go on the timeline entry (``{"email": id}`` for a reply by email).
+    Commits; then dispatches a message to the assignee.
     """
     case = db.session.scalar(db.select(Case).filter_by(request_id=request_id))
     if case is None:
         return None
     now = utcnow()
     waiting = case.state == CaseState.WAITING_ON_CITIZEN
-    event = enter_state(case, back_to_work(case) if waiting else case.state, "citizen_answered", public=True, at=now,
-                        message=answer)
+    event = enter_state(case, back_to_work(case) if waiting else case.state, "citizen_answered", details, public=True,
+                        at=now, message=answer)
     if waiting:
         resume_sla_clock(case, now)
     db.session.flush()

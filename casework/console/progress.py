@@ -69,9 +69,9 @@ def take_citizen_feedback(request_id, feedback):
                                      feedback.satisfaction)
 
 
-def take_citizen_answer(request_id, answer):
-    """Answer handler for intake: True when the answer landed on a case waiting for it."""
-    return citizen_input.record_citizen_answer(request_id, answer) is not None
+def take_citizen_answer(request_id, answer, details=None):
+    """Answer handler for intake: True when the answer landed on the request's case."""
+    return citizen_input.record_citizen_answer(request_id, answer, details) is not None
 
 
 def updates_between(start, end, request_ids, limit):

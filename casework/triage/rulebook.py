@@ -9,7 +9,8 @@ from casework.agency_setup import District, RoutingRule
 from casework.models import Priority, Queue
 from core import audit
 from core.extensions import db
-from intake.models import Service, ServiceRequest
+from intake.mail.settings import mail_setting
+from intake.models import Channel, Service, ServiceRequest
 
 
 @dataclass
@@ -72,6 +73,12 @@ def default_queue(department_id):
     return db.session.scalar(db.select(Queue).filter_by(department_id=department_id, is_department_default=True))
 
 
+def email_queue():
+    """The queue admins chose for email requests no rule places, or None (the department's default then)."""
+    setting = mail_setting()
+    return db.session.get(Queue, setting.queue_id) if setting is not None and setting.queue_id else None
+
+
 def decide(service_request, rules=None, default_queues=None):
     """Return the ``Route`` for ``service_request``; raise ``NoRoute`` if there is none.
 
@@ -84,6 +91,11 @@ def decide(service_request, rules=None, default_queues=None):
             queue=db.session.get(Queue, rule.queue_id), priority=Priority(rule.priority), tags=list(rule.tags),
             resolution_hours=rule.resolution_hours, explanation=[routing.explain(rule, reasons)],
         )
+    waiting_room = email_queue() if service_request.channel == Channel.EMAIL else None
+    if waiting_room is not None:
+        return Route(queue=waiting_room, priority=Priority.NORMAL, tags=[], resolution_hours=None, explanation=[
+            f"No routing rule matched this email, so it waits in {waiting_room.name}, where admins chose that "
+            "email requests go."])
     department = service_request.service.department
     if default_queues is None:
         queue = default_queue(department.id)
