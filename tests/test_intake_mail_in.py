@@ -1,7 +1,10 @@
 """Email in through the pipe an MTA uses (``flask inbox deliver``): replies land on their case once, with the
 quotes gone; new emails open requests; mail that must not be answered is recorded and left alone."""
 import io
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 from PIL import Image
@@ -285,3 +288,14 @@ def test_staff_open_the_whole_email_and_its_attachments_from_the_case(app, clien
     assert other.get("/console").status_code in (200, 302, 308)
     assert other.get(f"/console/cases/{case_id}/emails/{mail_id}.eml").status_code in (403, 404)
     assert other.get(f"/console/cases/{case_id}/emails/{mail_id}/attachments/1").status_code in (403, 404)
+
+
+def test_the_pipe_tells_the_mail_system_to_try_again_when_the_database_is_away(tmp_path):
+    """An MTA's pipe transport retries on 75 (EX_TEMPFAIL): a message is never dropped for an outage."""
+    away = {**os.environ, "DATABASE_URL": "postgresql+psycopg://postgres@127.0.0.1:1/tandem",
+            "SECRET_KEY": "test-secret-key", "MAILBOX_DIR": str(tmp_path)}
+    command = [sys.executable, "-m", "flask", "--app", "wsgi", "inbox", "deliver"]
+    refused = subprocess.run(command, input=fixture("gmail_en.eml"), env=away, capture_output=True, timeout=60)
+    assert refused.returncode == 75 and b"try again later" in refused.stderr
+    empty = subprocess.run(command, input=b"", env=away, capture_output=True, timeout=60)
+    assert empty.returncode == 65 and b"nothing on standard input" in empty.stderr

@@ -9,8 +9,8 @@ from core.extensions import db
 from intake.mail import imap, taking
 from intake.mail.models import MailOutcome
 
-# what an MTA's pipe transport reads: 0 taken, 75 (EX_TEMPFAIL) try again later
-TAKEN, TRY_LATER = 0, 75
+# what an MTA's pipe transport reads (sysexits.h): 0 taken, 65 (EX_DATAERR) never will be, 75 (EX_TEMPFAIL) try later
+TAKEN, NOT_A_MESSAGE, TRY_LATER = 0, 65, 75
 
 
 def init_app(app):
@@ -22,12 +22,13 @@ inbox = AppGroup("inbox", help="Mail coming in.")
 
 
 @inbox.command(help="Take one raw email from standard input (for an MTA's pipe transport). Exits 0 when it was "
-                    "taken or was already, 75 (try again later) when it could not be stored.")
+                    "taken or was already (an unreadable one is kept for admins), 75 (try again later) when it could "
+                    "not be stored, 65 when standard input was empty.")
 def deliver():
     raw = sys.stdin.buffer.read()
     if not raw.strip():
         click.echo("nothing on standard input: no message to take", err=True)
-        sys.exit(TRY_LATER)
+        sys.exit(NOT_A_MESSAGE)
     try:
         mail = taking.take(raw)
     except SQLAlchemyError as error:

@@ -19,6 +19,8 @@ from intake.mail import taking
 
 log = logging.getLogger(__name__)
 LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+# taken messages are marked on the server this many at a time
+MARK_BATCH = 25
 
 
 class MailboxSettingError(ValueError):
@@ -83,20 +85,32 @@ def read_mailbox(limit=None):
     mailbox = mailbox_of(url)
     done_folder = current_app.config.get("INBOUND_IMAP_DONE_FOLDER")
     limit = limit or current_app.config["INBOUND_IMAP_BATCH"]
-    taken = 0
+    taken, committed = 0, []
     with connect(mailbox) as box:
-        for uid in box.uids(AND(seen=False))[:limit]:
-            raw = raw_message(box, uid)
-            if not raw:
-                continue  # expunged by someone else meanwhile
-            take_keeping_the_round(raw)
-            # only now, with what it made committed: a crash before this takes it again, and take() knows it
-            if done_folder:
-                box.move(uid, done_folder)
-            else:
-                box.flag(uid, MailMessageFlags.SEEN, True)
-            taken += 1
+        try:
+            for uid in box.uids(AND(seen=False))[:limit]:
+                raw = raw_message(box, uid)
+                if not raw:
+                    continue  # expunged by someone else meanwhile
+                take_keeping_the_round(raw)
+                # marked only once what it made is committed, and a few at a time (one command for many): a reader
+                # killed before marking takes them again next round, and take() knows each one
+                committed.append(uid)
+                taken += 1
+                if len(committed) >= MARK_BATCH:
+                    mark_taken(box, committed, done_folder)
+                    committed = []
+        finally:
+            if committed:
+                mark_taken(box, committed, done_folder)
     return taken
+
+
+def mark_taken(box, uids, done_folder):
+    if done_folder:
+        box.move(uids, done_folder)
+    else:
+        box.flag(uids, MailMessageFlags.SEEN, True)
 
 
 def take_keeping_the_round(raw):
