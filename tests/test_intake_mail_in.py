@@ -299,3 +299,20 @@ def test_the_pipe_tells_the_mail_system_to_try_again_when_the_database_is_away(t
     assert refused.returncode == 75 and b"try again later" in refused.stderr
     empty = subprocess.run(command, input=b"", env=away, capture_output=True, timeout=60)
     assert empty.returncode == 65 and b"nothing on standard input" in empty.stderr
+
+
+def test_a_newcomer_answers_an_acknowledgement_from_the_demo_mailbox_through_the_pipe(app, client, runner,
+                                                                                        run_worker, replies_on):
+    """As the README shows: no mail server, the acknowledgement a .eml file in the mailbox folder."""
+    from pathlib import Path
+
+    with app.app_context():
+        make_city()
+    submit_pothole(client)
+    run_worker()
+    [acknowledgement] = [path for path in Path(app.config["MAILBOX_DIR"]).glob("*.eml")
+                         if b"request_received" in path.read_bytes() or b"We have your request" in path.read_bytes()]
+    written = runner.invoke(args=["inbox", "answer", str(acknowledgement), "--text", "It is by the bus stop."])
+    assert written.exit_code == 0, written.output
+    assert "a message on request R-" in deliver(runner, written.stdout_bytes)
+    assert citizen_messages(app) == ["It is by the bus stop."]

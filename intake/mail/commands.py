@@ -6,7 +6,7 @@ from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
 
 from core.extensions import db
-from intake.mail import imap, taking
+from intake.mail import imap, replies, taking
 from intake.mail.models import MailOutcome
 
 # what an MTA's pipe transport reads (sysexits.h): 0 taken, 65 (EX_DATAERR) never will be, 75 (EX_TEMPFAIL) try later
@@ -55,3 +55,12 @@ def describe(mail):
     reference = mail.request.reference if mail.request else None
     line = words.get(outcome, outcome.value.replace("_", " ")).format(request=reference)
     return line + (f" ({mail.reason})" if mail.reason and outcome not in words else "")
+
+
+@inbox.command(help="Write a citizen's reply to an email Tandem sent (a .eml file, as the demo's mailbox keeps them) "
+                    "to standard output, as a mail client writes one: for trying email in with "
+                    "'flask inbox answer FILE --text ... | flask inbox deliver'.")
+@click.argument("sent", type=click.File("rb"))
+@click.option("--text", required=True, help="What the citizen writes above the quoted message.")
+def answer(sent, text):
+    sys.stdout.buffer.write(replies.answer_to(sent.read(), text))
