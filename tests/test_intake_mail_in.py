@@ -13,6 +13,7 @@ from casework.console import assignment, case_actions
 from casework.models import Case, CaseEvent, CaseState
 from core.accounts.models import Staff
 from core.extensions import db
+from core.models import AuditEvent
 from intake.mail.models import InboundMail, MailOutcome
 from intake.mail.settings import MailSetting
 from intake.models import Channel, ServiceRequest
@@ -280,6 +281,9 @@ def test_staff_open_the_whole_email_and_its_attachments_from_the_case(app, clien
     assert original.status_code == 200 and b"Which side?" in original.data
     attachment = client.get(f"/console/cases/{case_id}/emails/{mail_id}/attachments/1")
     assert attachment.data == b"%PDF-1.4 letter" and "attachment" in attachment.headers["Content-Disposition"]
+    with app.app_context():
+        opened = db.session.scalars(db.select(AuditEvent).filter_by(action="citizen_email_opened")).all()
+        assert len(opened) == 2 and {event.details.get("attachment") for event in opened} == {None, 1}
     # another team's caseworker cannot open it
     other = app.test_client()
     form = other.get("/staff/login")

@@ -84,6 +84,7 @@ def case_email(case_id, mail_id):
     """The whole email as it arrived, for staff who may work the case (a download: never shown as a page)."""
     work_case = access.case_for(current_user, case_id)
     mail = emails.email_of(work_case.request_id, mail_id) or abort(404)
+    emails.record_opened(mail, by=current_user)
     return Response(mail.raw, mimetype="message/rfc822", headers={
         "Cache-Control": "no-store", "Content-Disposition": f'attachment; filename="email-{mail.id}.eml"'})
 
@@ -95,6 +96,7 @@ def case_email_attachment(case_id, mail_id, number):
     work_case = access.case_for(current_user, case_id)
     mail = emails.email_of(work_case.request_id, mail_id) or abort(404)
     found = emails.attachment(mail, number) or abort(404)
+    emails.record_opened(mail, by=current_user, attachment_number=number)
     safe_name = "".join(c for c in found.filename if c.isalnum() or c in "._- ")[:100] or "attachment"
     return Response(found.data, mimetype="application/octet-stream", headers={
         "Cache-Control": "no-store", "Content-Disposition": f'attachment; filename="{safe_name}"',

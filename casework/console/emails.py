@@ -3,6 +3,7 @@ and whether mail to the citizen bounces. Attachments are served to staff who may
 public, and never rendered in the page (they download)."""
 from dataclasses import dataclass
 
+from core import audit
 from core.extensions import db
 from intake.mail.models import InboundMail, MailOutcome
 from intake.mail.reading import Unreadable, read
@@ -49,3 +50,9 @@ def attachment(mail, number):
 def bounced_since(service_request):
     """When email to the request's contact last bounced, or None."""
     return bounces.bounced_since(service_request.contact_email)
+
+
+def record_opened(mail, by, attachment_number=None):
+    """Opening a citizen's whole email (or one of its attachments) is a look at personal data: audited. Commits."""
+    details = {"attachment": attachment_number} if attachment_number else {}
+    audit.record_now("citizen_email_opened", actor=by, target=mail, request_id=mail.request_id, **details)
