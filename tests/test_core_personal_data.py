@@ -127,3 +127,36 @@ def test_retention_removes_personal_data_of_long_resolved_requests_and_keeps_the
         assert recent.request.contact_name == "Recent Ben"
         assert any("Recent Ben" in e.message for e in recent.events if e.kind == "citizen_answered")
         assert db.session.scalar(db.select(AuditEvent).filter_by(action="retention_anonymised")).details["count"] == 1
+
+
+def test_retention_empties_the_emails_of_old_requests_and_old_mail_that_reached_none(app, city):
+    from intake.mail.models import InboundMail, MailOutcome
+    from casework.retention import forget_old_mail
+
+    app.config["RETENTION_DAYS"] = 365
+    with app.app_context():
+        worker = db.session.get(Staff, city.caseworker.id)
+        request = ServiceRequest(service_id=city.pothole.id, description="Pothole", contact_email="ana@example.org")
+        db.session.add(request)
+        db.session.commit()
+        from casework.triage.engine import triage
+        case = triage(request.id)
+        long_ago = utcnow() - timedelta(days=400)
+        db.session.add_all([
+            InboundMail(message_key="<on-case@x>", sender="ana@example.org", subject="Re: Ana's hole", raw=b"Ana",
+                        text="Ana writes", outcome=MailOutcome.REPLY, request_id=request.id),
+            InboundMail(message_key="<away@x>", sender="ben@example.org", subject="Away", raw=b"Ben",
+                        outcome=MailOutcome.IGNORED, received_at=long_ago),
+            InboundMail(message_key="<recent@x>", sender="cy@example.org", subject="Hello", raw=b"Cy",
+                        outcome=MailOutcome.POINTED_TO_FORM),
+        ])
+        case_actions.resolve_case(case, by=worker, public_note="Filled.", effort_minutes=5)
+        db.session.get(Case, case.id).resolved_at = long_ago
+        db.session.commit()
+        assert anonymise_resolved_requests() == 1 and forget_old_mail() == 1 and forget_old_mail() == 0
+        mails = {mail.message_key: mail for mail in db.session.scalars(db.select(InboundMail))}
+        for key in ("<on-case@x>", "<away@x>"):
+            for column in CITIZEN_COLUMNS["inbound_mail"]:
+                assert getattr(mails[key], column) in (None, b""), (key, column)
+        # the recent one stays, and every record stays so no message is taken twice
+        assert mails["<recent@x>"].sender == "cy@example.org" and len(mails) == 3
