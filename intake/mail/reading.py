@@ -8,6 +8,7 @@ import html
 import re
 from dataclasses import dataclass, field
 from email import policy
+from email.header import decode_header, make_header
 from email.headerregistry import Address
 from email.parser import BytesParser
 from email.utils import getaddresses, parseaddr
@@ -62,12 +63,27 @@ def message_key(raw, message_id):
     return "sha256:" + hashlib.sha256(raw).hexdigest()
 
 
+FOLD = re.compile(r"\r?\n[ \t]+")
+
+
 def header(message, name):
+    """Header ``name`` of ``message`` as text: unfolded, its encoded words (RFC 2047) decoded; "" when absent."""
+    value = message.get(name)
+    return decoded(FOLD.sub(" ", str(value))).strip() if value is not None else ""
+
+
+def decoded(value):
+    """``value`` with its encoded words decoded; a word in a character set nobody knows is read as UTF-8, with
+    what cannot be read replaced (a header is never a reason to lose a message)."""
+    if "=?" not in value:
+        return value
     try:
-        value = message.get(name)
-    except (ValueError, LookupError, TypeError) as error:
-        raise Unreadable(f"its {name} header cannot be read ({error})") from None
-    return str(value).strip() if value is not None else ""
+        return str(make_header(decode_header(value)))
+    except (LookupError, UnicodeError):
+        return "".join(chunk if isinstance(chunk, str) else chunk.decode("utf-8", "replace")
+                       for chunk, _charset in decode_header(value))
+    except ValueError:
+        return value
 
 
 def read(raw):
@@ -75,14 +91,16 @@ def read(raw):
     if len(raw) > MAX_BYTES:
         raise Unreadable(f"it is {len(raw) / 1048576:.1f} MB, over the {MAX_BYTES // 1048576} MB limit")
     try:
-        message = BytesParser(policy=policy.default).parsebytes(raw)
+        # compat32: headers stay text until asked for (parsing every header into objects cost 2 ms a message)
+        message = BytesParser(policy=policy.compat32).parsebytes(raw)
     except Exception as error:  # the parser's failures are many and undocumented: each is "unreadable"
         raise Unreadable(f"it is not a well-formed email ({type(error).__name__})") from None
     if not message.keys():
         raise Unreadable("it has no headers: it is not an email")
-    sender_name, sender = parseaddr(header(message, "From"))
+    sender_name, sender = parseaddr(FOLD.sub(" ", message.get("From", "")))
+    sender_name = decoded(sender_name)
     recipients = [address.lower() for _name, address in getaddresses(
-        [header(message, name) for name in ("To", "Cc", "Delivered-To", "X-Original-To", "Envelope-To")])
+        [FOLD.sub(" ", message.get(name, "")) for name in ("To", "Cc", "Delivered-To", "X-Original-To", "Envelope-To")])
         if address]
     letter = Letter(
         message_id=header(message, "Message-ID") or None, sender=sender.lower(), sender_name=sender_name,
@@ -149,7 +167,7 @@ def body_and_attachments(message):
             continue
         content_type = part.get_content_type()
         disposition = (part.get_content_disposition() or "").lower()
-        filename = part.get_filename()
+        filename = decoded(part.get_filename() or "") or None
         if disposition == "attachment" or filename or not content_type.startswith("text/"):
             try:
                 data = part.get_payload(decode=True) or b""
@@ -157,9 +175,10 @@ def body_and_attachments(message):
                 raise Unreadable(f"an attachment ({filename or content_type}) cannot be decoded") from None
             attachments.append(Attachment(filename or "attachment", content_type, data))
             continue
+        charset = part.get_content_charset() or "us-ascii"
         try:
-            content = part.get_content()
-        except (LookupError, UnicodeError, ValueError) as error:
+            content = (part.get_payload(decode=True) or b"").decode(charset, "replace")
+        except LookupError as error:
             raise Unreadable(f"its text is in a character set that cannot be read ({error})") from None
         if content_type == "text/plain" and plain is None:
             plain = content

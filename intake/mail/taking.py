@@ -180,6 +180,8 @@ def is_loop(sender, request_id):
 
 def keep_photos(letter, request_id):
     """The images attached that pass the form's photo checks, on the request (up to the form's limit)."""
+    if not any(attachment.is_image for attachment in letter.attachments):
+        return
     kept = db.session.scalar(db.select(db.func.count(photos.RequestPhoto.id)).filter_by(request_id=request_id)) or 0
     for attachment in letter.attachments:
         if not attachment.is_image or kept >= photos.MAX_PHOTOS:
