@@ -12,12 +12,13 @@ periodic jobs through its ``init_app``:
 - ``admin/``: the catalogue, routing rules, queues and absences, calendar, wording and API keys;
 - ``supervision/``: backlog, workload, rebalancing and forecasts;
 - ``insight/``: the service blueprint, process changes and the staff pulse;
+- ``public/``: what the public sees of it all: the performance page, published standards and changes;
 - ``api/``: the staff API over all of them.
 """
 from importlib import import_module
 
 # in wiring order: the staff API goes last, since it documents every room's endpoints
-ROOMS = ("clock", "triage", "console", "desk", "admin", "supervision", "insight", "api")
+ROOMS = ("clock", "triage", "console", "desk", "admin", "supervision", "insight", "public", "api")
 
 
 def init_app(app):

@@ -159,6 +159,8 @@ def from_environment(instance_path):
         # rate limits (Flask-Limiter notation) on public endpoints, counted in Redis
         "RATELIMIT_ENABLED": env_bool("RATELIMIT_ENABLED", True),
         "SUBMISSION_RATE_LIMIT": env_str("SUBMISSION_RATE_LIMIT", "20 per minute;200 per hour"),
+        # the performance page and open data, per address: a person reading, a script downloading each day
+        "PUBLIC_DATA_RATE_LIMIT": env_str("PUBLIC_DATA_RATE_LIMIT", "60 per minute;1000 per hour"),
         # staff API calls without a valid token, per address: enough to read the error, too few to guess tokens
         "API_ANONYMOUS_PER_MINUTE": env_int("API_ANONYMOUS_PER_MINUTE", 30),
         "RATELIMIT_STORAGE_URI": env_str("RATELIMIT_STORAGE_URI"),

@@ -13,7 +13,7 @@ from intake.models import Department, QuestionType, Service, ServiceQuestion
 # the file's fields, less translations: the console merges those per language
 SERVICE_FIELDS = tuple(name for name in catalogue_io.SERVICE_FIELDS if name != "translations")
 QUESTION_FIELDS = tuple(name for name in catalogue_io.QUESTION_FIELDS if name != "translations")
-SERVICE_TEXTS = ("name", "description", "keywords")
+SERVICE_TEXTS = ("name", "description", "keywords", "public_standard")
 QUESTION_TEXTS = ("prompt", "hint", "stop_notice")
 
 

@@ -63,6 +63,8 @@ class ServiceSchema(Schema):
     first_response_hours = fields.Integer(load_default=24, validate=validate.Range(min=1, max=8760))
     resolution_hours = fields.Integer(load_default=120, validate=validate.Range(min=1, max=8760))
     cost_per_minute = fields.Float(load_default=0.75, allow_nan=False, validate=validate.Range(min=0, max=1000))
+    public_standard = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=300))
+    on_time_goal = fields.Integer(load_default=80, validate=validate.Range(min=1, max=100))
     translations = fields.Dict(keys=fields.String(validate=validate.Length(max=8)), values=fields.Dict(),
                                load_default=dict)
     questions = fields.List(fields.Nested(QuestionSchema), load_default=list)
@@ -111,7 +113,8 @@ def service_parts():
 
 
 SERVICE_FIELDS = ("name", "group", "description", "keywords", "active", "allows_anonymous",
-                  "first_response_hours", "resolution_hours", "cost_per_minute", "translations")
+                  "first_response_hours", "resolution_hours", "cost_per_minute", "public_standard", "on_time_goal",
+                  "translations")
 QUESTION_FIELDS = ("datatype", "variable", "required", "prompt", "hint", "values", "stop_values", "stop_notice",
                    "translations")
 

@@ -98,6 +98,11 @@ class Service(Translated, db.Model):
     # SLA targets in hours; business-calendar arithmetic arrives with triage rules
     first_response_hours: Mapped[int] = mapped_column(default=24)
     resolution_hours: Mapped[int] = mapped_column(default=120)
+    # what the public is promised, in English ("We aim to fix potholes within 5 working days"); None: worded from
+    # ``resolution_hours`` (``casework.public.standards``); other languages under translations[lang]["public_standard"]
+    public_standard: Mapped[str | None] = mapped_column(String(300))
+    # the share (percent) resolved within the standard the agency aims for: the performance page's ratio is to it
+    on_time_goal: Mapped[int] = mapped_column(default=80, server_default="80")
     # what a minute of staff time costs, for cost per request
     cost_per_minute: Mapped[float] = mapped_column(default=0.75)
     # citizens may leave name, email and phone blank

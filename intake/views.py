@@ -35,10 +35,13 @@ def render_form(values, errors, status=200, fresh=False):
     """The form with ``values``; ``fresh`` when its submission key is new (so no photos wait under it)."""
     chosen = services.service_by_code(values.get("service_code"))
     waiting = 0 if fresh else photos.waiting_count(values.get("submission_key"))
+    # what casework publishes of the chosen service (its standard, how long requests took lately), where it does
+    tell = current_app.extensions.get("tandem.expectation")
     return render_template(
         "intake/form.html",
         services=services.active_services(),
         chosen=chosen,
+        expectation=tell(chosen, current_language()) if chosen and tell else [],
         question_values=values,
         values=values,
         errors=errors,

@@ -35,6 +35,8 @@ ROOMS = {
     "supervision": {"root", "clock", "triage", "console", "admin"},
     # the blueprint reads what every other room wrote; nothing reads it
     "insight": {"root", "clock", "admin", "supervision", "desk"},
+    # what the public sees: the blueprint's measures and changes, told without staff, and its own admin page
+    "public": {"root", "clock", "supervision", "insight"},
 }
 
 

@@ -11,7 +11,7 @@ CODE = validate.Regexp(CODE_PATTERN,
                        error="Use 1 to 40 lower-case letters, digits, hyphens or underscores, like missed_bin")
 KEY = re.compile(r"^[a-z0-9_\-]{1,60}$")
 # limits of the translated texts, as in the columns they translate
-SERVICE_TEXT_LIMITS = {"name": 120, "group": 80, "description": 5000, "keywords": 400}
+SERVICE_TEXT_LIMITS = {"name": 120, "group": 80, "description": 5000, "keywords": 400, "public_standard": 300}
 QUESTION_TEXT_LIMITS = {"prompt": 300, "hint": 300, "stop_notice": 500}
 
 
@@ -79,6 +79,16 @@ class ServiceForm(ConsoleForm):
                         "special": "Enter the cost as a number, like 0.75"})
     allows_anonymous = fields.Boolean(load_default=False)
     active = fields.Boolean(load_default=False)
+    # blank: the performance page and the form word it from the resolution target
+    public_standard = fields.String(
+        load_default=None, validate=validate.Length(max=300, error="Keep the public standard to 300 characters"))
+    on_time_goal = fields.Integer(
+        load_default=80, validate=validate.Range(min=1, max=100, error="Enter the goal as a percentage from 1 to 100"),
+        error_messages={"invalid": "Enter the goal as a whole percentage, like 80"})
+
+    @post_load
+    def blank_standard_is_none(self, data, **kwargs):
+        return {**data, "public_standard": (data.get("public_standard") or "").strip() or None}
 
 
 class QuestionForm(ConsoleForm):
@@ -141,7 +151,8 @@ def service_values(service, languages):
     """A stored service as the form's input values."""
     values = {name: getattr(service, name) for name in
               ("code", "name", "group", "description", "keywords", "first_response_hours", "resolution_hours",
-               "cost_per_minute", "allows_anonymous", "active")}
+               "cost_per_minute", "allows_anonymous", "active", "public_standard", "on_time_goal")}
+    values["public_standard"] = values["public_standard"] or ""
     values["department"] = service.department.code
     for language in languages:
         for name in SERVICE_TEXT_LIMITS:

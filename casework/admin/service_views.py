@@ -57,7 +57,7 @@ def render_question(service, question, values, errors=None, status=200):
 @admin_required
 def new_service():
     return render_service(None, {"active": True, "first_response_hours": 24, "resolution_hours": 120,
-                                 "cost_per_minute": 0.75})
+                                 "cost_per_minute": 0.75, "on_time_goal": 80})
 
 
 @bp.get("/<code>")

@@ -30,6 +30,16 @@ class BusinessCalendar:
     # every hour of every day counts (24/7 services, and the tests of wall-clock behaviour)
     always_open: bool = False
 
+    @property
+    def working_day_hours(self):
+        """The hours of an average open day: what a working day is when business hours are told as days."""
+        if self.always_open or not self.hours:
+            return 24.0
+        lengths = [(datetime.combine(date.min, closes) if closes != time(0) else
+                    datetime.combine(date.min + timedelta(days=1), time(0))) - datetime.combine(date.min, opens)
+                   for opens, closes in self.hours.values()]
+        return sum(length.total_seconds() for length in lengths) / 3600 / len(lengths)
+
     def opening_on(self, day):
         """Return ``(start, end)`` in UTC of ``day``'s opening (a local date), or None if closed."""
         if day in self.closed_dates or day.weekday() not in self.hours:

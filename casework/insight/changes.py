@@ -2,6 +2,7 @@
 from casework.insight.models import ProcessChange
 from core import audit
 from core.extensions import db
+from core.timeutil import utcnow
 from intake.models import Service
 
 
@@ -33,6 +34,14 @@ def remove(change, by):
     audit.record("process_change_removed", actor=by, target=change, title=change.title,
                  made_on=change.made_on.isoformat())
     db.session.delete(change)
+    db.session.commit()
+
+
+def set_published(change, published, by):
+    """Show ``change`` under "What we changed" on the public performance page, or take it off. Commits; audited."""
+    change.published_at = utcnow() if published else None
+    audit.record("process_change_published" if published else "process_change_unpublished", actor=by, target=change,
+                 title=change.title)
     db.session.commit()
 
 

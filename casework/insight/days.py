@@ -5,7 +5,8 @@ forgets (-1) and the ones it measures (+1), and ``keep`` writes them in its
 transaction, so the rollup always says what ``case_measure`` and
 ``stage_measure`` say. Each case counts in four grains (its service, its
 queue, its department and "all") under each of its stage keys and under
-``CASE`` for its own totals and its request's latest survey answer.
+``CASE`` for its own totals and its request's latest survey answer; and, where
+it lies in a district, under that district's ``CASE`` alone.
 
 ``rolled(scope, period)`` reads a period back as a ``Rolled``: at most days x
 stages rows, whatever the number of cases. Medians and 90th percentiles from
@@ -26,6 +27,8 @@ from intake.survey import A11_ITEMS, Feedback
 
 # the key of a case's own totals, beside its stages' keys
 CASE = "case"
+# the grain that keeps only ``CASE`` (the public performance page's figures per area), not each stage
+DISTRICT = "district"
 SUMS = ("cases", "worked", "wait_hours", "wait_business_hours", "effort_minutes", "steps", "rated", "hard",
         "handoffs", "sla_cases", "sla_met", "reopened")
 COUNTERS = ("reasons", "minutes_by_service", "cases_by_queue", "survey")
@@ -34,13 +37,15 @@ SPREADS = {"wait_spread": spread.HOURS, "business_spread": spread.HOURS, "effort
 EXACT_UP_TO = 10_000
 
 
-def grains_of(service_id, queue_id, department_id):
+def grains_of(service_id, queue_id, department_id, district_id=None):
     """``[(grain, scope_id)]`` a case of this scope counts in."""
     cells = [("queue", queue_id), ("all", 0)]
     if service_id is not None:
         cells.append(("service", service_id))
     if department_id is not None:
         cells.append(("department", department_id))
+    if district_id is not None:
+        cells.append((DISTRICT, district_id))
     return cells
 
 
@@ -86,8 +91,9 @@ class Deltas:
                           buckets(stage["wait_hours"], stage["wait_business_hours"],
                                   stage["effort_minutes"] if worked else None)))
         day = case["resolved_on"]
-        for grain, scope_id in grains_of(case["service_id"], case["queue_id"], case["department_id"]):
-            for key, sums, reasons, minutes, (wait, business, effort) in parts:
+        for grain, scope_id in grains_of(case["service_id"], case["queue_id"], case["department_id"],
+                                         case.get("district_id")):
+            for key, sums, reasons, minutes, (wait, business, effort) in (parts[:1] if grain == DISTRICT else parts):
                 cell = self.cell((grain, scope_id, day, key))
                 cell["sums"] = [total + sign * value for total, value in zip(cell["sums"], sums)]
                 for reason, times in reasons.items():
@@ -246,8 +252,9 @@ def rebuild(progress=None):
 
 
 CASE_COLUMNS = [CaseMeasure.case_id, CaseMeasure.service_id, CaseMeasure.queue_id, CaseMeasure.department_id,
-                CaseMeasure.resolved_on, CaseMeasure.wait_hours, CaseMeasure.wait_business_hours,
-                CaseMeasure.effort_minutes, CaseMeasure.handoffs, CaseMeasure.reopened, CaseMeasure.sla_met]
+                CaseMeasure.district_id, CaseMeasure.resolved_on, CaseMeasure.wait_hours,
+                CaseMeasure.wait_business_hours, CaseMeasure.effort_minutes, CaseMeasure.handoffs, CaseMeasure.reopened,
+                CaseMeasure.sla_met]
 CASE_NAMES = [column.key for column in CASE_COLUMNS]
 
 

@@ -22,6 +22,7 @@ class CaseMeasure(db.Model):
         Index("ix_case_measure_service_day", "service_id", "resolved_on"),
         Index("ix_case_measure_queue_day", "queue_id", "resolved_on"),
         Index("ix_case_measure_department_day", "department_id", "resolved_on"),
+        Index("ix_case_measure_district_day", "district_id", "resolved_on"),
     )
 
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), primary_key=True)
@@ -29,6 +30,8 @@ class CaseMeasure(db.Model):
     service_id: Mapped[int | None] = mapped_column(ForeignKey("service.id"))
     queue_id: Mapped[int] = mapped_column(ForeignKey("queue.id"))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    # the area the case is in, where districts are set up (the performance page's figures per district)
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("district.id", ondelete="SET NULL"))
     resolved_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # the day of the resolution in the agency's time zone: periods are whole local days
     resolved_on: Mapped[date]
@@ -134,6 +137,8 @@ class ProcessChange(db.Model):
     note: Mapped[str] = mapped_column(String(1000), default="")
     marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"))
     marked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # shown on the public performance page under "What we changed", with its before and after
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 def random_id():

@@ -59,7 +59,7 @@ def measure_batch(size):
     rows = db.session.execute(
         select(Case.id, Case.closed_at, Case.resolved_at, Case.opened_at, Case.first_response_at,
                Case.resolution_due_at, Case.duplicate_of_id, Case.request_id, Case.service_id, Case.queue_id,
-               Queue.department_id, ServiceRequest.submitted_at)
+               Case.district_id, Queue.department_id, ServiceRequest.submitted_at)
         .join(Queue, Queue.id == Case.queue_id).join(ServiceRequest, ServiceRequest.id == Case.request_id)
         .where(Case.measured_at.is_(None)).order_by(Case.id).limit(size)
         # locked until committed: a reopening meanwhile waits, then marks the case again
@@ -89,6 +89,7 @@ def measure_batch(size):
         measured = stages_of(facts, calendar)
         scope = {"service_id": row.service_id, "queue_id": row.queue_id, "department_id": row.department_id,
                  "resolved_on": end.astimezone(calendar.zone).date()}
+        case_scope = {**scope, "district_id": row.district_id}
         cases.append({
             "case_id": row.id, "request_id": row.request_id, "resolved_at": end, "measured_at": now,
             "wait_hours": (end - row.submitted_at).total_seconds() / 3600,
@@ -97,7 +98,7 @@ def measure_batch(size):
             "handoffs": sum(stage.handoffs for stage in measured),
             "reopened": any(stage.key == "rework" for stage in measured),
             "sla_met": None if row.resolution_due_at is None else end <= row.resolution_due_at,
-            "feedback_id": feedback_id, **scope})
+            "feedback_id": feedback_id, **case_scope})
         case_stages = [{"case_id": row.id, "key": stage.key, "kind": stage.kind, "step_type_id": stage.step_type_id,
                         "wait_hours": stage.wait_hours, "wait_business_hours": stage.wait_business_hours,
                         "effort_minutes": stage.effort_minutes, "steps": stage.steps, "rated": stage.rated,

@@ -125,6 +125,20 @@ def mark_change():
     return redirect(url_for("insight.changes_page"), 303)
 
 
+@bp.post("/changes/<int:change_id>/publish")
+@supervisor_required
+def publish_change(change_id):
+    change = db.session.get(ProcessChange, change_id) or abort(404)
+    wanted = request.form.get("published")
+    if wanted not in ("0", "1"):
+        flash("Choose to publish the change or to take it off the public page.", "error")
+        return redirect(url_for("insight.changes_page"), 303)
+    changes.set_published(change, wanted == "1", current_user)
+    flash(f"Published \u201c{change.title}\u201d on the performance page." if wanted == "1" else
+          f"Took \u201c{change.title}\u201d off the performance page.", "success")
+    return redirect(url_for("insight.changes_page"), 303)
+
+
 @bp.post("/changes/<int:change_id>/remove")
 @supervisor_required
 def remove_change(change_id):

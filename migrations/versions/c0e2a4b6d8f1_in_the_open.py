@@ -1,0 +1,58 @@
+"""in the open: published standards and goals, published changes, districts in the measures, arrivals per day
+
+Revision ID: c0e2a4b6d8f1
+Revises: b9d1f3a5c7e9
+Create Date: 2026-12-06 18:30:00
+
+Resolved cases in a district are measured again (the worker does it within
+minutes), so the rollup gains its district figures without a recount.
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = 'c0e2a4b6d8f1'
+down_revision = 'b9d1f3a5c7e9'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('service', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('public_standard', sa.String(length=300), nullable=True))
+        batch_op.add_column(sa.Column('on_time_goal', sa.Integer(), server_default='80', nullable=False))
+    with op.batch_alter_table('process_change', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('published_at', sa.DateTime(timezone=True), nullable=True))
+    with op.batch_alter_table('case_measure', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('district_id', sa.Integer(), nullable=True))
+        batch_op.create_foreign_key('fk_case_measure_district_id_district', 'district', ['district_id'], ['id'],
+                                    ondelete='SET NULL')
+        batch_op.create_index('ix_case_measure_district_day', ['district_id', 'resolved_on'], unique=False)
+    op.create_table('arrival_day',
+    sa.Column('received_on', sa.Date(), nullable=False),
+    sa.Column('service_id', sa.Integer(), nullable=False),
+    sa.Column('district_id', sa.Integer(), nullable=False),
+    sa.Column('channel', sa.String(length=12), nullable=False),
+    sa.Column('received', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('received_on', 'service_id', 'district_id', 'channel')
+    )
+    op.create_table('public_setting',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('min_cases', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
+    op.execute("UPDATE \"case\" SET measured_at = NULL WHERE district_id IS NOT NULL AND closed_at IS NOT NULL")
+
+
+def downgrade():
+    op.drop_table('public_setting')
+    op.drop_table('arrival_day')
+    with op.batch_alter_table('case_measure', schema=None) as batch_op:
+        batch_op.drop_index('ix_case_measure_district_day')
+        batch_op.drop_constraint('fk_case_measure_district_id_district', type_='foreignkey')
+        batch_op.drop_column('district_id')
+    with op.batch_alter_table('process_change', schema=None) as batch_op:
+        batch_op.drop_column('published_at')
+    with op.batch_alter_table('service', schema=None) as batch_op:
+        batch_op.drop_column('on_time_goal')
+        batch_op.drop_column('public_standard')
