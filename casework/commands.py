@@ -1,4 +1,5 @@
-"""Command-line tools of casework: the demo agency, measuring resolved cases for the blueprint."""
+"""Command-line tools of casework: the demo agency, measuring resolved cases for the blueprint, and recounting
+every maintained number after a bulk load."""
 from contextlib import contextmanager
 
 import click
@@ -63,6 +64,50 @@ def rebuild_command():
     click.echo(f"the rollup holds {done:,} measured cases")
 
 
+@click.group("casework")
+def casework_group():
+    """Casework's maintained numbers."""
+
+
+@casework_group.command("recount")
+@with_appcontext
+def recount_command():
+    """Bring every maintained number back in line with the rows, after an import or any bulk load.
+
+    The queue counters, each case's effort, the blueprint's measures and daily rollup, and the arrivals the
+    performance page counts: each made again from the cases, steps and requests, committed part by part. The
+    pages show partial measures until the measuring part is done.
+    """
+    from casework import counts, effort
+    from casework.insight import rollup
+    from casework.insight.models import CaseMeasure, StageMeasureRow, StageRollup
+    from casework.models import Case
+    from casework.public import arrivals, figures
+    from core.extensions import db
+
+    counts.recount()
+    db.session.commit()
+    click.echo("queue counters: counted again")
+    effort.recount_effort()
+    db.session.commit()
+    click.echo("each case's effort: added up again from its steps")
+    # measured afresh rather than moved by differences: a rollup a bulk load wrote around is not trusted
+    for model in (StageRollup, StageMeasureRow, CaseMeasure):
+        db.session.execute(db.delete(model))
+    db.session.execute(db.update(Case).where(Case.closed_at.is_not(None)).values(measured_at=None)
+                       .execution_options(synchronize_session=False))
+    db.session.commit()
+    waiting = rollup.pending_count()
+    with progress_bar(waiting, "measuring resolved cases") as advance:
+        done = rollup.measure_pending(run_seconds=float("inf"), progress=advance)
+    click.echo(f"blueprint: {done:,} cases measured")
+    with click.progressbar(length=arrivals.days_to_count(), label="counting arrivals, day by day") as bar:
+        written = arrivals.recount(lambda done_days, _days: bar.update(done_days - bar.pos))
+    figures.forget()
+    click.echo(f"performance page: {written:,} day counts of arrivals")
+
+
 def init_app(app):
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(insight_group)
+    app.cli.add_command(casework_group)

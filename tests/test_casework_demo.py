@@ -67,6 +67,13 @@ def test_seed_demo_builds_an_agency_with_history_and_is_safe_to_run_again(app, r
         teams = pulse.summary(today_in_agency())
         assert any(row.shown for name, rows in teams.items() if name != pulse.ALL_TEAMS for row in rows), teams
     assert requests > 100 and resolved > 50 and effort > 1000
+    # the public performance page has figures to show for the whole city, each of its areas and its change
+    page = app.test_client().get("/performance?period=30d").text
+    overall = page.split('id="overall"', 1)[1].split("</dl>", 1)[0]
+    assert "fewer than" not in overall
+    districts = page.split('id="districts"', 1)[1].split("</table>", 1)[0]
+    assert districts.count("<tr data-scope") == 3
+    assert "Pothole" in page.split('id="changes"', 1)[1]
 
     again = runner.invoke(args=["seed-demo", "--weeks", "4"])
     assert again.exit_code == 0, again.output

@@ -32,18 +32,29 @@ def count_recent():
     return written
 
 
+def first_day():
+    """The local day of the first request, or None before any."""
+    first = db.session.scalar(select(func.min(ServiceRequest.submitted_at)))
+    return None if first is None else first.astimezone(agency_zone()).date()
+
+
+def days_to_count():
+    """How many days ``recount`` counts: from the first request's to today."""
+    first = first_day()
+    return 0 if first is None else (today_in_agency() - first).days + 1
+
+
 def recount(progress=None):
     """Count every day from the first request on again. Commits each month of days; returns the rows written.
 
     ``progress(days_done, days_in_all)`` is called after each.
     """
-    first = db.session.scalar(select(func.min(ServiceRequest.submitted_at)))
+    start = first_day()
     db.session.execute(delete(ArrivalDay))
-    if first is None:
+    if start is None:
         db.session.commit()
         return 0
-    zone = agency_zone()
-    start, end = first.astimezone(zone).date(), today_in_agency() + timedelta(days=1)
+    end = today_in_agency() + timedelta(days=1)
     written, day = 0, start
     while day < end:
         until = min(end, day + timedelta(days=RECOUNT_DAYS))

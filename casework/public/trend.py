@@ -81,7 +81,8 @@ def trend_chart(buckets, monthly):
     """Received and resolved as paired bars per week or month; a bar under the minimum is drawn empty."""
     plot_height = HEIGHT - BOTTOM - TOP
     visible = [value for b in buckets for value in (b.received, b.resolved) if value != FEW]
-    top = nice_top(max(visible or [0]))
+    # at least 4, so the axis's five ticks are whole and distinct
+    top = max(4, nice_top(max(visible or [0])))
     slot = (WIDTH - LEFT) / max(len(buckets), 1)
     bar_width = slot * 0.35
 
