@@ -15,6 +15,9 @@ Usage (from the repository root, PostgreSQL running):
    (30 and 90 days, the four quarters, 12 months), each with the trend of every
    service and of one service: cold (the process's cache emptied before each
    request) and warm (as the next reader within 30 seconds): p50/p95 in ms.
+4. Stream the open data: every request as CSV, and as JSON, read chunk by
+   chunk as a client downloading it would: rows a second, and how much the
+   process's resident memory grew above where it started (sampled each chunk).
 
 Prints figures; asserts nothing.
 """
@@ -95,6 +98,36 @@ def time_page(app, repeat):
             f"p95 {console.percentile(times, 0.95):.1f} ms")
 
 
+def resident_mb():
+    """This process's resident memory now (Linux), in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def stream_open_data(app):
+    say("\nopen data, streamed as a client downloads it")
+    client = app.test_client()
+    for url in ("/open-data/requests.csv", "/open-data/requests.json"):
+        before = resident_mb()
+        peak, size, chunks = before, 0, 0
+        started = time.perf_counter()
+        answer = client.get(url, buffered=False)
+        assert answer.status_code == 200, (url, answer.status_code)
+        for chunk in answer.response:
+            size += len(chunk)
+            chunks += 1
+            if chunks % 20 == 0:
+                peak = max(peak, resident_mb())
+        answer.close()
+        seconds = time.perf_counter() - started
+        with app.app_context():
+            rows = db.session.scalar(db.text("SELECT count(*) FROM service_request WHERE NOT keep_private"))
+        say(f"{url:<28} {rows:,} rows, {size / 1e6:,.0f} MB in {seconds:.1f} s: {rows / seconds:,.0f} rows/s; "
+            f"resident memory {before:,.0f} MB before, {peak:,.0f} MB at most (+{peak - before:,.0f} MB)")
+
+
 def build_app():
     app = console.build_app()
     # one reader asking many times: the address limit that stops a scraper would stop the bench
@@ -117,6 +150,7 @@ def main():
         blueprint.measure_everything(app)
         count_arrivals(app)
     time_page(app, arguments.repeat)
+    stream_open_data(app)
 
 
 if __name__ == "__main__":

@@ -159,6 +159,8 @@ def from_environment(instance_path):
         # rate limits (Flask-Limiter notation) on public endpoints, counted in Redis
         "RATELIMIT_ENABLED": env_bool("RATELIMIT_ENABLED", True),
         "SUBMISSION_RATE_LIMIT": env_str("SUBMISSION_RATE_LIMIT", "20 per minute;200 per hour"),
+        # the open data's licence: ODC-PDDL-1.0 (public domain), CC0-1.0, CC-BY-4.0 or ODC-BY-1.0
+        "OPEN_DATA_LICENSE": env_str("OPEN_DATA_LICENSE", "ODC-PDDL-1.0"),
         # the performance page and open data, per address: a person reading, a script downloading each day
         "PUBLIC_DATA_RATE_LIMIT": env_str("PUBLIC_DATA_RATE_LIMIT", "60 per minute;1000 per hour"),
         # staff API calls without a valid token, per address: enough to read the error, too few to guess tokens

@@ -65,6 +65,7 @@ class ServiceSchema(Schema):
     cost_per_minute = fields.Float(load_default=0.75, allow_nan=False, validate=validate.Range(min=0, max=1000))
     public_standard = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=300))
     on_time_goal = fields.Integer(load_default=80, validate=validate.Range(min=1, max=100))
+    publish_description = fields.Boolean(load_default=False)
     translations = fields.Dict(keys=fields.String(validate=validate.Length(max=8)), values=fields.Dict(),
                                load_default=dict)
     questions = fields.List(fields.Nested(QuestionSchema), load_default=list)
@@ -114,7 +115,7 @@ def service_parts():
 
 SERVICE_FIELDS = ("name", "group", "description", "keywords", "active", "allows_anonymous",
                   "first_response_hours", "resolution_hours", "cost_per_minute", "public_standard", "on_time_goal",
-                  "translations")
+                  "publish_description", "translations")
 QUESTION_FIELDS = ("datatype", "variable", "required", "prompt", "hint", "values", "stop_values", "stop_notice",
                    "translations")
 

@@ -103,6 +103,8 @@ class Service(Translated, db.Model):
     public_standard: Mapped[str | None] = mapped_column(String(300))
     # the share (percent) resolved within the standard the agency aims for: the performance page's ratio is to it
     on_time_goal: Mapped[int] = mapped_column(default=80, server_default="80")
+    # the citizen's description goes into the open data (scrubbed of emails, phone and identity numbers)
+    publish_description: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     # what a minute of staff time costs, for cost per request
     cost_per_minute: Mapped[float] = mapped_column(default=0.75)
     # citizens may leave name, email and phone blank
@@ -195,6 +197,8 @@ class ServiceRequest(db.Model):
     triage_error: Mapped[str | None] = mapped_column(Text)
     # the Open311 client that submitted it, for requests that came through the API
     api_client_id: Mapped[int | None] = mapped_column(ForeignKey("api_client.id", name="fk_service_request_api_client"))
+    # the citizen asked that the request be left out of the open data
+    keep_private: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     # set when retention removed the personal data (see core/personal_data.py)
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

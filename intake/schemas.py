@@ -75,6 +75,8 @@ class SubmissionSchema(Schema):
     # the form asks for consent with a box; clients that do not ask (older forms, tests) imply it
     consent_asked = fields.String(load_default=None)
     consent = fields.String(load_default=None)
+    # "yes": leave the request out of the open data
+    keep_private = fields.String(load_default=None)
 
     def __init__(self, *args, anonymous_allowed=False, **kwargs):
         """``anonymous_allowed``: the chosen service lets citizens leave no contact details."""
@@ -85,6 +87,7 @@ class SubmissionSchema(Schema):
     def consent_given(self, data, **kwargs):
         asked = data.pop("consent_asked", None)
         data["consent_to_contact"] = data.pop("consent", None) == "yes" if asked else True
+        data["keep_private"] = data.pop("keep_private", None) == "yes"
         return data
 
     @validates("language")

@@ -80,6 +80,7 @@ def submit_request(submission, language="en", channel=Channel.WEB, service=None,
         contact_email=submission.get("contact_email"),
         notify_by=submission.get("notify_by", "email"),
         consent_to_contact=submission.get("consent_to_contact", True),
+        keep_private=submission.get("keep_private", False),
         # one way of writing a number, so staff find the caller however either of them says it
         contact_phone=as_stored(submission.get("contact_phone")),
         language=language,

@@ -86,6 +86,8 @@ class ServiceForm(ConsoleForm):
         load_default=80, validate=validate.Range(min=1, max=100, error="Enter the goal as a percentage from 1 to 100"),
         error_messages={"invalid": "Enter the goal as a whole percentage, like 80"})
 
+    publish_description = fields.Boolean(load_default=False)
+
     @post_load
     def blank_standard_is_none(self, data, **kwargs):
         return {**data, "public_standard": (data.get("public_standard") or "").strip() or None}
@@ -151,7 +153,8 @@ def service_values(service, languages):
     """A stored service as the form's input values."""
     values = {name: getattr(service, name) for name in
               ("code", "name", "group", "description", "keywords", "first_response_hours", "resolution_hours",
-               "cost_per_minute", "allows_anonymous", "active", "public_standard", "on_time_goal")}
+               "cost_per_minute", "allows_anonymous", "active", "public_standard", "on_time_goal",
+               "publish_description")}
     values["public_standard"] = values["public_standard"] or ""
     values["department"] = service.department.code
     for language in languages:

@@ -1,4 +1,5 @@
-"""in the open: published standards and goals, published changes, districts in the measures, arrivals per day
+"""in the open: published standards and goals, published changes, districts in the measures, arrivals per day,
+what the open data may publish
 
 Revision ID: c0e2a4b6d8f1
 Revises: b9d1f3a5c7e9
@@ -21,6 +22,9 @@ def upgrade():
     with op.batch_alter_table('service', schema=None) as batch_op:
         batch_op.add_column(sa.Column('public_standard', sa.String(length=300), nullable=True))
         batch_op.add_column(sa.Column('on_time_goal', sa.Integer(), server_default='80', nullable=False))
+        batch_op.add_column(sa.Column('publish_description', sa.Boolean(), server_default=sa.false(), nullable=False))
+    with op.batch_alter_table('service_request', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('keep_private', sa.Boolean(), server_default=sa.false(), nullable=False))
     with op.batch_alter_table('process_change', schema=None) as batch_op:
         batch_op.add_column(sa.Column('published_at', sa.DateTime(timezone=True), nullable=True))
     with op.batch_alter_table('case_measure', schema=None) as batch_op:
@@ -53,6 +57,9 @@ def downgrade():
         batch_op.drop_column('district_id')
     with op.batch_alter_table('process_change', schema=None) as batch_op:
         batch_op.drop_column('published_at')
+    with op.batch_alter_table('service_request', schema=None) as batch_op:
+        batch_op.drop_column('keep_private')
     with op.batch_alter_table('service', schema=None) as batch_op:
+        batch_op.drop_column('publish_description')
         batch_op.drop_column('on_time_goal')
         batch_op.drop_column('public_standard')

@@ -1,4 +1,4 @@
-"""The public performance page and the form's expectation line, in a real browser, in English, Spanish and
+"""The public performance page, the open data page and the form's expectation line, in a real browser, in English, Spanish and
 Portuguese: each passes the axe scan (its error state too), and a resident chooses a period by keyboard alone."""
 from datetime import timedelta
 
@@ -56,8 +56,11 @@ def test_the_performance_page_and_its_error_state_pass_the_scan(page, published,
     assert page.locator(".error-summary").is_visible()
     assert_accessible(page, f"the performance page with a bad period ({language})")
     page.goto(f"/request?service=pothole&lang={language}")
-    assert page.locator("#expectation").is_visible()
-    assert_accessible(page, f"the form's expectation line ({language})")
+    assert page.locator("#expectation").is_visible() and page.locator("#keep_private").count() == 1
+    assert_accessible(page, f"the form's expectation line and open-data choice ({language})")
+    page.goto(f"/open-data/?lang={language}")
+    assert page.get_by_role("link", name="requests.csv").is_visible()
+    assert_accessible(page, f"the open data page ({language})")
 
 
 def test_a_resident_chooses_a_period_and_a_trend_by_keyboard(page, published):
