@@ -12,13 +12,14 @@ periodic jobs through its ``init_app``:
 - ``admin/``: the catalogue, routing rules, queues and absences, calendar, wording and API keys;
 - ``supervision/``: backlog, workload, rebalancing and forecasts;
 - ``insight/``: the service blueprint, process changes and the staff pulse;
-- ``public/``: what the public sees of it all: the performance page, published standards and changes;
+- ``public/``: what the public sees of it all: the performance page, published standards and changes, open data;
+- ``history/``: a legacy system's export brought in as requests and cases;
 - ``api/``: the staff API over all of them.
 """
 from importlib import import_module
 
 # in wiring order: the staff API goes last, since it documents every room's endpoints
-ROOMS = ("clock", "triage", "console", "desk", "admin", "supervision", "insight", "public", "api")
+ROOMS = ("clock", "triage", "console", "desk", "admin", "supervision", "insight", "public", "history", "api")
 
 
 def init_app(app):

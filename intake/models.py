@@ -167,7 +167,8 @@ class ServiceRequest(db.Model):
     """What a citizen submitted. Committed before triage; never lost."""
 
     __tablename__ = "service_request"
-    __table_args__ = (Index("ix_service_request_triage_pending", "triage_state", "submitted_at"),)
+    __table_args__ = (Index("ix_service_request_triage_pending", "triage_state", "submitted_at"),
+                      UniqueConstraint("imported_from", "imported_id", name="uq_service_request_imported"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(16), unique=True, default=new_reference)
@@ -197,6 +198,9 @@ class ServiceRequest(db.Model):
     triage_error: Mapped[str | None] = mapped_column(Text)
     # the Open311 client that submitted it, for requests that came through the API
     api_client_id: Mapped[int | None] = mapped_column(ForeignKey("api_client.id", name="fk_service_request_api_client"))
+    # brought in from another system's export (``casework.history``): its name and that system's id, unique
+    imported_from: Mapped[str | None] = mapped_column(String(40))
+    imported_id: Mapped[str | None] = mapped_column(String(80))
     # the citizen asked that the request be left out of the open data
     keep_private: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     # set when retention removed the personal data (see core/personal_data.py)

@@ -1,5 +1,5 @@
 """in the open: published standards and goals, published changes, districts in the measures, arrivals per day,
-what the open data may publish
+what the open data may publish, requests brought in from another system
 
 Revision ID: c0e2a4b6d8f1
 Revises: b9d1f3a5c7e9
@@ -25,6 +25,9 @@ def upgrade():
         batch_op.add_column(sa.Column('publish_description', sa.Boolean(), server_default=sa.false(), nullable=False))
     with op.batch_alter_table('service_request', schema=None) as batch_op:
         batch_op.add_column(sa.Column('keep_private', sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch_op.add_column(sa.Column('imported_from', sa.String(length=40), nullable=True))
+        batch_op.add_column(sa.Column('imported_id', sa.String(length=80), nullable=True))
+        batch_op.create_unique_constraint('uq_service_request_imported', ['imported_from', 'imported_id'])
     with op.batch_alter_table('process_change', schema=None) as batch_op:
         batch_op.add_column(sa.Column('published_at', sa.DateTime(timezone=True), nullable=True))
     with op.batch_alter_table('case_measure', schema=None) as batch_op:
@@ -58,6 +61,9 @@ def downgrade():
     with op.batch_alter_table('process_change', schema=None) as batch_op:
         batch_op.drop_column('published_at')
     with op.batch_alter_table('service_request', schema=None) as batch_op:
+        batch_op.drop_constraint('uq_service_request_imported', type_='unique')
+        batch_op.drop_column('imported_id')
+        batch_op.drop_column('imported_from')
         batch_op.drop_column('keep_private')
     with op.batch_alter_table('service', schema=None) as batch_op:
         batch_op.drop_column('publish_description')
