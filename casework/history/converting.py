@@ -6,6 +6,7 @@ reason a person can act on, when its id or opening time is missing, a time
 cannot be read or closes before it opens, its status, service, queue or
 channel is not one the mapping allows, or a coordinate is out of range.
 """
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -44,13 +45,23 @@ def value(record, mapping, name):
     return (record.get(column) or "").strip() if column else ""
 
 
+# patterns whose text ``datetime.fromisoformat`` reads alike, ten times faster than ``strptime``: the exact shape
+ISO_LIKE = {pattern: re.compile(shape) for pattern, shape in (
+    ("%Y-%m-%d %H:%M:%S", r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$"),
+    ("%Y-%m-%dT%H:%M:%S", r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$"),
+    ("%Y-%m-%d %H:%M", r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$"), ("%Y-%m-%d", r"^\d{4}-\d{2}-\d{2}$"))}
+
+
 def parse_time(text, mapping, name):
     """A UTC datetime from ``text`` (None when blank). Raises ``Refused``."""
     if not text:
         return None
     for pattern in mapping.date_formats:
         try:
-            moment = datetime.fromisoformat(text) if pattern == "iso" else datetime.strptime(text, pattern)
+            if pattern == "iso" or (pattern in ISO_LIKE and ISO_LIKE[pattern].match(text)):
+                moment = datetime.fromisoformat(text)
+            else:
+                moment = datetime.strptime(text, pattern)
         except ValueError:
             continue
         if moment.tzinfo is None:
