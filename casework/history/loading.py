@@ -114,7 +114,8 @@ def write(rows, mapping, catalogue, report, dry_run):
          for row in new]).all()
     now = utcnow()
     case_ids = db.session.scalars(
-        insert(Case).returning(Case.id, sort_by_parameter_order=True).execution_options(render_nulls=True, insertmanyvalues_page_size=PAGE),
+        insert(Case).returning(Case.id, sort_by_parameter_order=True)
+        .execution_options(render_nulls=True, insertmanyvalues_page_size=PAGE),
         [{"request_id": request_id, "queue_id": catalogue.resolve(row.queue, "queue"),
           "service_id": catalogue.resolve(row.service, "service"), "state": CASE_STATES[row.state],
           "priority": Priority.NORMAL, "priority_rank": PRIORITY_RANK[Priority.NORMAL], "opened_at": row.opened,
