@@ -1,6 +1,7 @@
 """History in: Boston's 311 sample (100 real requests) brought in through the example mapping, twice, and the rows
 that cannot be read reported by line with their reason while the rest go in."""
 import csv
+import re
 from datetime import datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -99,16 +100,25 @@ def test_the_closing_texts_of_an_import_never_reach_the_open_data(app, runner, c
     assert "Case Closed" not in exported and "Closed date" not in exported
 
 
-def test_the_performance_page_shows_the_imported_month(app, runner, client, city):
+def test_the_pages_show_the_imported_history(app, runner, client, city, login_as):
     assert runner.invoke(args=["history", "import", str(BOSTON), "--mapping", str(MAPPING)]).exit_code == 0
+    resolved_in_january = sum(1 for row in boston_rows() if row["closed_dt"] and row["closed_dt"] < "2022-02-01")
     with time_machine.travel(datetime(2022, 2, 15, 12, 0, tzinfo=timezone.utc), tick=False):
         with app.app_context():
             figures.forget()
         page = client.get("/performance?period=90d").text
-    overall = page.split('id="overall"', 1)[1].split("</dl>", 1)[0]
-    assert '<dd data-figure="received">100</dd>' in overall
-    resolved_by_mid_february = sum(1 for row in boston_rows() if row["closed_dt"] and row["closed_dt"] < "2022-02-16")
-    assert f'<dd data-figure="resolved">{resolved_by_mid_february}</dd>' in overall
+        overall = page.split('id="overall"', 1)[1].split("</dl>", 1)[0]
+        assert '<dd data-figure="received">100</dd>' in overall
+        resolved = sum(1 for row in boston_rows() if row["closed_dt"] and row["closed_dt"] < "2022-02-15 07")
+        assert f'<dd data-figure="resolved">{resolved}</dd>' in overall
+        # a supervisor's blueprint of January and backlog of the weeks before
+        login_as(city.supervisor)
+        blueprint = client.get("/insight/blueprint.json?from=2022-01-01&to=2022-02-01").json
+        assert blueprint["cases"] == resolved_in_january
+        backlog = client.get("/supervision/backlog").text
+        weeks = backlog.split('id="weeks"', 1)[1].split("</table>", 1)[0]
+        assert sum(int(arrived) for arrived in re.findall(r"</th><td>(\d+)</td>", weeks)) == 100
+        assert weeks.rstrip().endswith("<td>15</td></tr></tbody>")  # the 15 requests still open in the file
 
 
 def test_rows_that_cannot_be_read_are_listed_by_line_and_the_rest_go_in(app, runner, city, tmp_path):
