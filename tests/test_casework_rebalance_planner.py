@@ -106,6 +106,17 @@ ONLY_A_CHAIN_HELPS = (
     + [Work(8, 2, 2, "pt", 60)],
 )
 
+# found by hypothesis: a case held back for a round changed the typical case size, so the targets grew between
+# rounds and a later round placed what the first had judged past target (planning again then moved it)
+HELD_BACK_GREW_THE_TARGETS = (
+    [Person(1, 0, True, frozenset({"en"}), frozenset({1})), Person(2, 1050, True, frozenset({"en"}), frozenset({1, 2})),
+     Person(3, 0, False, frozenset({"en"}), frozenset({1})), Person(4, 600, True, frozenset({"en"}), frozenset({2})),
+     Person(8, 2100, True, frozenset({"es"}), frozenset({1}))],
+    [Work(1, 1, 1, "en", 45), Work(2, 4, 2, "en", 60), Work(3, 1, 1, "en", 15), Work(4, 1, 1, "en", 15),
+     Work(5, 2, 2, "en", 15), Work(6, 1, 1, "en", 15), Work(7, 1, 1, "en", 15), Work(8, 1, 1, "en", 15),
+     Work(9, 1, 1, "en", 60)],
+)
+
 
 @settings(max_examples=300, deadline=None)
 @given(teams())
@@ -149,6 +160,7 @@ def test_the_plan_is_deterministic_and_independent_of_input_order(team, shuffler
 @given(teams())
 @example(LATER_ROUND_PILES_ON)
 @example(ONLY_A_CHAIN_HELPS)
+@example(HELD_BACK_GREW_THE_TARGETS)
 def test_planning_again_after_applying_gives_no_moves(team):
     people, work = team
     plan = plan_rebalance(people, work)

@@ -32,7 +32,7 @@ from collections import defaultdict
 from dataclasses import replace
 
 from casework.supervision.fairness import load_of, no_taker_above_giver, spread_from_the_absent, within_targets
-from casework.supervision.team_model import Move, Plan, dedupe, is_present, move_reason, pool_of, sizes, utilisation
+from casework.supervision.team_model import HELD_BACK, Move, Plan, dedupe, is_present, move_reason, pool_of, sizes, utilisation
 
 
 def plan_rebalance(people, work):
@@ -57,7 +57,7 @@ def plan_rebalance(people, work):
     # where they are, so the flow looks for other cases of the givers to move instead
     held_back = set()
     for _ in range(MOST_ROUNDS):
-        flowing = [replace(item, fixed_because="held back") if item.id in held_back else item for item in current]
+        flowing = [replace(item, fixed_because=HELD_BACK) if item.id in held_back else item for item in current]
         moves, unplaceable = one_round(people, flowing, by_id)
         if moves:
             # what targets alone do not see: an absent colleague's cases piled on one person, a taker left busier

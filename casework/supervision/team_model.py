@@ -88,6 +88,10 @@ class Sizes:
     fixed: dict  # staff id -> units that cannot move
 
 
+# what the planner marks a case it keeps where it is for a round (``planner.plan_rebalance``)
+HELD_BACK = "held back"
+
+
 def sizes(people, work):
     """Targets, loads and room of each person, in flow units. Deterministic."""
     quanta = {item.id: size_in_quanta(item.minutes) for item in work}
@@ -101,7 +105,9 @@ def sizes(people, work):
     present = [person for person in people if is_present(person)]
     total_capacity = sum(person.capacity_minutes for person in present)
     total = sum(units.values())
-    movable = [units[item.id] for item in work if not item.fixed_because]
+    # (a case the planner holds back for a round is still movable work: the slack, and so the targets, must not
+    # change from one round to the next, or a later round places what the first judged past target)
+    movable = [units[item.id] for item in work if item.fixed_because in (None, HELD_BACK)]
     slack = math.ceil(sum(movable) / len(movable)) if movable else 0  # one typical case
     target, room = {}, {}
     anyone_away_holds_work = any(load[person.id] and not is_present(person) for person in people)
