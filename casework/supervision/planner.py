@@ -32,7 +32,9 @@ from collections import defaultdict
 from dataclasses import replace
 
 from casework.supervision.fairness import load_of, no_taker_above_giver, spread_from_the_absent, within_targets
-from casework.supervision.team_model import HELD_BACK, Move, Plan, dedupe, is_present, move_reason, pool_of, sizes, utilisation
+from casework.supervision.team_model import (
+    HELD_BACK, Move, Plan, dedupe, is_present, move_reason, pool_of, sizes, utilisation,
+)
 
 
 def plan_rebalance(people, work):
