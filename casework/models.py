@@ -155,6 +155,9 @@ class Case(db.Model):
         Index("ix_case_open_due", "resolution_due_at", "id", postgresql_where=OPEN, sqlite_where=OPEN),
         # the backlog's weekly arrivals and closures: range scans over the last twelve weeks
         Index("ix_case_opened_at", "opened_at", "queue_id"),
+        # the public performance page's "still open" of a period, per service and area: read from the index alone
+        Index("ix_case_open_opened_scope", "opened_at", postgresql_where=OPEN, sqlite_where=OPEN,
+              postgresql_include=["service_id", "district_id"]),
         Index("ix_case_closed_at", "closed_at", "queue_id", postgresql_where=text("closed_at IS NOT NULL"),
               sqlite_where=text("closed_at IS NOT NULL")),
         Index("ix_case_unassigned_next", "queue_id", "priority_rank", "resolution_due_at", "id",

@@ -91,7 +91,9 @@ class StageRollup(db.Model):
     """
 
     __tablename__ = "stage_rollup"
-    __table_args__ = (UniqueConstraint("grain", "scope_id", "resolved_on", "key", name="uq_stage_rollup_cell"),)
+    __table_args__ = (UniqueConstraint("grain", "scope_id", "resolved_on", "key", name="uq_stage_rollup_cell"),
+                      # every scope of a grain at once, one key, over a period: the public performance page
+                      Index("ix_stage_rollup_key_day", "grain", "key", "resolved_on"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     grain: Mapped[str] = mapped_column(String(12))

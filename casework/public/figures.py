@@ -29,7 +29,6 @@ FEW = "few"
 CACHE_SECONDS = 30
 # grain -> the arrival_day and case columns that name its scope
 ARRIVAL_SCOPES = {"service": ArrivalDay.service_id, "district": ArrivalDay.district_id}
-CASE_SCOPES = {"service": Case.service_id, "district": Case.district_id}
 
 
 @dataclass
@@ -109,21 +108,19 @@ def performance(grain, period, scope_ids):
 def compute(grain, period, scope_ids):
     minimum = min_cases()
     working_day_hours = agency_calendar().working_day_hours
-    by_scope, everything = {}, tallies.Tally()
-    for (scope_id, _day), tally in tallies.read(grain, period).items():
-        by_scope.setdefault(scope_id, tallies.Tally()).add(tally)
+    exact = tallies.exact_enough(period)
+    by_scope = tallies.read(grain, period, key=lambda scope_id, _day: scope_id, exact=exact)
     # "everything" counts every case, also those of no district
-    for tally in (tallies.read("all", period).values() if grain != "service" else by_scope.values()):
-        everything.add(tally)
+    everything = tallies.total(by_scope.values()) if grain == "service" else \
+        tallies.total(tallies.read("all", period, key=lambda _scope, _day: 0, exact=exact).values())
     arrivals, all_arrivals = received_by_channel(grain, period)
-    still_open = open_counts(grain, period)
+    still_open, all_open = open_counts(grain, period)
     goals = dict(db.session.execute(select(Service.id, Service.on_time_goal)).all()) if grain == "service" else {}
     rows = [row_of(scope_id, by_scope.get(scope_id, tallies.Tally()), arrivals.get(scope_id, {}),
                    still_open.get(scope_id, 0), goals.get(scope_id), minimum, working_day_hours)
             for scope_id in scope_ids]
     overall_goal = weighted_goal(by_scope, goals) if grain == "service" else None
-    total = row_of(0, everything, all_arrivals, sum(still_open.values()) if grain == "service" else
-                   open_counts(None, period).get(0, 0), overall_goal, minimum, working_day_hours)
+    total = row_of(0, everything, all_arrivals, all_open, overall_goal, minimum, working_day_hours)
     return Performance(rows, total, minimum, working_day_hours)
 
 
@@ -149,12 +146,24 @@ def received_by_channel(grain, period):
 
 
 def open_counts(grain, period):
-    """``{scope_id: cases still open}`` of the requests opened in ``period`` (``{0: n}`` with no grain)."""
-    column = CASE_SCOPES[grain] if grain else db.literal(0)
-    return {scope_id or 0: count for scope_id, count in db.session.execute(
-        select(column, func.count()).where(OPEN, Case.opened_at >= local_midnight(period.start),
-                                           Case.opened_at < local_midnight(period.end))
-        .group_by(column))}
+    """``({scope_id: cases still open}, in all)`` of the requests opened in ``period``, by ``grain``."""
+    by_scope, everything = {}, 0
+    for (service_id, district_id), count in open_cells(period).items():
+        scope_id = service_id if grain == "service" else district_id
+        by_scope[scope_id] = by_scope.get(scope_id, 0) + count
+        everything += count
+    return by_scope, everything
+
+
+def open_cells(period):
+    """``{(service, district or 0): cases still open}`` opened in ``period``: one query for every grain, kept as
+    long as the figures are."""
+    def count():
+        return {(service_id, district_id or 0): n for service_id, district_id, n in db.session.execute(
+            select(Case.service_id, Case.district_id, func.count())
+            .where(OPEN, Case.opened_at >= local_midnight(period.start), Case.opened_at < local_midnight(period.end))
+            .group_by(Case.service_id, Case.district_id))}
+    return cached((str(db.engine.url), "open", period), count)
 
 
 _cache, _lock = {}, threading.Lock()

@@ -55,7 +55,7 @@ def recent(service_id):
     period = Period(today - timedelta(days=RECENT_DAYS - 1), today + timedelta(days=1))
 
     def compute():
-        tally = tallies.total(tallies.read("service", period, service_id).values())
+        tally = tallies.total(tallies.read("service", period, service_id, key=lambda _scope, _day: 0).values())
         median = tally.business_hours(0.5)[0]
         if median is None:
             return None, tally.cases

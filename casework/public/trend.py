@@ -49,10 +49,9 @@ def compute(grain, scope_id, choice):
     while day < period.end:
         starts.append(day)
         day = (day.replace(day=28) + timedelta(days=4)).replace(day=1) if monthly else day + timedelta(days=7)
-    resolved = {start: tallies.Tally() for start in starts}
     read_grain = grain if scope_id is not None else "all"
-    for (_scope, day), tally in tallies.read(read_grain, period, scope_id if scope_id is not None else 0).items():
-        resolved[bucket_start(day, monthly)].add(tally)
+    resolved = tallies.read(read_grain, period, scope_id if scope_id is not None else 0,
+                            key=lambda _scope, day: bucket_start(day, monthly))
     received = dict.fromkeys(starts, 0)
     query = select(ArrivalDay.received_on, func.sum(ArrivalDay.received)).where(
         ArrivalDay.received_on >= period.start, ArrivalDay.received_on < period.end)
@@ -62,7 +61,7 @@ def compute(grain, scope_id, choice):
         received[bucket_start(day, monthly)] += int(count)
     buckets = []
     for start in starts:
-        tally = resolved[start]
+        tally = resolved.get(start) or tallies.Tally()
         median = tally.business_hours(0.5)[0]
         buckets.append(Bucket(
             starts_on=start, received=shown(received[start], received[start], minimum),

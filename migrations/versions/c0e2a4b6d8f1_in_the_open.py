@@ -48,10 +48,20 @@ def upgrade():
     sa.Column('min_cases', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
+    with op.batch_alter_table('case', schema=None) as batch_op:
+        batch_op.create_index('ix_case_open_opened_scope', ['opened_at'], unique=False,
+                              postgresql_where=sa.text('closed_at IS NULL'), sqlite_where=sa.text('closed_at IS NULL'),
+                              postgresql_include=['service_id', 'district_id'])
+    with op.batch_alter_table('stage_rollup', schema=None) as batch_op:
+        batch_op.create_index('ix_stage_rollup_key_day', ['grain', 'key', 'resolved_on'], unique=False)
     op.execute("UPDATE \"case\" SET measured_at = NULL WHERE district_id IS NOT NULL AND closed_at IS NOT NULL")
 
 
 def downgrade():
+    with op.batch_alter_table('stage_rollup', schema=None) as batch_op:
+        batch_op.drop_index('ix_stage_rollup_key_day')
+    with op.batch_alter_table('case', schema=None) as batch_op:
+        batch_op.drop_index('ix_case_open_opened_scope')
     op.drop_table('public_setting')
     op.drop_table('arrival_day')
     with op.batch_alter_table('case_measure', schema=None) as batch_op:
