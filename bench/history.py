@@ -5,7 +5,7 @@ Usage (from the repository root, PostgreSQL running):
     .venv/bin/python bench/history.py [--rows 200000]
 
 1. Write an export of ``--rows`` rows in the columns of Boston's 311 export
-   (``../shared/data/boston311-100.csv`` repeated with new ids, its dates moved
+   (``tests/data/boston311-100.csv`` repeated with new ids, its dates moved
    day by day over the years before now), to a temporary file.
 2. Import it into a database of its own (``DATABASE_URL``, default
    ``tandem_history_bench``), with the catalogue a city starts with, through
@@ -35,7 +35,7 @@ from casework.history.mapping import load_mapping  # noqa: E402
 from core import create_app  # noqa: E402
 from core.extensions import db  # noqa: E402
 
-SAMPLE = ROOT.parent / "shared" / "data" / "boston311-100.csv"
+SAMPLE = ROOT / "tests" / "data" / "boston311-100.csv"
 MAPPING = ROOT / "docs" / "examples" / "boston311-mapping.yaml"
 STAMP = "%Y-%m-%d %H:%M:%S"
 

@@ -20,7 +20,11 @@ def tell_citizen(service_request, event, occasion, unseen_key=False, **details):
 
 
 def case_url(case):
-    return f"{current_app.config['PUBLIC_URL']}/console/cases/{case.id}"
+    return case_url_of(case.id)
+
+
+def case_url_of(case_id):
+    return f"{current_app.config['PUBLIC_URL']}/console/cases/{case_id}"
 
 
 def tell_staff(staff, case, event, occasion, **details):

@@ -34,6 +34,8 @@ EVENTS = {
     "case_near_breach": ("staff", ["reference", "service_name", "due_at", "case_url"]),
     "case_breached": ("staff", ["reference", "service_name", "due_at", "case_url"]),
     "supervisor_digest": ("staff", ["date", "open", "breached", "backlog"]),
+    # what citizens said lately about the cases a person worked, for those who asked for it
+    "voice_digest": ("staff", ["count", "comments", "page_url"]),
     "cases_given": ("staff", ["count", "references", "reason", "by", "console_url"]),
     "cases_taken": ("staff", ["count", "references", "reason", "by", "console_url"]),
 }

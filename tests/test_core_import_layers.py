@@ -37,6 +37,8 @@ ROOMS = {
     "insight": {"root", "clock", "admin", "supervision", "desk"},
     # what the public sees: the blueprint's measures and changes, told without staff, and its own admin page
     "public": {"root", "clock", "supervision", "insight"},
+    # the citizens' voice on staff desktops: the console's access rules, the blueprint's measures
+    "voice": {"root", "clock", "console", "insight"},
     # history brought in counts as arrivals and is measured as any resolved case
     "history": {"root", "clock", "insight", "public"},
 }

@@ -18,13 +18,11 @@ from intake.models import Service, ServiceRequest
 from tests.factories import make_city
 
 ROOT = Path(__file__).resolve().parent.parent
-BOSTON = ROOT.parent / "shared" / "data" / "boston311-100.csv"
+BOSTON = ROOT / "tests" / "data" / "boston311-100.csv"
 MAPPING = ROOT / "docs" / "examples" / "boston311-mapping.yaml"
 CHANNELS = {"Constituent Call": "phone", "Citizens Connect App": "api", "City Worker App": "field",
             "Self Service": "web"}
 NEW_YORK = ZoneInfo("America/New_York")
-
-pytestmark = pytest.mark.skipif(not BOSTON.exists(), reason="../shared/data/boston311-100.csv is not here")
 
 
 @pytest.fixture

@@ -43,6 +43,13 @@ def upgrade():
     sa.Column('received', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('received_on', 'service_id', 'district_id', 'channel')
     )
+    op.create_table('voice_digest',
+    sa.Column('staff_id', sa.Integer(), nullable=False),
+    sa.Column('frequency', sa.String(length=8), nullable=False),
+    sa.Column('told_up_to', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['staff_id'], ['staff.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('staff_id')
+    )
     op.create_table('public_setting',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('min_cases', sa.Integer(), nullable=False),
@@ -63,6 +70,7 @@ def downgrade():
     with op.batch_alter_table('case', schema=None) as batch_op:
         batch_op.drop_index('ix_case_open_opened_scope')
     op.drop_table('public_setting')
+    op.drop_table('voice_digest')
     op.drop_table('arrival_day')
     with op.batch_alter_table('case_measure', schema=None) as batch_op:
         batch_op.drop_index('ix_case_measure_district_day')
