@@ -314,6 +314,9 @@ class Step(db.Model):
               sqlite_where=text("ended_at IS NULL")),
         # the effort each person logged this week
         Index("ix_step_ended_staff", "ended_at", "staff_id", postgresql_include=["effort_minutes"]),
+        # a person's own steps: the cases they worked and their minutes a step (what citizens said, their figures)
+        Index("ix_step_staff_ended", "staff_id", "ended_at",
+              postgresql_include=["case_id", "step_type_id", "effort_minutes"]),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

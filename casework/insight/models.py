@@ -23,6 +23,8 @@ class CaseMeasure(db.Model):
         Index("ix_case_measure_queue_day", "queue_id", "resolved_on"),
         Index("ix_case_measure_department_day", "department_id", "resolved_on"),
         Index("ix_case_measure_district_day", "district_id", "resolved_on"),
+        # the cases a person worked, looked up one by one, with what their page reads of each: from the index alone
+        Index("ix_case_measure_case_cover", "case_id", postgresql_include=["resolved_on", "feedback_id", "request_id"]),
     )
 
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), primary_key=True)

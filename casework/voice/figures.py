@@ -1,8 +1,8 @@
 """A person's and a team's own figures over a period: cases resolved, citizens satisfied, minutes a step.
 
 A person's page is theirs alone: the cases they worked (recorded a step on)
-resolved in the period, the share of those citizens satisfied (from
-``MIN_ANSWERS`` answers), and their own minutes per step type beside its
+resolved in the period, the share of those cases' citizens satisfied (their
+latest answers, from ``MIN_ANSWERS``), and their own minutes per step type beside its
 standard. A team's (a queue's) are the same for its cases. Nothing ranks
 or compares people.
 """
@@ -15,8 +15,8 @@ from casework.clock.agency_time import local_midnight, today_in_agency
 from casework.insight.models import CaseMeasure, StageRollup
 from casework.insight.scope import Period
 from casework.insight.voice import AGREE
-from casework.models import Case, Step, StepType
-from casework.voice.said import worked_by
+from casework.models import Step, StepType
+from casework.voice.said import in_team, worked_by
 from core.extensions import db
 from intake.models import Service
 from intake.survey import Feedback
@@ -50,14 +50,15 @@ def period_of(code):
     return Period(today - timedelta(days=PERIODS[code] - 1), today + timedelta(days=1))
 
 
-def satisfied(where, period):
-    """``(answers rated for satisfaction, of them agreeing)`` given in ``period`` about cases meeting ``where``."""
-    rated, agreed = db.session.execute(
-        select(func.count(Feedback.satisfaction), func.sum(db.case((Feedback.satisfaction >= AGREE, 1), else_=0)))
-        .join(Case, Case.request_id == Feedback.request_id).where(
-            where, Feedback.submitted_at >= local_midnight(period.start),
-            Feedback.submitted_at < local_midnight(period.end))).one()
-    return rated, int(agreed or 0)
+def resolved_and_satisfied(where, period):
+    """``(cases resolved in period, answers rated for satisfaction, of them agreeing)`` of the measured cases
+    meeting ``where``: the latest answer of each, as the blueprint's voice counts them."""
+    resolved, rated, agreed = db.session.execute(
+        select(func.count(), func.count(Feedback.satisfaction),
+               func.sum(db.case((Feedback.satisfaction >= AGREE, 1), else_=0)))
+        .select_from(CaseMeasure).outerjoin(Feedback, Feedback.id == CaseMeasure.feedback_id)
+        .where(where, CaseMeasure.resolved_on >= period.start, CaseMeasure.resolved_on < period.end)).one()
+    return resolved, rated, int(agreed or 0)
 
 
 def share_of(rated, agreed):
@@ -66,10 +67,7 @@ def share_of(rated, agreed):
 
 def person_figures(staff_id, period):
     """The person's own ``Figures`` over ``period``."""
-    resolved = db.session.scalar(select(func.count()).select_from(Case).where(
-        worked_by(staff_id), Case.resolved_at >= local_midnight(period.start),
-        Case.resolved_at < local_midnight(period.end)))
-    rated, agreed = satisfied(worked_by(staff_id), period)
+    resolved, rated, agreed = resolved_and_satisfied(worked_by(staff_id), period)
     rows = db.session.execute(
         select(StepType.name, Service.name, func.count(), func.avg(Step.effort_minutes), StepType.standard_minutes)
         .join(StepType, StepType.id == Step.step_type_id).join(Service, Service.id == StepType.service_id)
@@ -85,10 +83,7 @@ def person_figures(staff_id, period):
 def team_figures(queue_id, period):
     """The team's (queue's) ``Figures`` over ``period``: its resolved cases, their citizens, its steps' minutes
     (from the daily rollup the blueprint keeps)."""
-    resolved = db.session.scalar(select(func.count()).select_from(CaseMeasure).where(
-        CaseMeasure.queue_id == queue_id, CaseMeasure.resolved_on >= period.start,
-        CaseMeasure.resolved_on < period.end))
-    rated, agreed = satisfied(Case.queue_id == queue_id, period)
+    resolved, rated, agreed = resolved_and_satisfied(in_team(queue_id), period)
     totals = {}
     for key, effort, count in db.session.execute(
             select(StageRollup.key, func.sum(StageRollup.effort_minutes), func.sum(StageRollup.steps))

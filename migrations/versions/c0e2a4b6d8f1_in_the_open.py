@@ -61,10 +61,20 @@ def upgrade():
                               postgresql_include=['service_id', 'district_id'])
     with op.batch_alter_table('stage_rollup', schema=None) as batch_op:
         batch_op.create_index('ix_stage_rollup_key_day', ['grain', 'key', 'resolved_on'], unique=False)
+    with op.batch_alter_table('step', schema=None) as batch_op:
+        batch_op.create_index('ix_step_staff_ended', ['staff_id', 'ended_at'], unique=False,
+                              postgresql_include=['case_id', 'step_type_id', 'effort_minutes'])
+    with op.batch_alter_table('case_measure', schema=None) as batch_op:
+        batch_op.create_index('ix_case_measure_case_cover', ['case_id'], unique=False,
+                              postgresql_include=['resolved_on', 'feedback_id', 'request_id'])
     op.execute("UPDATE \"case\" SET measured_at = NULL WHERE district_id IS NOT NULL AND closed_at IS NOT NULL")
 
 
 def downgrade():
+    with op.batch_alter_table('case_measure', schema=None) as batch_op:
+        batch_op.drop_index('ix_case_measure_case_cover')
+    with op.batch_alter_table('step', schema=None) as batch_op:
+        batch_op.drop_index('ix_step_staff_ended')
     with op.batch_alter_table('stage_rollup', schema=None) as batch_op:
         batch_op.drop_index('ix_stage_rollup_key_day')
     with op.batch_alter_table('case', schema=None) as batch_op:
