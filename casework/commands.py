@@ -80,7 +80,7 @@ def recount_command():
     """
     from casework import counts, effort
     from casework.insight import rollup
-    from casework.insight.models import CaseMeasure, StageMeasureRow, StageRollup
+    from casework.insight.models import CaseMeasure, StageMeasureRow, StageRollup, WorkedCase
     from casework.models import Case
     from casework.public import arrivals, figures
     from core.extensions import db
@@ -92,7 +92,7 @@ def recount_command():
     db.session.commit()
     click.echo("each case's effort: added up again from its steps")
     # measured afresh rather than moved by differences: a rollup a bulk load wrote around is not trusted
-    for model in (StageRollup, StageMeasureRow, CaseMeasure):
+    for model in (StageRollup, StageMeasureRow, WorkedCase, CaseMeasure):
         db.session.execute(db.delete(model))
     db.session.execute(db.update(Case).where(Case.closed_at.is_not(None)).values(measured_at=None)
                        .execution_options(synchronize_session=False))

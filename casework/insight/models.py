@@ -23,8 +23,6 @@ class CaseMeasure(db.Model):
         Index("ix_case_measure_queue_day", "queue_id", "resolved_on"),
         Index("ix_case_measure_department_day", "department_id", "resolved_on"),
         Index("ix_case_measure_district_day", "district_id", "resolved_on"),
-        # the cases a person worked, looked up one by one, with what their page reads of each: from the index alone
-        Index("ix_case_measure_case_cover", "case_id", postgresql_include=["resolved_on", "feedback_id", "request_id"]),
     )
 
     case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), primary_key=True)
@@ -47,6 +45,23 @@ class CaseMeasure(db.Model):
     # the request's latest survey answer when measured (what the rollup counts in the citizens' voice)
     feedback_id: Mapped[int | None] = mapped_column(ForeignKey("feedback.id", ondelete="SET NULL"))
     measured_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class WorkedCase(db.Model):
+    """That a person recorded a step on a measured (resolved) case: what their own page and digest read.
+
+    Written and forgotten with its ``CaseMeasure`` (``casework.insight.rollup``), with the case's day and its
+    request's latest survey answer, so a person's cases of a period are one range of an index.
+    """
+
+    __tablename__ = "worked_case"
+    __table_args__ = (Index("ix_worked_case_staff_day", "staff_id", "resolved_on",
+                            postgresql_include=["feedback_id"]),)
+
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_measure.case_id", ondelete="CASCADE"), primary_key=True)
+    resolved_on: Mapped[date]
+    feedback_id: Mapped[int | None] = mapped_column(ForeignKey("feedback.id", ondelete="SET NULL"))
 
 
 class StageMeasureRow(db.Model):

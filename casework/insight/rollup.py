@@ -17,7 +17,7 @@ from casework.clock.calendar_settings import agency_calendar
 from casework.desk.models import Contact
 from casework.insight import days
 from casework.insight.measures import CaseFacts, EventFact, StepFact, stages_of
-from casework.insight.models import CaseMeasure, StageMeasureRow
+from casework.insight.models import CaseMeasure, StageMeasureRow, WorkedCase
 from casework.models import Case, CaseEvent, Queue, Step
 from core.extensions import db
 from core.timeutil import utcnow
@@ -72,6 +72,7 @@ def measure_batch(size):
     for case, stages, answer in days.stored(ids):
         deltas.count(case, stages, -1, answer)
     db.session.execute(delete(StageMeasureRow).where(StageMeasureRow.case_id.in_(ids)))
+    db.session.execute(delete(WorkedCase).where(WorkedCase.case_id.in_(ids)))
     db.session.execute(delete(CaseMeasure).where(CaseMeasure.case_id.in_(ids)))
     measurable = [row for row in rows if row.closed_at is not None and row.duplicate_of_id is None]
     steps, events = facts_of([row.id for row in measurable])
@@ -79,7 +80,7 @@ def measure_batch(size):
     answers = days.latest_answers([row.request_id for row in measurable])
     calendar = agency_calendar()
     now = utcnow()
-    cases, stages = [], []
+    cases, stages, workers = [], [], []
     for row in measurable:
         end = row.resolved_at or row.closed_at
         feedback_id, answer = answers.get(row.request_id, (None, None))
@@ -106,12 +107,17 @@ def measure_batch(size):
                        for stage in measured]
         deltas.count(cases[-1], case_stages, 1, answer)
         stages += case_stages
+        workers += [{"staff_id": staff_id, "case_id": row.id, "resolved_on": scope["resolved_on"],
+                     "feedback_id": feedback_id}
+                    for staff_id in sorted({step.staff_id for step in steps.get(row.id, ()) if step.staff_id})]
     days.keep(deltas)
     # (render_nulls: rows with and without a step type go in one statement, not one per run of alike rows)
     if cases:
         db.session.execute(db.insert(CaseMeasure).execution_options(render_nulls=True), cases)
     if stages:
         db.session.execute(db.insert(StageMeasureRow).execution_options(render_nulls=True), stages)
+    if workers:
+        db.session.execute(db.insert(WorkedCase).execution_options(render_nulls=True), workers)
     # (a Core update: the case's version, which staff forms carry, does not move)
     db.session.execute(update(Case).where(Case.id.in_(ids)).values(measured_at=now)
                        .execution_options(synchronize_session=False))

@@ -12,11 +12,10 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from casework.clock.agency_time import local_midnight, today_in_agency
-from casework.insight.models import CaseMeasure, StageRollup
+from casework.insight.models import StageRollup, WorkedCase
 from casework.insight.scope import Period
 from casework.insight.voice import AGREE
 from casework.models import Step, StepType
-from casework.voice.said import in_team, worked_by
 from core.extensions import db
 from intake.models import Service
 from intake.survey import Feedback
@@ -50,24 +49,19 @@ def period_of(code):
     return Period(today - timedelta(days=PERIODS[code] - 1), today + timedelta(days=1))
 
 
-def resolved_and_satisfied(where, period):
-    """``(cases resolved in period, answers rated for satisfaction, of them agreeing)`` of the measured cases
-    meeting ``where``: the latest answer of each, as the blueprint's voice counts them."""
-    resolved, rated, agreed = db.session.execute(
-        select(func.count(), func.count(Feedback.satisfaction),
-               func.sum(db.case((Feedback.satisfaction >= AGREE, 1), else_=0)))
-        .select_from(CaseMeasure).outerjoin(Feedback, Feedback.id == CaseMeasure.feedback_id)
-        .where(where, CaseMeasure.resolved_on >= period.start, CaseMeasure.resolved_on < period.end)).one()
-    return resolved, rated, int(agreed or 0)
-
-
 def share_of(rated, agreed):
     return agreed / rated if rated >= MIN_ANSWERS else None
 
 
 def person_figures(staff_id, period):
     """The person's own ``Figures`` over ``period``."""
-    resolved, rated, agreed = resolved_and_satisfied(worked_by(staff_id), period)
+    resolved, rated, agreed = db.session.execute(
+        select(func.count(), func.count(Feedback.satisfaction),
+               func.sum(db.case((Feedback.satisfaction >= AGREE, 1), else_=0)))
+        .select_from(WorkedCase).outerjoin(Feedback, Feedback.id == WorkedCase.feedback_id)
+        .where(WorkedCase.staff_id == staff_id, WorkedCase.resolved_on >= period.start,
+               WorkedCase.resolved_on < period.end)).one()
+    agreed = int(agreed or 0)
     rows = db.session.execute(
         select(StepType.name, Service.name, func.count(), func.avg(Step.effort_minutes), StepType.standard_minutes)
         .join(StepType, StepType.id == Step.step_type_id).join(Service, Service.id == StepType.service_id)
@@ -83,7 +77,15 @@ def person_figures(staff_id, period):
 def team_figures(queue_id, period):
     """The team's (queue's) ``Figures`` over ``period``: its resolved cases, their citizens, its steps' minutes
     (from the daily rollup the blueprint keeps)."""
-    resolved, rated, agreed = resolved_and_satisfied(in_team(queue_id), period)
+    resolved = rated = agreed = 0
+    # the team's cases, their latest answers and its steps' minutes: all from the daily rollup the blueprint keeps
+    for cases, survey in db.session.execute(
+            select(StageRollup.cases, StageRollup.survey)
+            .where(StageRollup.grain == "queue", StageRollup.scope_id == queue_id, StageRollup.key == "case",
+                   StageRollup.resolved_on >= period.start, StageRollup.resolved_on < period.end)):
+        resolved += cases
+        rated += (survey or {}).get("satisfaction_n", 0)
+        agreed += (survey or {}).get("satisfaction_agree", 0)
     totals = {}
     for key, effort, count in db.session.execute(
             select(StageRollup.key, func.sum(StageRollup.effort_minutes), func.sum(StageRollup.steps))

@@ -11,8 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from casework.insight.models import CaseMeasure
-from casework.models import Step
+from casework.insight.models import CaseMeasure, WorkedCase
 from core.extensions import db
 from intake.models import Service, ServiceRequest
 from intake.survey import A11_ITEMS, Feedback
@@ -33,12 +32,6 @@ class Said:
     ratings: dict
 
 
-def worked_by(staff_id):
-    """The condition on ``CaseMeasure``: the person recorded a step on the case (their steps read from an index of
-    their own: a few thousand entries, where a test of every case's steps would read them all)."""
-    return CaseMeasure.case_id.in_(select(Step.case_id).where(Step.staff_id == staff_id))
-
-
 def in_team(queue_id):
     return CaseMeasure.queue_id == queue_id
 
@@ -55,18 +48,33 @@ def answers(where, since=None, until=None, limit=50, with_comment=False):
              .join(ServiceRequest, ServiceRequest.id == CaseMeasure.request_id)
              .join(Service, Service.id == ServiceRequest.service_id)
              .where(where).order_by(Feedback.submitted_at.desc(), Feedback.id.desc()).limit(limit))
+    return [Said(row[0], row[1], row[2], row[3], row[4], row[5], row[6], dict(zip(ITEMS, row[7:], strict=True)))
+            for row in db.session.execute(narrowed(query, since, until, with_comment))]
+
+
+def narrowed(query, since, until, with_comment):
+    """``query`` of answers kept to those given after ``since`` and up to ``until``, with a comment if asked."""
     if since is not None:
         query = query.where(Feedback.submitted_at > since)
     if until is not None:
         query = query.where(Feedback.submitted_at <= until)
     if with_comment:
         query = query.where(Feedback.comment.is_not(None), Feedback.comment != "")
+    return query
+
+
+def about_person(staff_id, since=None, until=None, limit=50, with_comment=False):
+    """``answers`` about the cases the person worked: read from their own rows of ``WorkedCase`` (an index range,
+    however many cases others worked)."""
+    query = (select(Feedback.id, WorkedCase.case_id, ServiceRequest.reference, Service.name, Feedback.submitted_at,
+                    Feedback.fixed, Feedback.comment, *(getattr(Feedback, name) for name in ITEMS))
+             .select_from(WorkedCase).join(Feedback, Feedback.id == WorkedCase.feedback_id)
+             .join(ServiceRequest, ServiceRequest.id == Feedback.request_id)
+             .join(Service, Service.id == ServiceRequest.service_id)
+             .where(WorkedCase.staff_id == staff_id)
+             .order_by(Feedback.submitted_at.desc(), Feedback.id.desc()).limit(limit))
     return [Said(row[0], row[1], row[2], row[3], row[4], row[5], row[6], dict(zip(ITEMS, row[7:], strict=True)))
-            for row in db.session.execute(query)]
-
-
-def about_person(staff_id, **kwargs):
-    return answers(worked_by(staff_id), **kwargs)
+            for row in db.session.execute(narrowed(query, since, until, with_comment))]
 
 
 def about_team(queue_id, **kwargs):
