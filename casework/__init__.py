@@ -13,6 +13,7 @@ periodic jobs through its ``init_app``:
 - ``supervision/``: backlog, workload, rebalancing and forecasts;
 - ``insight/``: the service blueprint, process changes and the staff pulse;
 - ``voice/``: what citizens said about a person's and a team's cases, their own figures, a digest by email;
+- ``ideas/``: staff ideas, "me too", comments, the supervisors' answers, done ideas as process changes;
 - ``public/``: what the public sees of it all: the performance page, published standards and changes, open data;
 - ``history/``: a legacy system's export brought in as requests and cases;
 - ``api/``: the staff API over all of them.
@@ -20,7 +21,7 @@ periodic jobs through its ``init_app``:
 from importlib import import_module
 
 # in wiring order: the staff API goes last, since it documents every room's endpoints
-ROOMS = ("clock", "triage", "console", "desk", "admin", "supervision", "insight", "voice", "public", "history", "api")
+ROOMS = ("clock", "triage", "console", "desk", "admin", "supervision", "insight", "voice", "ideas", "public", "history", "api")
 
 
 def init_app(app):

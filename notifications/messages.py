@@ -36,6 +36,8 @@ EVENTS = {
     "supervisor_digest": ("staff", ["date", "open", "breached", "backlog"]),
     # what citizens said lately about the cases a person worked, for those who asked for it
     "voice_digest": ("staff", ["count", "comments", "page_url"]),
+    # a supervisor answered a staff member's (named) idea
+    "idea_answered": ("staff", ["idea", "status", "answer", "by", "idea_url"]),
     "cases_given": ("staff", ["count", "references", "reason", "by", "console_url"]),
     "cases_taken": ("staff", ["count", "references", "reason", "by", "console_url"]),
 }

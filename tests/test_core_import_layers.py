@@ -39,6 +39,8 @@ ROOMS = {
     "public": {"root", "clock", "supervision", "insight"},
     # the citizens' voice on staff desktops: the console's access rules, the blueprint's measures
     "voice": {"root", "clock", "console", "insight"},
+    # staff ideas: argued with the blueprint's figures, done as its process changes
+    "ideas": {"root", "clock", "insight"},
     # history brought in counts as arrivals and is measured as any resolved case
     "history": {"root", "clock", "insight", "public"},
 }

@@ -1,0 +1,8 @@
+"""Ideas from staff: proposed from anywhere (anonymous or named), supported and discussed by the team, answered by
+supervisors, and, when done, a process change whose effect is measured."""
+
+
+def init_app(app):
+    from casework.ideas import models, views  # noqa: F401  (models: tables known to migrations)
+
+    app.register_blueprint(views.bp)

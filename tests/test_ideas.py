@@ -1,0 +1,169 @@
+"""Ideas from staff: proposed from a step rated hard, "me too" from two colleagues counted once each, answered by a
+supervisor; "not now" needs a reason; "done" becomes a process change; an anonymous idea names nobody anywhere."""
+import hashlib
+import json
+
+import pytest
+
+from casework.ideas.models import Idea, IdeaSupport
+from casework.insight.models import ProcessChange
+from core.extensions import db
+from core.models import AuditEvent
+from tests.conftest import csrf_token_from
+from tests.factories import loaded, make_city, make_staff
+from tests.mailserver import body_of
+
+
+@pytest.fixture
+def city(app):
+    with app.app_context():
+        city = make_city()
+        city.second = make_staff("Sasha Second", queues=[city.roads_queue])
+        city.third = make_staff("Theo Third", queues=[city.roads_queue])
+        loaded(city.pothole, city.roads_queue, city.parks_queue, city.caseworker, city.supervisor, city.parks_worker,
+               city.second, city.third, city.admin)
+        city.inspect_id = db.session.scalar(db.select(db.text("id")).select_from(db.text("step_type"))
+                                            .where(db.text("name = 'Inspect the site'")))
+        return city
+
+
+def propose(client, city, **changes):
+    form = client.get(f"/console/ideas/new?step_type_id={city.inspect_id}&hurts=Addresses+are+vague")
+    data = {"csrf_token": csrf_token_from(form.text), "queue_id": str(city.roads_queue.id),
+            "step_type_id": str(city.inspect_id), "hurts": "Addresses are vague, so crews search for the hole",
+            "change": "Ask for a photo on the form", "helps": "both"}
+    data.update(changes)
+    return client.post("/console/ideas/new", data={key: value for key, value in data.items() if value is not None})
+
+
+def sign_in_as(client, login_as, person):
+    client.post("/staff/logout", data={"csrf_token": csrf_token_from(client.get("/console/").text)})
+    login_as(person)
+
+
+def test_an_idea_from_a_hard_step_gets_me_too_and_is_done_as_a_process_change(app, client, city, login_as,
+                                                                              mail_server, run_worker):
+    login_as(city.caseworker)
+    # "suggest a fix" opens the form with the step filled in
+    form = client.get(f"/console/ideas/new?step_type_id={city.inspect_id}&hurts=Addresses+are+vague")
+    assert f'<option value="{city.inspect_id}" selected>' in form.text and "Addresses are vague" in form.text
+    made = propose(client, city)
+    assert made.status_code == 303
+    with app.app_context():
+        idea = db.session.scalar(db.select(Idea))
+        assert idea.service_id == city.pothole.id and idea.author_id == city.caseworker.id
+        idea_id = idea.id
+    page = client.get(f"/console/ideas/{idea_id}").text
+    assert "by Casey Worker" in page and "Ask for a photo on the form" in page
+    # two colleagues say "me too", one twice; the author cannot support their own
+    client.post(f"/console/ideas/{idea_id}/support", data={"csrf_token": csrf_token_from(page)})
+    for person in (city.second, city.third, city.third):
+        sign_in_as(client, login_as, person)
+        page = client.get(f"/console/ideas/{idea_id}").text
+        client.post(f"/console/ideas/{idea_id}/support", data={"csrf_token": csrf_token_from(page)})
+    assert '<dd id="supporters">2</dd>' in client.get(f"/console/ideas/{idea_id}").text
+    # a comment, and one that is empty refused beside its field
+    refused = client.post(f"/console/ideas/{idea_id}/comments", data={"csrf_token": csrf_token_from(page), "text": " "})
+    assert refused.status_code == 400 and "Write your comment" in refused.text
+    client.post(f"/console/ideas/{idea_id}/comments", data={"csrf_token": csrf_token_from(page),
+                                                            "text": "Yes: half my visits start with a phone call"})
+    # a caseworker cannot answer; the supervisor can, and "not now" needs a reason
+    assert client.post(f"/console/ideas/{idea_id}/answer", data={"csrf_token": csrf_token_from(page),
+                                                                 "status": "done"}).status_code == 403
+    sign_in_as(client, login_as, city.supervisor)
+    page = client.get(f"/console/ideas/{idea_id}").text
+    assert "Sasha Second" not in page  # her "me too" is a count, never a name (Theo is named by his comment)
+    no_reason = client.post(f"/console/ideas/{idea_id}/answer", data={"csrf_token": csrf_token_from(page),
+                                                                      "status": "not_now"})
+    assert no_reason.status_code == 400 and "Say why not now" in no_reason.text
+    with app.app_context():
+        assert db.session.get(Idea, idea_id).status == "open"  # nothing saved
+    done = client.post(f"/console/ideas/{idea_id}/answer", data={"csrf_token": csrf_token_from(page),
+                                                                 "status": "done", "answer": "The photo is asked now"})
+    assert done.status_code == 303
+    with app.app_context():
+        idea = db.session.get(Idea, idea_id)
+        change = db.session.get(ProcessChange, idea.process_change_id)
+        assert idea.status == "done" and change.service_id == city.pothole.id
+        assert change.title == "Ask for a photo on the form"
+    run_worker(["notifications"])
+    [told] = mail_server.messages_to(city.caseworker.email)
+    assert told["Subject"] == "Your idea: done" and "The photo is asked now" in body_of(told)
+
+
+def test_an_anonymous_idea_names_its_author_nowhere(app, client, city, login_as):
+    login_as(city.second)
+    made = propose(client, city, anonymous="y", change="Let crews close cases from the van")
+    assert made.status_code == 303
+    sign_in_as(client, login_as, city.third)
+    with app.app_context():
+        idea_id = db.session.scalar(db.select(Idea.id))
+    page = client.get(f"/console/ideas/{idea_id}").text
+    client.post(f"/console/ideas/{idea_id}/support", data={"csrf_token": csrf_token_from(page)})
+    sign_in_as(client, login_as, city.supervisor)
+    page = client.get(f"/console/ideas/{idea_id}").text
+    assert "without a name" in page and "Sasha Second" not in page
+    client.post(f"/console/ideas/{idea_id}/answer", data={"csrf_token": csrf_token_from(page), "status": "planned"})
+    with app.app_context():
+        second_id, third_id = city.second.id, city.third.id
+        idea = db.session.get(Idea, idea_id)
+        assert idea.author_id is None and idea.supporters == 1
+        # the author's id in no column of the idea, its support or any audit row about it
+        for row in db.session.execute(db.select(AuditEvent)).scalars():
+            if row.target_type == "Idea" or row.action.startswith("idea_"):
+                assert row.actor_id in (None, city.supervisor.id), row.action
+                assert str(second_id) not in json.dumps(row.details), row.details
+        # a "me too" keeps no person: its key is not the hash of anything guessable without the app's secret
+        assert [column.name for column in IdeaSupport.__table__.columns] == ["id", "idea_id", "key"]
+        [key] = db.session.scalars(db.select(IdeaSupport.key)).all()
+        guesses = {hashlib.sha256(text.encode()).hexdigest() for text in
+                   (f"{idea_id}:{third_id}", f"idea-support:{idea_id}:{third_id}", str(third_id))}
+        assert key not in guesses
+
+
+def test_bad_ideas_are_refused_beside_their_fields_and_save_nothing(app, client, city, login_as):
+    login_as(city.caseworker)
+    for changes, field, message in (
+            ({"hurts": None}, "hurts", "Say what hurts"),
+            ({"helps": "nobody"}, "helps", "Choose whom it would help"),
+            ({"queue_id": str(city.parks_queue.id)}, "queue_id", "Choose one of your teams"),
+            ({"step_type_id": "999999"}, "step_type_id", "Choose a step of the service from the list"),
+            ({"change": "x" * 1001}, "change", "Keep what to change to 1,000 characters")):
+        refused = propose(client, city, **changes)
+        assert refused.status_code == 400 and message in refused.text, (field, refused.text[-500:])
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Idea)) == 0
+    # a colleague in another team cannot open the team's idea
+    propose(client, city)
+    sign_in_as(client, login_as, city.parks_worker)
+    with app.app_context():
+        idea_id = db.session.scalar(db.select(Idea.id))
+    assert client.get(f"/console/ideas/{idea_id}").status_code == 403
+
+
+def test_a_step_rated_hard_offers_to_suggest_a_fix(app, client, city, login_as):
+    from casework.console import case_actions
+    from casework.models import Case
+    from intake.models import ServiceRequest
+
+    with app.app_context():
+        request = ServiceRequest(service_id=city.pothole.id, description="Pothole", address="1 High Street")
+        db.session.add(request)
+        db.session.commit()
+        from casework.triage.engine import triage
+
+        triage(request.id)
+        case = db.session.scalar(db.select(Case))
+        case.assignee_id, case.queue_id = city.caseworker.id, city.roads_queue.id
+        db.session.commit()
+        from core.accounts.models import Staff
+
+        case_actions.record_step(case, db.session.get(Staff, city.caseworker.id), 30, step_type_id=city.inspect_id,
+                                 friction=5, friction_reason="missing_information")
+        case_id = case.id
+    login_as(city.caseworker)
+    page = client.get(f"/console/cases/{case_id}").text
+    assert "Suggest a fix" in page
+    link = page.split("Suggest a fix", 1)[0].rsplit('href="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    form = client.get(link).text
+    assert f'<option value="{city.inspect_id}" selected>' in form and "Missing information" in form
