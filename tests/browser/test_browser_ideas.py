@@ -1,0 +1,66 @@
+"""Ideas in a real browser: a caseworker proposes a fix from a step they rated hard by keyboard alone; the ideas
+list, an idea, the form and its error state pass the axe scan."""
+import pytest
+
+from casework.console import case_actions
+from casework.models import Case, StepType
+from casework.triage.engine import triage
+from core.accounts.models import Staff
+from core.extensions import db
+from intake.models import ServiceRequest
+from tests.browser.conftest import axe_violations, sign_in_by_keyboard, tab_to, tab_to_text
+from tests.factories import make_city
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def rated_hard(app):
+    with app.app_context():
+        city = make_city()
+        request = ServiceRequest(service_id=city.pothole.id, description="Pothole", address="1 High Street")
+        db.session.add(request)
+        db.session.commit()
+        triage(request.id)
+        case = db.session.scalar(db.select(Case))
+        case.assignee_id, case.queue_id = city.caseworker.id, city.roads_queue.id
+        db.session.commit()
+        inspect = db.session.scalar(db.select(StepType).filter_by(name="Inspect the site"))
+        case_actions.record_step(case, db.session.get(Staff, city.caseworker.id), 30, step_type_id=inspect.id,
+                                 friction=5, friction_reason="missing_information")
+        return {"case_id": case.id, "email": city.caseworker.email}
+
+
+def assert_accessible(page, what):
+    violations = axe_violations(page)
+    assert violations == [], f"{what}:\n" + "\n".join(violations)
+
+
+def test_a_caseworker_proposes_a_fix_from_a_hard_step_by_keyboard(page, rated_hard):
+    sign_in_by_keyboard(page, rated_hard["email"])
+    page.goto(f"/console/cases/{rated_hard['case_id']}")
+    tab_to_text(page, "Suggest a fix")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.input_value("#hurts").startswith("Missing information")
+    assert_accessible(page, "the idea form")
+    tab_to(page, "change")
+    page.keyboard.type("Ask for a photo on the form")
+    page.keyboard.press("Tab")  # to the first of whom it helps
+    page.keyboard.press("ArrowDown")  # staff
+    tab_to_text(page, "Propose the idea")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "Ask for a photo on the form" in page.inner_text("h1"), page.inner_text("main")[:600]
+    assert_accessible(page, "an idea")
+    page.goto("/console/ideas/")
+    assert_accessible(page, "the ideas list")
+
+
+def test_the_form_refuses_a_blank_idea_accessibly(page, rated_hard):
+    sign_in_by_keyboard(page, rated_hard["email"])
+    page.goto("/console/ideas/new")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Propose the idea").click()
+    assert page.locator(".error-summary").is_visible() and "Say what hurts" in page.inner_text(".error-summary")
+    assert_accessible(page, "the idea form with its errors")
