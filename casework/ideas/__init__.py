@@ -3,6 +3,8 @@ supervisors, and, when done, a process change whose effect is measured."""
 
 
 def init_app(app):
-    from casework.ideas import models, views  # noqa: F401  (models: tables known to migrations)
+    from casework.ideas import models, proposals, views  # noqa: F401  (models: tables known to migrations)
 
     app.register_blueprint(views.bp)
+    # the staff pulse's "one change that would make the work easier" becomes an anonymous idea of the team
+    app.extensions["tandem.pulse_idea"] = proposals.from_pulse

@@ -74,6 +74,19 @@ def propose(person, fields):
     return idea
 
 
+def from_pulse(queue_id, change, comment):
+    """The pulse's "one change" as an anonymous idea of the team, in the pulse's transaction (not committed).
+
+    Its audit row names nobody and the pulse keeps only that its author had a turn, so neither says whose.
+    """
+    idea = Idea(queue_id=queue_id, hurts=(comment or "").strip() or "Raised in the staff pulse",
+                change=change.strip(), helps="staff", proposed_on=today_in_agency(), author_id=None)
+    db.session.add(idea)
+    db.session.flush()
+    audit.record("idea_proposed", actor=None, target=idea, queue_id=queue_id, anonymous=True, source="pulse")
+    return idea
+
+
 def support(person, idea):
     """Add the person's "me too" (once each; not to their own named idea). Commits. Returns whether it counted."""
     if idea.author_id == person.id:

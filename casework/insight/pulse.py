@@ -9,6 +9,7 @@ person.
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -66,6 +67,9 @@ def take_turn(staff, today, fields=None):
             raise PulseRefused("queue_id", "Choose one of your teams")
         db.session.add(PulseAnswer(queue_id=fields["queue_id"], fortnight=fortnight, manageable=fields["manageable"],
                                    tools_help=fields["tools_help"], comment=fields.get("comment") or None))
+        if fields.get("change"):
+            # the one change that would make the work easier: an anonymous idea for the team, in this transaction
+            current_app.extensions["tandem.pulse_idea"](fields["queue_id"], fields["change"], fields.get("comment"))
     db.session.add(PulseTurn(staff_id=staff.id, fortnight=fortnight))
     try:
         db.session.commit()

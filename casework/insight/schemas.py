@@ -70,3 +70,6 @@ class PulseSchema(ConsoleForm):
     tools_help = rating(QUESTIONS["tools_help"])
     comment = fields.String(load_default=None, validate=validate.Length(
         max=500, error="Keep the comment to 500 characters"))
+    # kept as an anonymous idea for the team (``casework.ideas``), which a supervisor answers
+    change = fields.String(load_default=None, validate=validate.Length(
+        max=1000, error="Keep the change to 1,000 characters"))
