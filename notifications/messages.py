@@ -38,6 +38,8 @@ EVENTS = {
     "voice_digest": ("staff", ["count", "comments", "page_url"]),
     # a supervisor answered a staff member's (named) idea
     "idea_answered": ("staff", ["idea", "status", "answer", "by", "idea_url"]),
+    # what a done idea's process change did, once both sides have enough cases: to the team and a named author
+    "idea_effect": ("staff", ["idea", "team", "effects", "idea_url"]),
     "cases_given": ("staff", ["count", "references", "reason", "by", "console_url"]),
     "cases_taken": ("staff", ["count", "references", "reason", "by", "console_url"]),
 }

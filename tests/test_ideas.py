@@ -185,3 +185,41 @@ def test_the_pulses_one_change_becomes_an_anonymous_idea_of_the_team(app, client
         assert row.actor_id is None and set(row.details) == {"queue_id", "anonymous", "source"}
     listed = client.get("/console/ideas/").text
     assert "A faster map search" in listed
+
+
+def test_once_a_done_idea_can_be_measured_the_team_and_author_are_told_what_it_did(app, client, city, login_as,
+                                                                                    mail_server, run_worker):
+    from datetime import timedelta
+
+    from casework.ideas import loop, proposals
+    from casework.insight.rollup import measure_pending
+    from core.accounts.models import Staff
+    from core.timeutil import utcnow
+    from tests.insight_cases import history
+
+    with app.app_context():
+        author, supervisor = db.session.get(Staff, city.caseworker.id), db.session.get(Staff, city.supervisor.id)
+        idea = proposals.propose(author, {"queue_id": city.roads_queue.id, "service": "", "step_type_id":
+                                          city.inspect_id, "hurts": "Vague addresses", "change": "Ask for a photo",
+                                          "helps": "both", "anonymous": False})
+        proposals.answer(supervisor, idea, "done", "Done from today")
+        assert loop.tell_effects() == 0  # nothing to measure yet: nobody is told
+        change = db.session.get(ProcessChange, idea.process_change_id)
+        now = utcnow()
+        change.made_on = (now - timedelta(days=12)).date()
+        city.schedule_id = city.inspect_id  # (what tests.insight_cases.history reads of a city)
+        for index in range(12):
+            history(city, now - timedelta(days=24, hours=-index), inspect=(2, 10), resolved_after=96)
+            history(city, now - timedelta(days=11, hours=-index), inspect=(2, 10), resolved_after=24)
+        measure_pending()
+        assert loop.tell_effects() == 1
+        assert loop.tell_effects() == 0  # once
+    run_worker(["notifications"])
+    told = {message["To"] for message in mail_server.messages if message["Subject"].startswith("What your team")}
+    assert told == {city.caseworker.email, city.second.email, city.third.email}
+    body = body_of(mail_server.messages_to(city.second.email)[-1])
+    assert "Citizen wait to resolution: 1.0 days, against 4.0 days before (better; more than noise)." in body
+    login_as(city.supervisor)
+    index = client.get("/console/ideas/").text
+    assert '<dd data-figure="proposed">1</dd>' in index and "100% (1 of 1)" in index
+    assert "Citizen wait to resolution: 1.0 days" in index

@@ -3,8 +3,11 @@ supervisors, and, when done, a process change whose effect is measured."""
 
 
 def init_app(app):
-    from casework.ideas import models, proposals, views  # noqa: F401  (models: tables known to migrations)
+    from casework.ideas import loop, models, proposals, views  # noqa: F401  (models: tables known to migrations)
+    from core.periodic import register_periodic
 
     app.register_blueprint(views.bp)
+    # a done idea's effect is told once it can be measured: looked at every hour
+    register_periodic(app, loop.tell_effects, interval_seconds=3600)
     # the staff pulse's "one change that would make the work easier" becomes an anonymous idea of the team
     app.extensions["tandem.pulse_idea"] = proposals.from_pulse

@@ -41,6 +41,8 @@ class Idea(db.Model):
     # "done": the process change it became, whose before and after the team is told
     process_change_id: Mapped[int | None] = mapped_column(ForeignKey("process_change.id", ondelete="SET NULL"))
     supporters: Mapped[int] = mapped_column(default=0)
+    # when the team (and a named author) were told what the change did, once both sides had enough cases
+    effect_told_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     comments: Mapped[list["IdeaComment"]] = relationship(order_by="IdeaComment.id", cascade="all, delete-orphan")
 

@@ -5,7 +5,7 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 
 from casework.forms import first_errors
-from casework.ideas import proposals
+from casework.ideas import loop, proposals
 from casework.ideas.evidence import evidence_for
 from casework.ideas.models import STATUS_WORDS, Idea
 from casework.ideas.schemas import AnswerForm, CommentForm, IdeaForm
@@ -34,8 +34,9 @@ def index():
     teams = proposals.teams_of(current_user)
     ideas = db.session.scalars(select(Idea).where(Idea.queue_id.in_([team.id for team in teams]))
                                .order_by(Idea.id.desc()).limit(200)).all() if teams else []
+    health = loop.health([team.id for team in teams]) if current_user.has_role("supervisor") and teams else None
     return render_template("ideas/index.html", ideas=ideas, teams={team.id: team.name for team in teams},
-                           words=STATUS_WORDS)
+                           words=STATUS_WORDS, health=health, within=loop.ANSWER_WITHIN_DAYS)
 
 
 def render_new(values, errors=None, status=200):
@@ -74,6 +75,7 @@ def propose():
 def render_idea(idea, errors=None, values=None, status=200):
     return render_template(
         "ideas/idea.html", idea=idea, evidence=evidence_for(idea), errors=errors or {}, values=values or {},
+        effects=loop.effects(idea)[0] if idea.status == "done" else [],
         words=STATUS_WORDS, helps=HELPS_WORDS, team=proposals.idea_queue(idea),
         service=db.session.get(Service, idea.service_id) if idea.service_id else None,
         step_type=db.session.get(StepType, idea.step_type_id) if idea.step_type_id else None,
