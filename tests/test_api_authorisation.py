@@ -7,10 +7,12 @@ a refusal nor a server error. An operation missing from the document, or a
 documented one the server does not answer, fails here.
 """
 import re
+from datetime import date
 
 import pytest
 
 from casework.agency_setup import Outcome
+from casework.ideas.models import Idea
 from casework.models import DuplicateLink, StepType
 from core.extensions import db
 from tests.api_calls import Caller, token_of
@@ -20,7 +22,8 @@ from tests.factories import make_city
 # the least role of each operation (path and method); the rest need a caseworker
 SUPERVISOR_ONLY = {("GET", "/api/v1/staff"), ("GET", "/api/v1/routing-rules"), ("GET", "/api/v1/cases/{case_id}/audit"),
                    ("GET", "/api/v1/workload"), ("GET", "/api/v1/backlog"), ("POST", "/api/v1/rebalance/plan"),
-                   ("POST", "/api/v1/rebalance/apply"), ("GET", "/api/v1/services/{code}/blueprint")}
+                   ("POST", "/api/v1/rebalance/apply"), ("GET", "/api/v1/services/{code}/blueprint"),
+                   ("POST", "/api/v1/ideas/{idea_id}/answer")}
 NOT_DOCUMENTED = {"/api/v1/openapi.json", "/api/v1/docs", "/api/v1/static/<path:filename>"}
 
 
@@ -39,6 +42,10 @@ def valid_bodies(ids):
         "bulk/preview": {"case_ids": [ids["own_case"]], "action": "priority", "priority": "low"},
         "bulk": {"cases": [{"case_id": ids["own_case"], "version": 1}], "action": "priority", "priority": "low"},
         "/api/v1/rebalance/plan": {}, "/api/v1/rebalance/apply": {"plan_id": "no-such-plan"},
+        "/api/v1/ideas": {"queue_id": ids["roads_queue"], "hurts": "Vague addresses", "change": "Ask for a photo",
+                          "helps": "both"},
+        "/api/v1/ideas/{idea_id}/comments": {"text": "Me as well"},
+        "/api/v1/ideas/{idea_id}/answer": {"status": "planned"},
     }
 
 
@@ -57,7 +64,8 @@ def world(app, client):
                "reference": db.session.execute(db.text("SELECT reference FROM service_request WHERE id = "
                                                        "(SELECT request_id FROM \"case\" WHERE id = :id)"),
                                                {"id": own[2]}).scalar(),
-               "link": link.id, "foreign_case": foreign}
+               "link": link.id, "foreign_case": foreign, "roads_queue": city.roads_queue.id,
+               "idea": idea_in(city.roads_queue.id), "foreign_idea": idea_in(city.parks_queue.id)}
         callers = {role: Caller(client, token_of(staff)) for role, staff in
                    (("caseworker", city.caseworker), ("supervisor", city.supervisor), ("admin", city.admin))}
         # a caseworker of another queue: sees none of these cases
@@ -73,12 +81,23 @@ def operations(client):
                 yield method.upper(), path
 
 
-def call(caller, method, path, ids, case_id):
+def idea_in(queue_id):
+    """An anonymous idea of ``queue_id``'s team. Commits."""
+    idea = Idea(queue_id=queue_id, hurts="Vague addresses", change="Ask for a photo", helps="both",
+                proposed_on=date.today())
+    db.session.add(idea)
+    db.session.commit()
+    return idea.id
+
+
+def call(caller, method, path, ids, case_id, idea_id=None):
     url = path.replace("{case_id}", str(case_id)).replace("{link_id}", str(ids["link"])).replace("{code}", "pothole")
+    url = url.replace("{idea_id}", str(idea_id or ids["idea"]))
     if method == "GET":
         return caller.get(url)
     suffix = re.sub(r"^/api/v1/cases/(\{case_id\}/)?", "", path)
-    body = valid_bodies(ids).get(suffix, {})
+    bodies = valid_bodies(ids)
+    body = bodies.get(suffix, bodies.get(path, {}))
     # fresh version each time: the role or case check, not staleness, must decide
     return caller.post(url, json=body, headers={"If-Match": "*"})
 
@@ -104,7 +123,8 @@ def test_each_role_gets_exactly_what_it_may(app, client, world, role):
     caller = callers[role]
     for method, path in sorted(operations(client)):
         minimum = "supervisor" if (method, path) in SUPERVISOR_ONLY else "caseworker"
-        on_case = "{case_id}" in path
+        # a case, or an idea, of a team the outsider is not in does not exist for them
+        on_case = "{case_id}" in path or "{idea_id}" in path
         answer = call(caller, method, path, ids, ids["own_case"])
         assert answer.status_code < 500, (role, method, path, answer.text)
         assert answer.mimetype in ("application/json", "application/problem+json") or answer.status_code == 204
@@ -116,7 +136,7 @@ def test_each_role_gets_exactly_what_it_may(app, client, world, role):
             assert answer.status_code not in (401, 403, 404), (role, method, path, answer.text)
         if on_case and role == "caseworker" and minimum == "caseworker":
             # a case of a queue they do not work does not exist for them
-            foreign = call(caller, method, path, ids, ids["foreign_case"])
+            foreign = call(caller, method, path, ids, ids["foreign_case"], ids["foreign_idea"])
             assert foreign.status_code == 404, (method, path, foreign.status_code)
 
 
@@ -127,6 +147,7 @@ def test_a_session_cookie_grants_nothing_in_the_api(app, client, login_as, world
         admin = make_staff("Other Admin", role="admin")
     login_as(admin)
     for method, path in operations(client):
-        url = path.replace("{case_id}", "1").replace("{link_id}", "1").replace("{code}", "pothole")
+        url = path.replace("{case_id}", "1").replace("{link_id}", "1").replace("{code}", "pothole").replace(
+            "{idea_id}", "1")
         answer = client.get(url) if method == "GET" else client.post(url, json={})
         assert answer.status_code == 401, (method, path)

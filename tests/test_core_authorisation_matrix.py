@@ -23,7 +23,7 @@ MINIMUM_ROLE = {
 PUBLIC = {"intake.", "survey.", "health.", "notifications.", "static", "favicon", "auth.login", "auth.second_factor", "open311.", "public.", "open_data.",
           "api_docs.", "api-docs."}
 # the staff API takes a bearer token only: a session cookie grants nothing (tests/test_api_authorisation.py)
-TOKEN = {"api_cases.", "api_directory.", "api_supervision.", "api_insight.", "api_desk."}
+TOKEN = {"api_cases.", "api_directory.", "api_supervision.", "api_insight.", "api_desk.", "api_ideas."}
 # needs an Open311 API key whoever asks: a staff session grants no API access
 API_KEY = {"open311.create_request", "open311.create_update"}
 RANK = {"anonymous": 0, "caseworker": 1, "supervisor": 2, "admin": 3}

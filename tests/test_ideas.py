@@ -223,3 +223,48 @@ def test_once_a_done_idea_can_be_measured_the_team_and_author_are_told_what_it_d
     index = client.get("/console/ideas/").text
     assert '<dd data-figure="proposed">1</dd>' in index and "100% (1 of 1)" in index
     assert "Citizen wait to resolution: 1.0 days" in index
+
+
+def test_ideas_over_the_api_and_an_anonymous_one_names_nobody_in_any_answer(app, client, city):
+    from tests.api_calls import Caller, token_of
+
+    with app.app_context():
+        author = Caller(client, token_of(city.second))
+        colleague = Caller(client, token_of(city.third))
+        supervisor = Caller(client, token_of(city.supervisor))
+        outsider = Caller(client, token_of(city.parks_worker))
+    refused = author.post("/api/v1/ideas", json={"queue_id": city.roads_queue.id, "hurts": "", "change": "x",
+                                                 "helps": "everyone"})
+    assert refused.status_code == 422 and set(refused.json["errors"]) >= {"helps"}
+    made = author.post("/api/v1/ideas", json={"queue_id": city.roads_queue.id, "step_type_id": city.inspect_id,
+                                              "hurts": "Vague addresses", "change": "Ask for a photo",
+                                              "helps": "both", "anonymous": True})
+    assert made.status_code == 201 and made.json["anonymous"] is True and made.json["author"] is None
+    idea_id = made.json["id"]
+    assert colleague.post(f"/api/v1/ideas/{idea_id}/support").json == {"counted": True, "supporters": 1}
+    assert colleague.post(f"/api/v1/ideas/{idea_id}/support").json == {"counted": False, "supporters": 1}
+    assert outsider.get(f"/api/v1/ideas/{idea_id}").status_code == 404
+    assert colleague.post(f"/api/v1/ideas/{idea_id}/answer", json={"status": "planned"}).status_code == 403
+    why = supervisor.post(f"/api/v1/ideas/{idea_id}/answer", json={"status": "not_now"})
+    assert why.status_code == 422 and "answer" in why.json["errors"]
+    answered = supervisor.post(f"/api/v1/ideas/{idea_id}/answer", json={"status": "done", "answer": "In place"})
+    assert answered.status_code == 200 and answered.json["status"] == "done" and answered.json["process_change_id"]
+    # nothing any caller can read says whose it is
+    for caller in (author, colleague, supervisor):
+        for answer in (caller.get("/api/v1/ideas"), caller.get(f"/api/v1/ideas/{idea_id}")):
+            assert "Sasha" not in answer.text and str(city.second.email) not in answer.text
+    with app.app_context():
+        rows = db.session.scalars(db.select(AuditEvent).where(AuditEvent.actor_id == city.second.id)).all()
+        assert [row.action for row in rows if row.action != "api_token_made"] == []
+
+
+def test_no_log_line_of_an_anonymous_proposal_names_its_author(app, client, city, login_as, caplog):
+    import logging
+
+    login_as(city.second)
+    caplog.set_level(logging.DEBUG)
+    caplog.clear()
+    assert propose(client, city, anonymous="y", change="Fewer forms").status_code == 303
+    logged = "\n".join(f"{record.getMessage()} {record.__dict__}" for record in caplog.records)
+    for trace in (city.second.name, city.second.email, f"staff {city.second.id}", f"'staff_id': {city.second.id}"):
+        assert trace not in logged, trace
