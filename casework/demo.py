@@ -24,6 +24,7 @@ from casework.demo_city import (
 from casework.desk.demo import history_call, seed_contacts, weekday_biased
 from casework.insight import rollup
 from casework.insight.models import ProcessChange, PulseAnswer
+from casework.ideas.demo import seed_ideas
 from casework.public import demo as public_demo
 from casework.insight.pulse import fortnight_of
 from casework.agency_setup import Outcome, ReplyTemplate, RoutingRule
@@ -81,6 +82,7 @@ def seed_demo(weeks=8, echo=print, seed=2026):
         if weeks >= 2:
             mark_the_change(services[CHANGE[0]], change_at(utcnow(), weeks), staff["sam"])
             answer_pulses(weeks, queues, staff, random.Random(seed))
+        seed_ideas(staff, services["pothole"])
         public_demo.seed_areas()
         echo(f"blueprint: {rollup.measure_pending(run_seconds=float('inf')):,} resolved cases measured")
         public_demo.publish(echo)

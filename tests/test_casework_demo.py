@@ -74,6 +74,14 @@ def test_seed_demo_builds_an_agency_with_history_and_is_safe_to_run_again(app, r
     districts = page.split('id="districts"', 1)[1].split("</table>", 1)[0]
     assert districts.count("<tr data-scope") == 3
     assert "Pothole" in page.split('id="changes"', 1)[1]
+    # the road crew's ideas, one in each state, one of them anonymous and one done as a process change
+    with app.app_context():
+        from casework.ideas.models import Idea
+
+        ideas = db.session.scalars(db.select(Idea)).all()
+        assert {idea.status for idea in ideas} == {"open", "planned", "not_now", "done"}
+        assert any(idea.anonymous for idea in ideas) and all(idea.process_change_id for idea in ideas
+                                                             if idea.status == "done")
 
     again = runner.invoke(args=["seed-demo", "--weeks", "4"])
     assert again.exit_code == 0, again.output
