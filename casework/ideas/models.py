@@ -43,6 +43,8 @@ class Idea(db.Model):
     supporters: Mapped[int] = mapped_column(default=0)
     # when the team (and a named author) were told what the change did, once both sides had enough cases
     effect_told_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # what it was told, kept: the loop's health lists it without measuring again
+    effect_summary: Mapped[str | None] = mapped_column(Text)
 
     comments: Mapped[list["IdeaComment"]] = relationship(order_by="IdeaComment.id", cascade="all, delete-orphan")
 

@@ -32,6 +32,7 @@ def upgrade():
     sa.Column('process_change_id', sa.Integer(), nullable=True),
     sa.Column('supporters', sa.Integer(), nullable=False),
     sa.Column('effect_told_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('effect_summary', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['answered_by_id'], ['staff.id'], ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['author_id'], ['staff.id'], ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['process_change_id'], ['process_change.id'], ondelete='SET NULL'),
