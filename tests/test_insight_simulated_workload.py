@@ -216,3 +216,42 @@ def test_the_blueprint_recovers_the_truth_of_a_simulated_city(app, client, login
     hours = int((window[1] - window[0]).total_seconds() // 3600)
     average_open = statistics.mean(truth.open_at(window[0] + timedelta(hours=h)) for h in range(hours))
     assert average_open == pytest.approx(arrival_rate * days_open, rel=0.15)
+
+
+def test_a_done_idea_is_told_what_it_did_once_the_simulated_city_has_run_past_it(app, city):
+    """An idea from a step rated hard, supported by two colleagues and answered "done" by the supervisor becomes a
+    process change; once the simulated city has run past it, the team and the author are told its measured
+    effect, once."""
+    from casework.ideas import loop, proposals
+    from casework.insight.models import ProcessChange
+    from notifications.models import Notification
+    from tests.factories import make_staff
+
+    start = END - timedelta(weeks=WEEKS)
+    with app.app_context():
+        queue = db.session.merge(city.roads_queue)
+        mates = [make_staff(name, queues=[queue]) for name in ("Dana Mate", "Eli Mate")]
+        author, supervisor = db.session.get(Staff, city.caseworker.id), db.session.get(Staff, city.supervisor.id)
+        inspect = db.session.scalar(db.select(StepType.id).filter_by(name="Inspect the site"))
+        with at(start):
+            idea = proposals.propose(author, {"queue_id": queue.id, "service": "", "step_type_id": inspect,
+                                              "hurts": "Addresses are vague", "change": "Ask for a landmark",
+                                              "helps": "both", "anonymous": False})
+            for mate in mates:
+                assert proposals.support(db.session.get(Staff, mate.id), idea)
+            proposals.answer(supervisor, idea, "done", "The form asks for a landmark from today")
+        change = db.session.get(ProcessChange, idea.process_change_id)
+        change.made_on = (END - timedelta(days=27)).date()  # the city runs four weeks either side of it
+        db.session.commit()
+        with at(start + timedelta(hours=1)):
+            assert loop.tell_effects() == 0  # nothing resolved after it yet
+        simulate(city)
+        with at(END):
+            measure_pending()
+            assert loop.tell_effects() == 1
+            assert loop.tell_effects() == 0
+        told = db.session.scalars(db.select(Notification).filter_by(template="idea_effect")).all()
+        members = {member.email for member in db.session.merge(city.roads_queue).members}
+        assert {message.recipient for message in told} == members | {city.caseworker.email}
+        effects = told[0].payload["effects"]
+        assert "Citizen wait to resolution: " in effects and ("more than noise" in effects or "within noise" in effects)
