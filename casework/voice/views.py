@@ -2,6 +2,7 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from casework.clock.agency_time import local_midnight
 from casework.console.access import queue_for
 from casework.models import Queue
 from casework.voice import digest, figures, said
@@ -66,4 +67,4 @@ def team(queue_id):
     return render_template(
         "voice/team.html", queue=queue, figures=figures.team_figures(queue.id, period), code=code,
         periods=figures.PERIODS, errors=errors, statements=STATEMENTS, minimum=figures.MIN_ANSWERS,
-        said=said.about_team(queue.id, with_comment=True)), 400 if errors else 200
+        said=said.about_team(queue.id, with_comment=True, since=local_midnight(period.start))), 400 if errors else 200
