@@ -64,3 +64,31 @@ def test_the_form_refuses_a_blank_idea_accessibly(page, rated_hard):
         page.get_by_role("button", name="Propose the idea").click()
     assert page.locator(".error-summary").is_visible() and "Say what hurts" in page.inner_text(".error-summary")
     assert_accessible(page, "the idea form with its errors")
+
+
+def test_an_idea_and_its_refusals_pass_the_scan(app, page, rated_hard):
+    from casework.ideas import proposals
+    from casework.models import Queue
+
+    with app.app_context():
+        author = db.session.scalar(db.select(Staff).filter_by(email=rated_hard["email"]))
+        queue = db.session.scalar(db.select(Queue).filter_by(name="Road repairs"))
+        idea = proposals.propose(author, {"queue_id": queue.id, "service": "pothole", "step_type_id": None,
+                                          "hurts": "Vague addresses", "change": "Ask for a landmark",
+                                          "helps": "both", "anonymous": False})
+        idea_id = idea.id
+        supervisor = db.session.scalar(db.select(Staff).filter_by(role="supervisor")).email
+    sign_in_by_keyboard(page, rated_hard["email"])
+    page.goto(f"/console/ideas/{idea_id}")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Comment").click()
+    assert "Write your comment" in page.inner_text(".error-summary")
+    assert_accessible(page, "an idea with a refused comment")
+    page.context.clear_cookies()
+    sign_in_by_keyboard(page, supervisor)
+    page.goto(f"/console/ideas/{idea_id}")
+    page.get_by_label("Not now").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Answer").click()
+    assert "Say why not now" in page.inner_text(".error-summary")
+    assert_accessible(page, "an idea with a refused answer")
