@@ -17,16 +17,15 @@ from casework import public_wording
 from casework.clock import targets
 from casework.clock.calendar_settings import queue_calendar
 from casework.demo_city import (
-    AWAY_THIS_WEEK, BACKLOG, CHANNEL_MIX, CASEWORK_MINUTES, CHANGE, COMPLAINTS, DEMO_STAFF, DEPARTMENTS, DEPARTMENT_NAMES, DESCRIPTIONS,
-    FRICTION_NOTES, GROUP_NAMES, HANDED_ON_SHARE, HEAVY_HOLDER_WEIGHT, MEMBERS, NAMES, PART_TIME, QUEUES,
-    REPLY_TEMPLATES, SERVICES, STREETS,
+    AWAY_THIS_WEEK, BACKLOG, CHANNEL_MIX, CASEWORK_MINUTES, CHANGE, COMPLAINTS, DEMO_STAFF, DEPARTMENTS,
+    DEPARTMENT_NAMES, DESCRIPTIONS, FRICTION_NOTES, GROUP_NAMES, HANDED_ON_SHARE, HEAVY_HOLDER_WEIGHT, MEMBERS, NAMES,
+    PART_TIME, QUEUES, REPLY_TEMPLATES, SERVICES, STREETS,
 )
 from casework.desk.demo import history_call, seed_contacts, weekday_biased
 from casework.insight import rollup
-from casework.insight.models import ProcessChange, PulseAnswer
+from casework.insight.demo import answer_pulses, mark_the_change
 from casework.ideas.demo import seed_ideas
 from casework.public import demo as public_demo
-from casework.insight.pulse import fortnight_of
 from casework.agency_setup import Outcome, ReplyTemplate, RoutingRule
 from casework.models import Absence, Case, CaseEvent, CaseState, Priority, Queue, Step, StepType
 from core.extensions import db
@@ -80,8 +79,9 @@ def seed_demo(weeks=8, echo=print, seed=2026):
         made["requests"] += seed_backlog(services, queues, staff, random.Random(seed))
         seed_contacts(weeks, services, staff, random.Random(seed + 1))
         if weeks >= 2:
-            mark_the_change(services[CHANGE[0]], change_at(utcnow(), weeks), staff["sam"])
-            answer_pulses(weeks, queues, staff, random.Random(seed))
+            changed = change_at(utcnow(), weeks)
+            mark_the_change(services[CHANGE[0]], changed, staff["sam"])
+            answer_pulses(weeks, queues, staff, random.Random(seed), changed.date())
         seed_ideas(staff, services["pothole"])
         public_demo.seed_areas()
         echo(f"blueprint: {rollup.measure_pending(run_seconds=float('inf')):,} resolved cases measured")
@@ -90,33 +90,6 @@ def seed_demo(weeks=8, echo=print, seed=2026):
         echo("history: already there")
     made["requests"] += submit_fresh_requests(services)
     return made
-
-
-def mark_the_change(service, at, by):
-    title, note = CHANGE[1], CHANGE[2]
-    db.session.add(ProcessChange(service_id=service.id, made_on=at.date(), title=title, note=note, marked_by_id=by.id))
-    db.session.commit()
-
-
-def answer_pulses(weeks, queues, staff, rng):
-    """Nearly every caseworker answers the fortnightly pulse, for their first team; the Road repairs crew breathes
-    easier after the change."""
-    today = utcnow().date()
-    fortnight = fortnight_of(today)
-    teams = {handle: next(queue for name, queue in queues.items() if handle in MEMBERS[name])
-             for handle in staff if any(handle in members for members in MEMBERS.values())}
-    for back in range(max(1, weeks // 2)):
-        starts = fortnight - timedelta(weeks=2 * back)
-        easier = starts >= change_at(utcnow(), weeks).date()
-        for handle, queue in teams.items():
-            if rng.random() < 0.95:
-                mood = 3.8 if easier or queue.name != "Road repairs" else 2.4
-                db.session.add(PulseAnswer(queue_id=queue.id, fortnight=starts,
-                                           manageable=min(5, max(1, round(rng.gauss(mood, 0.8)))),
-                                           tools_help=min(5, max(1, round(rng.gauss(3.3, 0.9)))),
-                                           comment=rng.choice([None, None, None, "The address search is slow.",
-                                                               "More photos from residents, please."])))
-    db.session.commit()
 
 
 def get_or_create(model, defaults=None, **key):
@@ -367,7 +340,8 @@ def ask_the_citizen(case, worker, at, rng):
 def resolve(case, worker, at, outcomes, rng):
     """Resolve at ``at`` as the console does: a short closing step and the resolved event."""
     case.state, case.resolved_at, case.closed_at = CaseState.RESOLVED, at, at
-    case.outcome = outcomes.get(rng.choices(["fixed", "no_action_needed", "referred_elsewhere"], weights=[85, 10, 5])[0])
+    case.outcome = outcomes.get(rng.choices(["fixed", "no_action_needed", "referred_elsewhere"],
+                                            weights=[85, 10, 5])[0])
     case.resolution_note = "Fixed. Thank you for telling us."
     db.session.add(Step(case=case, staff=worker, ended_at=at, effort_minutes=max(2, round(rng.gauss(5, 2))),
                         note="Resolved"))
