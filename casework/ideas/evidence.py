@@ -48,7 +48,7 @@ def evidence_for(idea):
     found = Evidence(DAYS)
     if idea.step_type_id is not None:
         reasons = Counter()
-        for friction, reason in db_rows(select(Step.friction, Step.friction_reason).where(
+        for friction, reason in db.session.execute(select(Step.friction, Step.friction_reason).where(
                 Step.step_type_id == idea.step_type_id, Step.friction.is_not(None),
                 Step.ended_at >= local_midnight(start), Step.ended_at < local_midnight(end))):
             found.rated += 1
@@ -61,22 +61,15 @@ def evidence_for(idea):
         scope = (StageRollup.grain == "service", StageRollup.scope_id == idea.service_id,
                  StageRollup.resolved_on >= start, StageRollup.resolved_on < end)
         if idea.step_type_id is not None:
-            cases, wait, minutes, steps = db_one(select(
+            cases, wait, minutes, steps = db.session.execute(select(
                 func.coalesce(func.sum(StageRollup.cases), 0), func.coalesce(func.sum(StageRollup.wait_hours), 0),
                 func.coalesce(func.sum(StageRollup.effort_minutes), 0), func.coalesce(func.sum(StageRollup.steps), 0))
-                .where(*scope, StageRollup.key == f"step:{idea.step_type_id}"))
+                .where(*scope, StageRollup.key == f"step:{idea.step_type_id}")).one()
             found.stage_cases = int(cases)
             found.stage_wait_days = float(wait) / cases / 24 if cases else None
             found.stage_minutes = float(minutes) / steps if steps else None
-        for survey, in db_rows(select(StageRollup.survey).where(*scope, StageRollup.key == "case")):
+        for (survey,) in db.session.execute(select(StageRollup.survey).where(*scope, StageRollup.key == "case")):
             found.answers += (survey or {}).get("satisfaction_n", 0)
             found.satisfied += (survey or {}).get("satisfaction_agree", 0)
     return found
 
-
-def db_rows(query):
-    return db.session.execute(query).all()
-
-
-def db_one(query):
-    return db.session.execute(query).one()

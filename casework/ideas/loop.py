@@ -55,10 +55,10 @@ def effects(idea, today=None):
         if difference.measure in SAID:
             enough = enough or difference.enough
             said.append(sentence(SAID[difference.measure], difference))
-    for _stage, differences in found.stages:
+    for stage, differences in found.stages:
         for difference in differences:
             if difference.measure == "Steps rated hard" and difference.enough:
-                said.append(sentence(f"steps rated hard at {_stage}", difference))
+                said.append(sentence(f"steps rated hard at {stage}", difference))
     return said, enough
 
 

@@ -10,6 +10,7 @@ from casework.ideas.evidence import evidence_for
 from casework.ideas.models import STATUS_WORDS, Idea
 from casework.ideas.schemas import AnswerForm, CommentForm, IdeaForm
 from casework.models import StepType
+from core.accounts.models import Staff
 from core.auth import caseworker_required, refuse, supervisor_required
 from core.extensions import db
 from core.security import keep_out_of_caches
@@ -79,15 +80,13 @@ def render_idea(idea, errors=None, values=None, status=200):
         words=STATUS_WORDS, helps=HELPS_WORDS, team=proposals.idea_queue(idea),
         service=db.session.get(Service, idea.service_id) if idea.service_id else None,
         step_type=db.session.get(StepType, idea.step_type_id) if idea.step_type_id else None,
-        authors={comment.author_id: comment_author(comment) for comment in idea.comments},
-        proposer=None if idea.anonymous else comment_author(idea)), status
+        authors=names_of({comment.author_id for comment in idea.comments} | {idea.author_id})), status
 
 
-def comment_author(record):
-    from core.accounts.models import Staff
-
-    person = db.session.get(Staff, record.author_id) if record.author_id else None
-    return person.name if person else "A former colleague"
+def names_of(staff_ids):
+    """``{staff id: name}`` in one query; a person since removed (None) is "A former colleague"."""
+    found = dict(db.session.execute(select(Staff.id, Staff.name).where(Staff.id.in_(staff_ids - {None}))).all())
+    return {staff_id: found.get(staff_id, "A former colleague") for staff_id in staff_ids}
 
 
 @bp.get("/<int:idea_id>")

@@ -32,50 +32,34 @@ class Said:
     ratings: dict
 
 
-def in_team(queue_id):
-    return CaseMeasure.queue_id == queue_id
+def answers(through, where, since=None, until=None, limit=50, with_comment=False):
+    """The latest survey answers of the cases in ``through`` (``CaseMeasure`` or ``WorkedCase``: each row holds
+    its case's latest answer) meeting ``where``, newest first.
 
-
-def answers(where, since=None, until=None, limit=50, with_comment=False):
-    """The survey answers about resolved cases meeting ``where`` (a condition on ``CaseMeasure``), newest first.
-
-    Read through the measured cases (each holds its request's latest answer): a resolved case is measured within
-    30 seconds, and one reopened shows its answer again once resolved again.
+    A resolved case is measured (and its rows written) within 30 seconds; one reopened shows its answer again
+    once resolved again.
     """
-    query = (select(Feedback.id, CaseMeasure.case_id, ServiceRequest.reference, Service.name, Feedback.submitted_at,
+    query = (select(Feedback.id, through.case_id, ServiceRequest.reference, Service.name, Feedback.submitted_at,
                     Feedback.fixed, Feedback.comment, *(getattr(Feedback, name) for name in ITEMS))
-             .select_from(CaseMeasure).join(Feedback, Feedback.id == CaseMeasure.feedback_id)
-             .join(ServiceRequest, ServiceRequest.id == CaseMeasure.request_id)
+             .select_from(through).join(Feedback, Feedback.id == through.feedback_id)
+             .join(ServiceRequest, ServiceRequest.id == Feedback.request_id)
              .join(Service, Service.id == ServiceRequest.service_id)
              .where(where).order_by(Feedback.submitted_at.desc(), Feedback.id.desc()).limit(limit))
-    return [Said(row[0], row[1], row[2], row[3], row[4], row[5], row[6], dict(zip(ITEMS, row[7:], strict=True)))
-            for row in db.session.execute(narrowed(query, since, until, with_comment))]
-
-
-def narrowed(query, since, until, with_comment):
-    """``query`` of answers kept to those given after ``since`` and up to ``until``, with a comment if asked."""
     if since is not None:
         query = query.where(Feedback.submitted_at > since)
     if until is not None:
         query = query.where(Feedback.submitted_at <= until)
     if with_comment:
         query = query.where(Feedback.comment.is_not(None), Feedback.comment != "")
-    return query
-
-
-def about_person(staff_id, since=None, until=None, limit=50, with_comment=False):
-    """``answers`` about the cases the person worked: read from their own rows of ``WorkedCase`` (an index range,
-    however many cases others worked)."""
-    query = (select(Feedback.id, WorkedCase.case_id, ServiceRequest.reference, Service.name, Feedback.submitted_at,
-                    Feedback.fixed, Feedback.comment, *(getattr(Feedback, name) for name in ITEMS))
-             .select_from(WorkedCase).join(Feedback, Feedback.id == WorkedCase.feedback_id)
-             .join(ServiceRequest, ServiceRequest.id == Feedback.request_id)
-             .join(Service, Service.id == ServiceRequest.service_id)
-             .where(WorkedCase.staff_id == staff_id)
-             .order_by(Feedback.submitted_at.desc(), Feedback.id.desc()).limit(limit))
     return [Said(row[0], row[1], row[2], row[3], row[4], row[5], row[6], dict(zip(ITEMS, row[7:], strict=True)))
-            for row in db.session.execute(narrowed(query, since, until, with_comment))]
+            for row in db.session.execute(query)]
+
+
+def about_person(staff_id, **kwargs):
+    """``answers`` about the cases the person worked: their own rows of ``WorkedCase`` (an index range, however
+    many cases others worked)."""
+    return answers(WorkedCase, WorkedCase.staff_id == staff_id, **kwargs)
 
 
 def about_team(queue_id, **kwargs):
-    return answers(in_team(queue_id), **kwargs)
+    return answers(CaseMeasure, CaseMeasure.queue_id == queue_id, **kwargs)

@@ -4,21 +4,19 @@ from flask_login import current_user
 
 from casework.clock.agency_time import local_midnight
 from casework.console.access import queue_for
+from casework.insight.voice import ITEM_LABELS
 from casework.models import Queue
 from casework.voice import digest, figures, said
 from casework.voice.models import FREQUENCIES
 from core.auth import caseworker_required
 from core.extensions import db
 from core.security import keep_out_of_caches
-from intake.survey import A11_ITEMS
 
 bp = Blueprint("voice", __name__, url_prefix="/console/voice", template_folder="templates")
 # a person's figures and what citizens said: never kept by a browser or a proxy
 bp.after_request(keep_out_of_caches)
-STATEMENTS = {"satisfaction": "Satisfied with the service", "trust": "Confidence in the agency increased",
-              "ease": "Easy to get what they needed", "efficiency": "Took a reasonable time",
-              "equity": "Treated fairly", "helpfulness": "Staff were helpful"}
-assert set(STATEMENTS) == {name for name, _text in A11_ITEMS}
+# the A-11 statements as the blueprint's voice names them
+STATEMENTS = ITEM_LABELS
 
 
 def chosen_period():
