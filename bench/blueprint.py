@@ -6,7 +6,7 @@ Usage (from the repository root, PostgreSQL running):
     .venv/bin/python bench/blueprint.py --reuse      # time against what is loaded and measured
     .venv/bin/python bench/blueprint.py --remeasure  # measure what is loaded again (as an upgrade does), time
 
-1. Load: the console bench's loader (bench/console.py: COPY of requests, cases,
+1. Load: the console bench's loader (bench/city.py: COPY of requests, cases,
    3 steps and 5 events a case over two years, ~96% resolved) into
    ``DATABASE_URL`` (default ``tandem_blueprint_bench``), with a city whose one
    service takes every case (30 queues, 200 staff); 15% of resolved requests
@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/tandem_blueprint_bench")
 
-from bench import console  # noqa: E402
+from bench import city, common  # noqa: E402
 from casework.insight import rollup  # noqa: E402
 from casework.insight.models import ProcessChange  # noqa: E402
 from casework.models import Queue, StepType, queue_member  # noqa: E402
@@ -39,7 +39,7 @@ from core.extensions import db  # noqa: E402
 from core.accounts.models import Staff  # noqa: E402
 from intake.models import Department, Service  # noqa: E402
 
-say = console.say
+say = city.say
 
 
 def one_service_city():
@@ -57,7 +57,7 @@ def one_service_city():
     staff = [Staff(name=f"Caseworker {n:03d}", email=f"worker{n:03d}@bench.example", role="caseworker",
                    languages="en") for n in range(200)]
     staff[1].role = "supervisor"
-    staff[0].set_password(console.PASSWORD)
+    staff[0].set_password(city.PASSWORD)
     for person in staff[1:]:
         person.password_hash = staff[0].password_hash
     db.session.add_all(staff)
@@ -126,14 +126,14 @@ def time_pages(app, repeat):
         db.session.add(token)
         # a change 60 days ago: the page compares 60 days either side
         if db.session.scalar(db.select(ProcessChange.id)) is None:
-            db.session.add(ProcessChange(service_id=service.id, made_on=console.NOW.date() - timedelta(days=60),
+            db.session.add(ProcessChange(service_id=service.id, made_on=city.NOW.date() - timedelta(days=60),
                                          title="Photo made required", marked_by_id=supervisor.id))
         db.session.commit()
         email = supervisor.email
-        today = console.NOW.date()
+        today = city.NOW.date()
         resolved = db.session.scalar(db.text("SELECT count(*) FROM case_measure"))
     client = app.test_client()
-    assert client.post("/staff/login", data={"email": email, "password": console.PASSWORD}).status_code in (302, 303)
+    assert client.post("/staff/login", data={"email": email, "password": city.PASSWORD}).status_code in (302, 303)
     year = f"from={today.replace(year=today.year - 1).isoformat()}&to={today.isoformat()}"
     two = f"from={today.replace(year=today.year - 2).isoformat()}&to={today.isoformat()}"
     tomorrow = today + timedelta(days=1)
@@ -156,9 +156,9 @@ def time_pages(app, repeat):
     say(f"\n{resolved:,} resolved cases measured (server time in this process, ms)")
     say(f"{'page':<52} {'runs':>4} {'p50':>7} {'p95':>7} {'KB':>6}")
     for label, url, kwargs, runs in pages:
-        times, size, status = console.timed(client, "get", url, runs, **kwargs)
+        times, size, status = common.timed(client, "get", url, runs, **kwargs)
         assert status == 200, (label, status)
-        say(f"{label:<52} {runs:>4} {console.percentile(times, 0.5):>7.1f} {console.percentile(times, 0.95):>7.1f} "
+        say(f"{label:<52} {runs:>4} {common.percentile(times, 0.5):>7.1f} {common.percentile(times, 0.95):>7.1f} "
             f"{size / 1024:>6.1f}")
 
 
@@ -169,14 +169,14 @@ def main():
     parser.add_argument("--reuse", action="store_true", help="time what is loaded and measured")
     parser.add_argument("--remeasure", action="store_true", help="measure what is loaded again, then time")
     arguments = parser.parse_args()
-    console.build_city = one_service_city
-    app = console.build_app()
+    city.build_city = one_service_city
+    app = city.build_app()
     if arguments.remeasure:
         forget_measures(app)
         measure_everything(app)
     elif not arguments.reuse:
-        console.load(arguments.cases)
-        app = console.build_app()
+        city.load(arguments.cases)
+        app = city.build_app()
         answer_surveys(app)
         measure_everything(app)
     time_pages(app, arguments.repeat)

@@ -2,6 +2,8 @@
 
 Benchmarks never import the tests: what they need of a city is here, built from the product's own models.
 """
+import time
+
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -24,6 +26,16 @@ def percentile(values, share):
     """The value at ``share`` (0-1) of ``values`` by nearest rank."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+def timed(client, method, url, repeat, **kwargs):
+    """Ask ``client`` for ``url`` ``repeat`` times; the milliseconds of each, and the last answer's size and status."""
+    times, size, status = [], 0, None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        response = getattr(client, method)(url, **kwargs)
+        times.append((time.perf_counter() - start) * 1000)
+        size, status = len(response.data), response.status_code
+    return times, size, status
 
 
 def pothole_city():

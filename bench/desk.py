@@ -5,7 +5,7 @@ Usage (from the repository root, PostgreSQL and Redis running):
     .venv/bin/python bench/desk.py [--cases 1000000] [--repeat 60]   # load, then time
     .venv/bin/python bench/desk.py --reuse [--repeat 60]             # time against what is loaded
 
-1. Load: the console benchmark's city of N cases (``bench/console.py``: two years of requests, about 8%
+1. Load: the console benchmark's city of N cases (``bench/city.py``: two years of requests, about 8%
    open) in its own database (``DATABASE_URL``, default ``tandem_desk_bench``); then gives the requests
    what callers leave: a phone number on one in three (200,000 numbers, so a caller has one to several
    requests; the lookup is timed for one with 3 to 6), coordinates on every one in a 10 x 10 km city, and one in three taken by phone or at the
@@ -33,7 +33,7 @@ os.environ.setdefault("DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5
 
 from sqlalchemy import create_engine, text  # noqa: E402
 
-from bench import console  # noqa: E402  (its loader, app and sign-in password, on this database)
+from bench import city  # noqa: E402  (its loader, app and sign-in password, on this database)
 from bench.common import percentile  # noqa: E402
 from core.extensions import db  # noqa: E402
 from core.queues import redis_connection  # noqa: E402
@@ -44,7 +44,7 @@ NUMBERS = 200_000
 def give_callers_details():
     """Phone numbers, coordinates and desk channels on the loaded requests, as one UPDATE; then ANALYZE."""
     started = time.perf_counter()
-    engine = create_engine(console.DATABASE_URL, isolation_level="AUTOCOMMIT")
+    engine = create_engine(city.DATABASE_URL, isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
         # +1 202 55x xxxx: E.164 as the desk stores it; a city about 10 km across around 38.9 N, 77.0 W
         connection.execute(text(f"""
@@ -56,7 +56,7 @@ def give_callers_details():
                         ELSE 'web' END"""))
         connection.execute(text("VACUUM ANALYZE service_request"))
     engine.dispose()
-    console.say(f"phone numbers, coordinates and channels given in {time.perf_counter() - started:.1f} s")
+    city.say(f"phone numbers, coordinates and channels given in {time.perf_counter() - started:.1f} s")
 
 
 def samples(app):
@@ -85,12 +85,12 @@ def timed(label, repeat, call):
         started = time.perf_counter()
         last = call()
         times.append((time.perf_counter() - started) * 1000)
-    console.say(f"{label:<58} {statistics.median(times):>8.1f} {percentile(times, 0.95):>8.1f} {last.status_code}")
+    city.say(f"{label:<58} {statistics.median(times):>8.1f} {percentile(times, 0.95):>8.1f} {last.status_code}")
     return last
 
 
 def measure(repeat):
-    app = console.build_app()
+    app = city.build_app()
     phone, (address, lat, long, service_code), worker = samples(app)
     with app.app_context():
         total = db.session.scalar(text('SELECT count(*) FROM "case"'))
@@ -103,16 +103,16 @@ def measure(repeat):
         token.requests_per_minute = 1_000_000
         db.session.add(token)
         db.session.commit()
-    console.say(f"{total:,} cases; the caller {phone} has {requests_of_caller} requests; "
+    city.say(f"{total:,} cases; the caller {phone} has {requests_of_caller} requests; "
                 f"an open {service_code} case at {address}")
     client = app.test_client()
-    signed_in = client.post("/staff/login", data={"email": worker, "password": console.PASSWORD})
+    signed_in = client.post("/staff/login", data={"email": worker, "password": city.PASSWORD})
     assert signed_in.status_code in (302, 303), signed_in.status_code
     bearer = {"Authorization": f"Bearer {secret}"}
     call = {"channel": "phone", "for_whom": "caller", "caller_phone": said_aloud(phone), "hear_by": "none",
             "language": "en", "service_code": service_code, "description": "A deep hole by the kerb, since Monday",
             "address": address, "lat": str(lat), "long": str(long), "contact_minutes": "6"}
-    console.say(f"\n{'step':<58} {'p50 ms':>8} {'p95 ms':>8} status")
+    city.say(f"\n{'step':<58} {'p50 ms':>8} {'p95 ms':>8} status")
     timed("caller lookup, page (number said aloud)", repeat,
           lambda: client.post("/console/desk/", data={**call, "step": "lookup"}))
     timed("caller lookup, API GET /api/v1/callers", repeat,
@@ -133,7 +133,7 @@ def measure(repeat):
               headers={**bearer, "Idempotency-Key": uuid.uuid4().hex}))
     with app.app_context():
         queued = len(redis_connection().keys("rq:job:*"))
-    console.say(f"\n{queued:,} jobs waiting in Redis (triage and acknowledgements: queued, not waited for)")
+    city.say(f"\n{queued:,} jobs waiting in Redis (triage and acknowledgements: queued, not waited for)")
     with app.app_context():
         redis_connection().flushdb()
 
@@ -145,14 +145,14 @@ def main():
     parser.add_argument("--reuse", action="store_true", help="measure what is loaded, without loading")
     arguments = parser.parse_args()
     if not arguments.reuse:
-        console.load(arguments.cases)
+        city.load(arguments.cases)
     if not has_callers_details():
         give_callers_details()  # also on a database bench/console.py loaded
     measure(arguments.repeat)
 
 
 def has_callers_details():
-    engine = create_engine(console.DATABASE_URL)
+    engine = create_engine(city.DATABASE_URL)
     with engine.connect() as connection:
         found = connection.execute(text("SELECT 1 FROM service_request WHERE contact_phone IS NOT NULL LIMIT 1"))
         given = found.first() is not None

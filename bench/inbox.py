@@ -5,11 +5,12 @@ Usage (from the repository root, PostgreSQL, Redis and Debian's dovecot installe
     .venv/bin/python bench/inbox.py [--cases 1000000] [--messages 2000]   # load, then time
     .venv/bin/python bench/inbox.py --reuse [--messages 2000]             # time against what is loaded
 
-1. Load: the console benchmark's city of N cases (``bench/console.py``) in its own database (``DATABASE_URL``,
+1. Load: the console benchmark's city of N cases (``bench/city.py``) in its own database (``DATABASE_URL``,
    default ``tandem_inbox_bench``).
 2. Measure: gives ``--messages`` requests drawn at random across the whole table a reply token and a contact
-   email, starts dovecot on loopback (the test suite's ``tests/imapserver.py``), appends one citizen's reply to
-   each (a Gmail-style message with quoted history, addressed to the request's reply address), then times
+   email, starts dovecot on loopback (``bench/harness/imapserver.py``, as the tests start it), appends one
+   citizen's reply to each (a Gmail-style message, plain text and HTML, with the question it answers quoted
+   below, addressed to the request's reply address), then times
    ``intake.mail.imap.read_mailbox`` in this process, round after round (500 a round, as deployed) until the
    mailbox is empty: every message fetched, read, cleaned, matched by its token, put on its case's timeline (its
    holder told through the outbox, queued in Redis) and committed, then marked seen on the server.
@@ -18,6 +19,9 @@ Prints figures; asserts nothing.
 """
 import argparse
 import os
+from datetime import datetime, timezone
+from email.message import EmailMessage
+from email.utils import format_datetime
 import random
 import sys
 import time
@@ -29,12 +33,11 @@ os.environ.setdefault("DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5
 
 from sqlalchemy import text  # noqa: E402
 
-from bench import console  # noqa: E402  (its loader and app, on this database)
+from bench import city  # noqa: E402  (its loader and app, on this database)
 from core.extensions import db  # noqa: E402
 from intake.mail import imap  # noqa: E402
 from intake.models import new_reply_token  # noqa: E402
-from tests.imapserver import ImapServer  # noqa: E402  (the real dovecot, as the tests start it)
-from tests.mail_replies import fixture, with_headers  # noqa: E402
+from bench.harness.imapserver import ImapServer  # noqa: E402  (the real dovecot, as the tests start it)
 
 DOMAIN = "mail.bench.test"
 
@@ -52,16 +55,33 @@ def chosen_requests(app, count):
         return tokens
 
 
+ANSWER = "It is on the north side, right by the bus stop.\nThe bigger hole is about 20 cm deep.\n\nThanks,\nRosa"
+QUOTED = "\n\nOn Mon, Dec 7, 2026 at 9:14 AM City of Tandem <{address}> wrote:\n\n" \
+         "> Which side of the road is the pothole on?\n>\n> Reference {reference}\n"
+
+
+def reply(request_id, token):
+    """A citizen's answer as Gmail sends it: text and HTML, the question quoted under the answer."""
+    address = f"requests+{token}@{DOMAIN}"
+    message = EmailMessage()
+    message["From"] = f"Rosa Diaz <citizen{request_id}@example.org>"
+    message["To"] = f"City of Tandem <{address}>"
+    message["Subject"] = "Re: We have received your request"
+    message["Date"] = format_datetime(datetime.now(timezone.utc))
+    message["Message-ID"] = f"<bench-{request_id}-{time.time_ns()}@example.org>"
+    message.set_content(ANSWER + QUOTED.format(address=address, reference=f"R-{request_id}"))
+    message.add_alternative(f'<div dir="ltr">{ANSWER.replace(chr(10), "<br>")}</div><blockquote class="gmail_quote">'
+                            "Which side of the road is the pothole on?</blockquote>", subtype="html")
+    return message.as_bytes()
+
+
 def replies(tokens):
-    template = fixture("gmail_en.eml")
     for request_id, token in tokens.items():
-        yield with_headers(template, From=f"citizen{request_id}@example.org", To=f"requests+{token}@{DOMAIN}",
-                           Message_ID=f"<bench-{request_id}-{time.time_ns()}@example.org>", In_Reply_To="",
-                           References="")
+        yield reply(request_id, token)
 
 
 def measure(messages):
-    app = console.build_app()
+    app = city.build_app()
     app.config.update(MAIL_REPLY_DOMAIN=DOMAIN)
     with app.app_context():
         total = db.session.scalar(text('SELECT count(*) FROM "case"'))
@@ -72,7 +92,7 @@ def measure(messages):
         batch = list(replies(tokens))
         for start in range(0, len(batch), 200):
             server.append(*batch[start:start + 200])
-        console.say(f"{total:,} cases; {messages:,} replies appended to dovecot in "
+        city.say(f"{total:,} cases; {messages:,} replies appended to dovecot in "
                     f"{time.perf_counter() - started:.1f} s")
         app.config["INBOUND_IMAP_URL"] = server.url
         with app.app_context():
@@ -84,11 +104,11 @@ def measure(messages):
                 if not count:
                     break
                 taken += count
-                console.say(f"  a round of {count} in {time.perf_counter() - round_started:.1f} s "
+                city.say(f"  a round of {count} in {time.perf_counter() - round_started:.1f} s "
                             f"({count / (time.perf_counter() - round_started):.0f} messages/s)")
             elapsed = time.perf_counter() - started
             landed = db.session.scalar(text("SELECT count(*) FROM case_event WHERE kind = 'citizen_answered'"))
-        console.say(f"{taken:,} messages taken in {elapsed:.1f} s: {taken / elapsed:.0f} messages/s; "
+        city.say(f"{taken:,} messages taken in {elapsed:.1f} s: {taken / elapsed:.0f} messages/s; "
                     f"{landed - before:,} landed on their cases; {server.unseen()} left unseen")
     finally:
         server.stop()
@@ -101,7 +121,7 @@ def main():
     parser.add_argument("--reuse", action="store_true", help="measure what is loaded, without loading")
     arguments = parser.parse_args()
     if not arguments.reuse:
-        console.load(arguments.cases)
+        city.load(arguments.cases)
     measure(arguments.messages)
 
 

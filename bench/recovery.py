@@ -8,7 +8,7 @@ redis-server installed):
 Each fault runs on a fresh deployment of its own (a private PostgreSQL cluster
 and Redis, migrations, gunicorn, the triage, notification and periodic
 workers and the scheduler, default settings) while a partner system posts
-about three requests a second over Open311 (tests/recovery_scenarios.py).
+about three requests a second over Open311 (``bench/harness/faults.py``).
 Prints, per fault: requests accepted, cases opened, doubled, refused (503),
 5xx answers, whether every acknowledgement was sent once, and the seconds
 from the end of the fault until the last accepted request had its case, and
@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
-from tests.recovery_scenarios import Deployment, run_scenario  # noqa: E402
+from bench.harness.faults import Deployment, run_scenario  # noqa: E402
 
 FAULTS = {
     "worker": ("kill -9 of the triage worker", lambda d: [d.kill_triage_worker]),

@@ -20,10 +20,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/tandem_public_bench")
 
-from bench import console, public  # noqa: E402
+from bench import city, common, public  # noqa: E402
 from core.extensions import db  # noqa: E402
 
-say = console.say
+say = city.say
 IDEAS = 5000
 
 
@@ -66,20 +66,20 @@ def main():
     say(f"{'page':<44} {'runs':>4} {'p50':>7} {'p95':>7} {'KB':>6}")
     for email, count, queue_id in people:
         client = app.test_client()
-        signed_in = client.post("/staff/login", data={"email": email, "password": console.PASSWORD})
+        signed_in = client.post("/staff/login", data={"email": email, "password": city.PASSWORD})
         assert signed_in.status_code in (302, 303), email
         for label, url in ((f"own page, 30 days ({count:,} steps)", "/console/voice/?period=30d"),
                            (f"own page, 90 days ({count:,} steps)", "/console/voice/?period=90d"),
                            (f"own page, 12 months ({count:,} steps)", "/console/voice/?period=365d"),
                            ("team page, 90 days", f"/console/voice/teams/{queue_id}?period=90d"),
                            ("team page, 12 months", f"/console/voice/teams/{queue_id}?period=365d")):
-            times, size, status = console.timed(client, "get", url, arguments.repeat)
+            times, size, status = common.timed(client, "get", url, arguments.repeat)
             assert status == 200, (label, status)
-            say(f"{label:<44} {arguments.repeat:>4} {console.percentile(times, 0.5):>7.1f} "
-                f"{console.percentile(times, 0.95):>7.1f} {size / 1024:>6.1f}")
+            say(f"{label:<44} {arguments.repeat:>4} {common.percentile(times, 0.5):>7.1f} "
+                f"{common.percentile(times, 0.95):>7.1f} {size / 1024:>6.1f}")
         time_ideas(client, "caseworker", idea_id, arguments.repeat)
     client = app.test_client()
-    assert client.post("/staff/login", data={"email": supervisor, "password": console.PASSWORD}).status_code in (302,
+    assert client.post("/staff/login", data={"email": supervisor, "password": city.PASSWORD}).status_code in (302,
                                                                                                                   303)
     time_ideas(client, "supervisor", idea_id, arguments.repeat)
 
@@ -87,13 +87,13 @@ def main():
 def time_ideas(client, who, idea_id, repeat):
     for label, url in ((f"ideas list, as a {who}", "/console/ideas/"), (f"an idea, as a {who}",
                                                                         f"/console/ideas/{idea_id}")):
-        times, size, status = console.timed(client, "get", url, repeat)
+        times, size, status = common.timed(client, "get", url, repeat)
         if status == 403:
             say(f"{label:<44} (not in its team: refused, as it should be)")
             continue
         assert status == 200, (label, status)
-        say(f"{label:<44} {repeat:>4} {console.percentile(times, 0.5):>7.1f} "
-            f"{console.percentile(times, 0.95):>7.1f} {size / 1024:>6.1f}")
+        say(f"{label:<44} {repeat:>4} {common.percentile(times, 0.5):>7.1f} "
+            f"{common.percentile(times, 0.95):>7.1f} {size / 1024:>6.1f}")
 
 
 if __name__ == "__main__":

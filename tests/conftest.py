@@ -233,7 +233,7 @@ def login_as(client):
 @pytest.fixture
 def mail_server(app):
     """A real SMTP server on loopback; the app sends its email there."""
-    from tests.mailserver import MailServer
+    from bench.harness.mailserver import MailServer
 
     server = MailServer().start()
     app.config["SMTP_URL"] = server.url
@@ -243,8 +243,8 @@ def mail_server(app):
 
 @pytest.fixture
 def deployment(app):
-    """The Procfile's processes on a PostgreSQL cluster and a Redis of their own (``tests/recovery_scenarios.py``)."""
-    from tests.recovery_scenarios import Deployment
+    """The Procfile's processes on a PostgreSQL cluster and a Redis of their own (``bench/harness/faults.py``)."""
+    from bench.harness.faults import Deployment
 
     running = Deployment().start()
     yield running
@@ -254,7 +254,7 @@ def deployment(app):
 @pytest.fixture
 def redis_server():
     """A redis-server of the test's own, so stopping it disturbs nobody else."""
-    from tests.processes import RedisServer
+    from bench.harness.processes import RedisServer
 
     server = RedisServer().start()
     yield server

@@ -15,7 +15,7 @@ from tests.api_calls import token_of
 from tests.conftest import fresh_app
 from tests.console_cases import open_cases
 from tests.factories import make_city
-from tests.processes import Web
+from bench.harness.processes import Web
 
 pytestmark = pytest.mark.slow
 # examples per operation: about a minute for the whole document on this machine

@@ -167,7 +167,7 @@ def test_a_partner_posting_200_reports_at_40_a_second_is_never_refused(tmp_path)
 
     import requests
 
-    from tests.processes import Web
+    from bench.harness.processes import Web
 
     app = fresh_app(tmp_path)
     with app.app_context():

@@ -7,7 +7,7 @@ from core.extensions import db
 from core.models import AuditEvent
 from notifications.models import MessageTemplate
 from tests.conftest import csrf_token_from
-from tests.mailserver import body_of
+from bench.harness.mailserver import body_of
 from tests.submissions import REFERENCE, submit_pothole
 
 EDITOR = "/admin/messages/request_routed/es"

@@ -7,7 +7,7 @@ from casework.models import Case, CaseState, DuplicateLink
 from core.extensions import db
 from intake.models import ServiceRequest
 from tests.conftest import case_form, csrf_token_from
-from tests.mailserver import body_of
+from bench.harness.mailserver import body_of
 
 
 def submit(client, description, address, email):

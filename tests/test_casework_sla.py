@@ -12,7 +12,7 @@ from core.accounts.models import Staff
 from core.timeutil import utcnow
 from tests.conftest import csrf_token_from
 from tests.factories import make_city
-from tests.mailserver import body_of
+from bench.harness.mailserver import body_of
 
 
 @pytest.fixture

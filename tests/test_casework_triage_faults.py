@@ -15,7 +15,7 @@ from intake.models import ServiceRequest
 from notifications import services as outbox
 from tests.conftest import fresh_app
 from tests.factories import make_city
-from tests.processes import Worker, wait_for
+from bench.harness.processes import Worker, wait_for
 from tests.submissions import counts, mailbox_references, submit_many, worker_environment
 
 pytestmark = pytest.mark.slow

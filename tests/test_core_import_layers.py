@@ -145,3 +145,14 @@ def test_test_modules_share_helpers_through_support_modules_never_each_other(pat
     wrong = [module for module in imported_modules(path) if module.split(".")[-1].startswith("test_")
              and module.startswith("tests.") and is_package_module(module)]
     assert not wrong, f"{relative(path)} imports test modules: {wrong}"
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "bench").rglob("*.py")), ids=relative)
+def test_benchmarks_never_import_the_tests_and_the_harness_only_the_shared_helpers(path):
+    """The tests use ``bench.harness`` (the real servers and processes); the benchmarks never use the tests."""
+    modules = list(imported_modules(path))
+    wrong = [module for module in modules if module.split(".")[0] == "tests"]
+    if relative(path).startswith("bench/harness/"):
+        wrong += [module for module in modules if module.startswith("bench.") and is_package_module(module)
+                  and not module.startswith(("bench.harness", "bench.common"))]
+    assert not wrong, f"{relative(path)} imports {wrong}"

@@ -8,7 +8,7 @@ from core.extensions import db
 from core.models import AuditEvent
 from intake.models import ServiceRequest
 from tests.conftest import csrf_token_from
-from tests.mailserver import body_of
+from bench.harness.mailserver import body_of
 
 DESK = "/console/desk/"
 

@@ -10,7 +10,7 @@ from core.extensions import db
 from core.models import AuditEvent
 from tests.conftest import csrf_token_from
 from tests.factories import loaded, make_city, make_staff
-from tests.mailserver import body_of
+from bench.harness.mailserver import body_of
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from core.extensions import db
 from core.accounts.models import Staff
 from intake.survey import Feedback
 from tests.conftest import csrf_token_from
-from tests.mailserver import body_of
+from bench.harness.mailserver import body_of
 
 
 def submit_and_resolve(app, client, city, run_worker):

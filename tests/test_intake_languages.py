@@ -5,7 +5,7 @@ import re
 from core.extensions import db
 from intake.models import ServiceRequest
 from tests.conftest import csrf_token_from
-from tests.mailserver import body_of
+from bench.harness.mailserver import body_of
 
 
 def test_a_citizen_picks_spanish_and_keeps_it_from_page_to_page(client, city):

@@ -13,7 +13,7 @@ from intake.mail.models import InboundMail, MailOutcome
 from intake.models import ServiceRequest
 from tests.conftest import DATABASE_URL
 from tests.mail_replies import REPLY_DOMAIN, fixture, reply_to, with_headers
-from tests.processes import Scheduler, TandemProcess, Worker, stop_all, wait_for
+from bench.harness.processes import Scheduler, TandemProcess, Worker, stop_all, wait_for
 from tests.submissions import submit_pothole
 from tests.factories import make_city
 
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def mailbox():
-    from tests.imapserver import ImapServer
+    from bench.harness.imapserver import ImapServer
 
     server = ImapServer().start()
     yield server

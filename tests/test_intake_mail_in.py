@@ -22,7 +22,7 @@ from notifications.models import DeliveryStatus, Notification
 from tests.conftest import csrf_token_from
 from tests.factories import PASSWORD, make_city
 from tests.mail_replies import REPLY_DOMAIN, fixture, reply_to, with_headers
-from tests.mailserver import body_of
+from bench.harness.mailserver import body_of
 from tests.submissions import submit_pothole
 
 

@@ -9,7 +9,7 @@ from core.extensions import db
 from core.accounts.models import Staff
 from tests.conftest import csrf_token_from
 from tests.factories import make_city
-from tests.mailserver import body_of
+from bench.harness.mailserver import body_of
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from core.extensions import db
 from intake.models import ServiceRequest
 from tests.conftest import case_form, csrf_token_from
 from tests.factories import make_city
-from tests.mailserver import body_of
+from bench.harness.mailserver import body_of
 from tests.submissions import REFERENCE, submit_pothole
 
 

@@ -19,7 +19,7 @@ from intake.models import ServiceRequest
 from notifications import services as outbox
 from notifications.models import DeliveryStatus, MessageTemplate, Notification
 from tests.conftest import csrf_token_from, test_config
-from tests.mailserver import body_of
+from bench.harness.mailserver import body_of
 
 
 def submit(client, language=None, email="ana@example.org", description="Pothole by the bus stop"):

@@ -9,7 +9,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from core.extensions import db
 from notifications import services as outbox
 from notifications.models import DeliveryStatus, Notification
-from tests.mailserver import Collector, free_port
+from bench.harness.mailserver import Collector, free_port
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ the last fault's end.
 """
 import pytest
 
-from tests.recovery_scenarios import run_scenario
+from bench.harness.faults import run_scenario
 
 pytestmark = pytest.mark.slow
 
@@ -17,7 +17,7 @@ def test_a_killed_worker_a_redis_outage_and_a_database_restart_in_one_run(deploy
     outcome = run_scenario(deployment, [deployment.kill_triage_worker, deployment.redis_away,
                                         deployment.postgres_restart])
     print(outcome)
-    assert outcome.server_errors == 0 and outcome.no_answer == 0, outcome.statuses
+    assert outcome.server_errors == 0 and outcome.no_answer == 0, (outcome.statuses, deployment.web_errors())
     assert outcome.accepted >= 20 and outcome.refused > 0, outcome.statuses
     assert outcome.missing == 0 and outcome.doubled == 0
     assert outcome.acknowledged_once

@@ -2,14 +2,14 @@
 
 The cluster is the test's own (initdb in a temporary folder), so restarting it
 disturbs nothing else; the processes run with the deployment's default
-settings (tests/recovery_scenarios.py). Every answer must be a success or a 503
+settings (bench/harness/faults.py). Every answer must be a success or a 503
 with Retry-After (never a 500), every accepted request must become exactly one
 case within 30 s of the database's return, and every acknowledgement be sent
 once, over SMTP to a real server.
 """
 import pytest
 
-from tests.recovery_scenarios import run_scenario
+from bench.harness.faults import run_scenario
 
 pytestmark = pytest.mark.slow
 
@@ -43,7 +43,7 @@ def test_a_citizen_whose_send_meets_the_outage_sends_again_from_the_page_and_kee
     from intake.photos import RequestPhoto
     from tests.conftest import csrf_token_from, test_config
     from tests.factories import make_city
-    from tests.processes import PostgresCluster
+    from bench.harness.processes import PostgresCluster
 
     folder = tempfile.mkdtemp(prefix="tandem-postgres-")
     cluster = PostgresCluster(folder).start()

@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from tests.recovery_scenarios import Partner
-from tests.processes import wait_for
+from bench.harness.faults import Partner
+from bench.harness.processes import wait_for
 
 pytestmark = pytest.mark.slow
 

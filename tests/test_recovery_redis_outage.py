@@ -16,7 +16,7 @@ import pytest
 from core.extensions import db
 from tests.conftest import fresh_app
 from tests.factories import make_city
-from tests.processes import Scheduler, Worker, stop_all, wait_for
+from bench.harness.processes import Scheduler, Worker, stop_all, wait_for
 from tests.submissions import counts, mailbox_references, submit_many, worker_environment
 
 pytestmark = pytest.mark.slow

@@ -13,7 +13,7 @@ from intake.survey import Feedback
 from tests.conftest import csrf_token_from
 from tests.factories import loaded, make_staff
 from tests.insight_cases import history, insight_city
-from tests.mailserver import body_of
+from bench.harness.mailserver import body_of
 
 COMMENT = "The crew came the next morning and explained everything. Thank you!"
 

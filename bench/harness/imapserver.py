@@ -1,4 +1,4 @@
-"""A real IMAP server for tests: Debian's dovecot on loopback, with one mailbox user, in a folder of its own.
+"""A real IMAP server: Debian's dovecot on loopback, with one mailbox user, in a folder of its own.
 
 Mail is put in the mailbox with IMAP APPEND, as a mail system delivers it; the test reads what is left there.
 """
@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.mailserver import free_port
+from bench.harness.processes import free_port
 
 DOVECOT = "/usr/sbin/dovecot"
 USER, PASSWORD = "requests", "imap-test-password"

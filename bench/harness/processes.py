@@ -1,4 +1,5 @@
-"""Real Tandem processes for fault tests: RQ workers and a private redis-server, on loopback."""
+"""The Procfile's processes (gunicorn, RQ workers, the scheduler), a PostgreSQL cluster and a redis-server of their
+own, on loopback: started, killed and stopped as an operator's supervisor does."""
 import os
 import shutil
 import signal
@@ -9,7 +10,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def free_port():
@@ -175,8 +176,8 @@ class PostgresCluster:
     def restart(self):
         """A fast restart, as an upgrade or a failover does: every connection is cut."""
         # (the server's output must go to the log: a pipe held open by it would never reach EOF)
-        self.run("pg_ctl", "-D", str(self.data), "-l", str(self.folder / "postgres.log"), "-m", "fast", "-w", "restart", "-o",
-                 f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off")
+        self.run("pg_ctl", "-D", str(self.data), "-l", str(self.folder / "postgres.log"), "-m", "fast", "-w",
+                 "restart", "-o", f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off")
 
     def stop(self, mode="immediate"):
         self.run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop", check=False)
@@ -197,7 +198,8 @@ class Web(TandemProcess):
         return f"http://127.0.0.1:{self.port}"
 
     def start(self):
-        self.launch([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}", "--workers", "2", "wsgi:app"])
+        self.launch([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}", "--workers", "2",
+                     "wsgi:app"])
         wait_for(self.answers, 60, "gunicorn to answer")
         return self
 

@@ -1,4 +1,4 @@
-"""Faults under the Procfile's real processes, as an operator meets them; shared by the fault tests and bench/recovery.py.
+"""Faults under the Procfile's real processes, as an operator meets them; for the fault tests and bench/recovery.py.
 
 ``Deployment`` starts a PostgreSQL cluster and a Redis of its own, applies the
 migrations, and runs gunicorn, the triage, notification and periodic workers
@@ -18,13 +18,12 @@ from pathlib import Path
 
 import requests
 
+from bench.common import pothole_city
+from bench.harness.mailserver import MailServer, body_of
+from bench.harness.processes import PostgresCluster, RedisServer, Scheduler, Web, Worker, stop_all, wait_for
 from core import create_app
 from core.extensions import db
 from intake.open311.models import ApiClient
-from tests.conftest import test_config
-from tests.factories import make_city
-from tests.mailserver import MailServer, body_of
-from tests.processes import PostgresCluster, RedisServer, Scheduler, Web, Worker, stop_all, wait_for
 
 REFERENCE = re.compile(r"R-[0-9A-Z]{4}-[0-9A-Z]{4}")
 # the longest a scenario waits for the partner's requests to be accepted before or after its faults
@@ -48,11 +47,13 @@ class Deployment:
         self.cluster.start()
         self.redis.start()
         self.mail.start()
-        self.app = create_app(test_config(self.folder, SQLALCHEMY_DATABASE_URI=self.cluster.url,
-                                          REDIS_URL=self.redis.url))
+        self.app = create_app({
+            "SECRET_KEY": "deployment-secret-key", "SQLALCHEMY_DATABASE_URI": self.cluster.url,
+            "REDIS_URL": self.redis.url, "SMTP_URL": None, "MAILBOX_DIR": str(self.folder / "mailbox"),
+            "PUBLIC_URL": "http://tandem.test", "AGENCY_HOURS": "always"})
         assert self.app.test_cli_runner().invoke(args=["db", "upgrade"]).exit_code == 0
         with self.app.app_context():
-            make_city()
+            pothole_city()
             client, self.key = ApiClient.issue("Partner 311")
             # it posts ten a second, the default quota's edge: its admin gave it room, as they would
             client.requests_per_minute = 1200
@@ -60,7 +61,7 @@ class Deployment:
             db.session.commit()
             db.session.remove()
         self.environment = {
-            "DATABASE_URL": self.cluster.url, "REDIS_URL": self.redis.url, "SECRET_KEY": "test-secret-key",
+            "DATABASE_URL": self.cluster.url, "REDIS_URL": self.redis.url, "SECRET_KEY": "deployment-secret-key",
             "SMTP_URL": self.mail.url, "MAILBOX_DIR": self.app.config["MAILBOX_DIR"], "PUBLIC_URL": "http://tandem.test",
             "AGENCY_HOURS": "always",
         }
@@ -234,7 +235,8 @@ def run_scenario(deployment, faults, before=20, after=20, wait_seconds=60):
         pass
     sent = deployment.acknowledgements()
     return Outcome(
-        accepted=len(partner.accepted), missing_retry_after=partner.missing_retry_after, cases=sum(1 for ref in partner.accepted if by_reference.get(ref, 0) >= 1),
+        accepted=len(partner.accepted), missing_retry_after=partner.missing_retry_after,
+        cases=sum(1 for ref in partner.accepted if by_reference.get(ref, 0) >= 1),
         doubled=sum(1 for n in by_reference.values() if n > 1),
         missing=sum(1 for ref in partner.accepted if not by_reference.get(ref)),
         refused=sum(n for status, n in partner.statuses.items() if status in (429, 503)),

@@ -1,9 +1,10 @@
-"""A real SMTP server for tests (aiosmtpd), collecting what it receives."""
+"""A real SMTP server (aiosmtpd) on loopback, collecting what it receives."""
 import asyncio
-import socket
 from email import message_from_bytes, policy
 
 from aiosmtpd.controller import Controller
+
+from bench.harness.processes import free_port
 
 
 class Collector:
@@ -31,12 +32,6 @@ class Collector:
         message.envelope_recipients = list(envelope.rcpt_tos)
         self.messages.append(message)
         return "250 Message accepted for delivery"
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class MailServer:
