@@ -41,6 +41,10 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.module.__name__.rsplit(".", 1)[-1].startswith(SERIAL_MODULES):
             item.add_marker(pytest.mark.serial)
+    # the modules that drive browsers or start processes (seconds a test) first, each module's tests kept together:
+    # the workers then end on short tests together, not one waiting while the other finishes a long one
+    items.sort(key=lambda item: 0 if item.get_closest_marker("browser") or item.get_closest_marker("slow") else 1)
+
 
 DATABASE_URL = os.environ.get("TANDEM_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/tandem_test")
 REDIS_URL = os.environ.get("TANDEM_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")

@@ -1,5 +1,6 @@
 """The per-queue counters equal a fresh count after any sequence of case changes, and take-next never doubles up."""
-import multiprocessing
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from hypothesis import HealthCheck, settings
@@ -15,8 +16,7 @@ from casework.triage.engine import triage
 from core.extensions import db
 from core.accounts.models import Staff
 from intake.models import ServiceRequest
-from core import create_app
-from tests.conftest import DATABASE_URL, empty_tables, test_config
+from tests.conftest import DATABASE_URL, empty_tables
 from tests.console_cases import open_cases
 from tests.factories import make_city, make_staff
 
@@ -153,34 +153,28 @@ def test_recount_rebuilds_the_counters_from_the_cases(app):
         assert counts.kept_counts() == {(city.roads_queue.id, 0, "triaged"): 4}
 
 
-def take_in_own_process(tmp_path, staff_id, start, results):
-    """A caseworker's take-next from a process of its own, as a second web worker would."""
-    app = create_app(test_config(tmp_path))
+def take_in_own_session(app, staff_id, start):
+    """A caseworker's take-next in a session and a database connection of its own, as a second web worker has."""
     with app.app_context():
         staff = db.session.get(Staff, staff_id)
-        start.wait()
+        start.wait(timeout=30)
         case = assignment.take_next(staff)
-        results.put(case.id if case else None)
-        db.engine.dispose()
+        taken = case.id if case else None
+        db.session.remove()
+        return taken
 
 
-def test_caseworkers_pressing_take_next_at_the_same_instant_get_different_cases(app, tmp_path):
+def test_caseworkers_pressing_take_next_at_the_same_instant_get_different_cases(app):
     assert DATABASE_URL.startswith("postgresql"), "this needs row locks: run it on PostgreSQL"
     with app.app_context():
         city = make_city()
         workers = [make_staff(f"Worker {n}", email=f"worker{n}@city.example", queues=[city.roads_queue]) for n in range(6)]
         open_cases(city.roads_queue, city.pothole, 4, spacing=timedelta(minutes=1))
         worker_ids = [worker.id for worker in workers]
-    context = multiprocessing.get_context("spawn")
-    start, results = context.Barrier(len(worker_ids)), context.Queue()
-    processes = [context.Process(target=take_in_own_process, args=(tmp_path, staff_id, start, results))
-                 for staff_id in worker_ids]
-    for process in processes:
-        process.start()
-    taken = [results.get(timeout=60) for _ in processes]
-    for process in processes:
-        process.join(timeout=60)
-        assert process.exitcode == 0
+    # threads, each with its own connection: the database sees six transactions at once, as from six web workers
+    start = threading.Barrier(len(worker_ids))
+    with ThreadPoolExecutor(max_workers=len(worker_ids)) as pool:
+        taken = list(pool.map(lambda staff_id: take_in_own_session(app, staff_id, start), worker_ids))
     got = [case_id for case_id in taken if case_id is not None]
     # four cases, six people: four get one each, two are told there is nothing
     assert len(got) == 4 and len(set(got)) == 4
