@@ -30,8 +30,7 @@ ensure_virtualenv() {
   if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
     say "installing Python packages into .venv${extras:+ (with $extras extras)}"
     .venv/bin/python -m pip install --quiet --upgrade pip
-    # no bytecode for every file of every package up front (12 s here): Python writes it for what is imported
-    .venv/bin/python -m pip install --quiet --no-compile -c requirements/constraints.txt -e ".${extras:+[$extras]}"
+    .venv/bin/python -m pip install --quiet -c requirements/constraints.txt -e ".${extras:+[$extras]}"
     echo "$wanted" > "$stamp"
   fi
   export PATH="$PWD/.venv/bin:$PATH"
