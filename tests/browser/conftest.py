@@ -50,9 +50,11 @@ def axe_violations(page):
     """Run axe-core on the page; return its WCAG 2.2 A/AA violations as readable lines."""
     assert AXE.exists(), "axe-core is missing: bin/test runs npm ci in tests/browser"
     page.add_script_tag(path=str(AXE))
-    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS)
-    return [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-            for v in result["violations"]]
+    # only the violations come back, with every node: axe details one node of each passing rule instead of all of
+    # them, and the page does not send thousands of passing nodes to the test (a third of a scan's time here)
+    violations = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, "
+                               "resultTypes: ['violations']}).then(result => result.violations)", WCAG_TAGS)
+    return [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}" for v in violations]
 
 
 def tab_to(page, element_id, presses=60):
