@@ -82,16 +82,26 @@ def empty_tables():
     """Remove every row, quickly, keeping the schema; ids start again from 1.
 
     A test leaves a few rows in a few tables: deleting them and setting the
-    sequences back takes a tenth of what TRUNCATE (which rewrites 35 tables)
-    takes, and the suite does it before every test.
+    sequences back takes a tenth of what TRUNCATE (which rewrites every table)
+    takes, and the suite does it before every test. On PostgreSQL it is one
+    script, sent in one round trip (the sequences' names read once per run).
     """
-    for table in reversed(db.metadata.sorted_tables):
-        db.session.execute(table.delete())
-    if db.engine.dialect.name == "postgresql":
+    deletes = [f'DELETE FROM "{table.name}"' for table in reversed(db.metadata.sorted_tables)]
+    if db.engine.dialect.name != "postgresql":
+        for statement in deletes:
+            db.session.execute(text(statement))
+        db.session.commit()
+        return
+    script = _emptying.get(str(db.engine.url))
+    if script is None:
         sequences = db.session.scalars(text("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'")).all()
-        if sequences:
-            db.session.execute(text("SELECT " + ", ".join(f"setval('\"{name}\"', 1, false)" for name in sequences)))
+        resets = ["SELECT " + ", ".join(f"setval('\"{name}\"', 1, false)" for name in sequences)] if sequences else []
+        script = _emptying[str(db.engine.url)] = "; ".join(deletes + resets)
+    db.session.connection().exec_driver_sql(script)
     db.session.commit()
+
+
+_emptying = {}  # the script of each database, by its address
 
 
 # the schema is built once per run; each test then starts from empty tables
