@@ -28,7 +28,7 @@ class SmsProvider(BaseHTTPRequestHandler):
 @pytest.fixture
 def sms_provider(app):
     server = HTTPServer(("127.0.0.1", 0), SmsProvider)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     SmsProvider.received = []
     app.config.update(SMS_WEBHOOK_URL=f"http://127.0.0.1:{server.server_port}/sms", SMS_WEBHOOK_SECRET="k")
     yield SmsProvider.received

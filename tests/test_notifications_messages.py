@@ -230,7 +230,7 @@ class WebhookReceiver(BaseHTTPRequestHandler):
 
 def test_sms_goes_through_the_signed_webhook_channel(app, city):
     server = HTTPServer(("127.0.0.1", 0), WebhookReceiver)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     WebhookReceiver.received.clear()
     app.config.update(SMS_WEBHOOK_URL=f"http://127.0.0.1:{server.server_port}/sms", SMS_WEBHOOK_SECRET="s3cret")
     try:
