@@ -30,3 +30,23 @@ def open_cases(queue, service, n, *, start=None, spacing=timedelta(hours=1), pri
         cases.append(case)
     db.session.commit()
     return [case.id for case in cases]
+
+
+def case_with_a_hard_step(city):
+    """A pothole case triaged into the roads queue and held by the city's caseworker, whose "Inspect the site"
+    step they rated hard (5, missing information). Commits; returns the case's id. Call in an app context."""
+    from casework.console import case_actions
+    from casework.models import StepType
+    from casework.triage.engine import triage
+    from core.accounts.models import Staff
+
+    request = ServiceRequest(service_id=city.pothole.id, description="Pothole", address="1 High Street")
+    db.session.add(request)
+    db.session.commit()
+    case = triage(request.id)
+    case.assignee_id, case.queue_id = city.caseworker.id, city.roads_queue.id
+    db.session.commit()
+    inspect = db.session.scalar(db.select(StepType).filter_by(service_id=city.pothole.id, name="Inspect the site"))
+    case_actions.record_step(case, db.session.get(Staff, city.caseworker.id), 30, step_type_id=inspect.id,
+                             friction=5, friction_reason="missing_information")
+    return case.id

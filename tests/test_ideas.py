@@ -9,6 +9,7 @@ from casework.insight.models import ProcessChange
 from core.extensions import db
 from core.models import AuditEvent
 from tests.conftest import csrf_token_from
+from tests.console_cases import case_with_a_hard_step
 from tests.factories import loaded, make_city, make_staff
 from bench.harness.mailserver import body_of
 
@@ -142,25 +143,8 @@ def test_bad_ideas_are_refused_beside_their_fields_and_save_nothing(app, client,
 
 
 def test_a_step_rated_hard_offers_to_suggest_a_fix(app, client, city, login_as):
-    from casework.console import case_actions
-    from casework.models import Case
-    from intake.models import ServiceRequest
-
     with app.app_context():
-        request = ServiceRequest(service_id=city.pothole.id, description="Pothole", address="1 High Street")
-        db.session.add(request)
-        db.session.commit()
-        from casework.triage.engine import triage
-
-        triage(request.id)
-        case = db.session.scalar(db.select(Case))
-        case.assignee_id, case.queue_id = city.caseworker.id, city.roads_queue.id
-        db.session.commit()
-        from core.accounts.models import Staff
-
-        case_actions.record_step(case, db.session.get(Staff, city.caseworker.id), 30, step_type_id=city.inspect_id,
-                                 friction=5, friction_reason="missing_information")
-        case_id = case.id
+        case_id = case_with_a_hard_step(city)
     login_as(city.caseworker)
     page = client.get(f"/console/cases/{case_id}").text
     assert "Suggest a fix" in page

@@ -58,6 +58,12 @@ def axe_violations(page):
     return [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}" for v in violations]
 
 
+def assert_accessible(page, what):
+    """Fail, naming ``what`` and each violation, unless the page passes the WCAG 2.2 A/AA scan."""
+    violations = axe_violations(page)
+    assert violations == [], f"{what}:\n" + "\n".join(violations)
+
+
 def tab_to(page, element_id, presses=60):
     """Move focus with the Tab key alone until the element with ``element_id`` has it."""
     for _ in range(presses):

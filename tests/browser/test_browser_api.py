@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import axe_violations, tab_to
+from tests.browser.conftest import assert_accessible, axe_violations, tab_to
 from tests.browser.conftest import sign_in_by_keyboard
 
 pytestmark = pytest.mark.browser
@@ -57,10 +57,8 @@ def test_the_reference_page_draws_every_operation_from_this_server_alone(browser
 def test_the_reference_page_passes_the_scan(page):
     page.goto("/api/v1/docs")
     page.wait_for_selector(".opblock", timeout=15000)
-    violations = axe_violations(page)
-    assert violations == [], "\n".join(violations)
+    assert_accessible(page, "the API reference page")
     # an operation opened, with its parameters, body and answers
     page.locator("#operations-api_cases-post_api_v1_cases__case_id__notes .opblock-summary-control").click()
     page.wait_for_selector(".opblock-body .responses-table")
-    violations = axe_violations(page)
-    assert violations == [], "an open operation:\n" + "\n".join(violations)
+    assert_accessible(page, "an open operation")

@@ -2,13 +2,10 @@
 list, an idea, the form and its error state pass the axe scan."""
 import pytest
 
-from casework.console import case_actions
-from casework.models import Case, StepType
-from casework.triage.engine import triage
 from core.accounts.models import Staff
 from core.extensions import db
-from intake.models import ServiceRequest
-from tests.browser.conftest import axe_violations, sign_in_by_keyboard, tab_to, tab_to_text
+from tests.browser.conftest import assert_accessible, sign_in_by_keyboard, tab_to, tab_to_text
+from tests.console_cases import case_with_a_hard_step
 from tests.factories import make_city
 
 pytestmark = pytest.mark.browser
@@ -18,22 +15,8 @@ pytestmark = pytest.mark.browser
 def rated_hard(app):
     with app.app_context():
         city = make_city()
-        request = ServiceRequest(service_id=city.pothole.id, description="Pothole", address="1 High Street")
-        db.session.add(request)
-        db.session.commit()
-        triage(request.id)
-        case = db.session.scalar(db.select(Case))
-        case.assignee_id, case.queue_id = city.caseworker.id, city.roads_queue.id
-        db.session.commit()
-        inspect = db.session.scalar(db.select(StepType).filter_by(name="Inspect the site"))
-        case_actions.record_step(case, db.session.get(Staff, city.caseworker.id), 30, step_type_id=inspect.id,
-                                 friction=5, friction_reason="missing_information")
-        return {"case_id": case.id, "email": city.caseworker.email}
-
-
-def assert_accessible(page, what):
-    violations = axe_violations(page)
-    assert violations == [], f"{what}:\n" + "\n".join(violations)
+        case_id = case_with_a_hard_step(city)
+        return {"case_id": case_id, "email": city.caseworker.email}
 
 
 def test_a_caseworker_proposes_a_fix_from_a_hard_step_by_keyboard(page, rated_hard):

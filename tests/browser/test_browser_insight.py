@@ -8,7 +8,7 @@ import pytest
 from casework.insight.models import ProcessChange, PulseAnswer
 from casework.insight.rollup import measure_pending
 from core.extensions import db
-from tests.browser.conftest import axe_violations, tab_to, tab_to_text
+from tests.browser.conftest import assert_accessible, tab_to, tab_to_text
 from tests.browser.conftest import sign_in_by_keyboard
 from tests.factories import loaded
 from tests.insight_cases import history, insight_city
@@ -28,11 +28,6 @@ def city(app):
         measure_pending()
         loaded(city.supervisor, city.caseworker, city.roads_queue, city.pothole)
         return city
-
-
-def assert_accessible(page, what):
-    violations = axe_violations(page)
-    assert violations == [], f"{what}:\n" + "\n".join(violations)
 
 
 def test_the_blueprint_and_its_print_view_pass_axe_and_read_without_script(page, app, city):

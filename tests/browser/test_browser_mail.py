@@ -10,7 +10,7 @@ from core.extensions import db
 from intake.mail import taking
 from intake.mail.models import InboundMail, MailOutcome
 from intake.models import ServiceRequest
-from tests.browser.conftest import axe_violations, sign_in_by_keyboard, tab_to
+from tests.browser.conftest import assert_accessible, sign_in_by_keyboard, tab_to
 from tests.factories import make_city
 from tests.mail_replies import REPLY_DOMAIN, fixture
 
@@ -41,11 +41,6 @@ def mailed(app):
         taking.take(fixture("unknown_charset.eml"))
         return {"case_id": db.session.scalar(db.select(Case.id)), "caseworker": city.caseworker.email,
                 "admin": city.admin.email, "graffiti": city.graffiti.id}
-
-
-def assert_accessible(page, what):
-    violations = axe_violations(page)
-    assert violations == [], f"{what}:\n" + "\n".join(violations)
 
 
 def test_the_case_shows_the_citizens_emails_and_the_bounce_accessibly(page, mailed):

@@ -10,7 +10,7 @@ from casework.insight.rollup import measure_pending
 from casework.public import arrivals, figures
 from core.extensions import db
 from core.timeutil import utcnow
-from tests.browser.conftest import axe_violations, tab_to
+from tests.browser.conftest import assert_accessible, tab_to
 from tests.insight_cases import history, insight_city
 
 pytestmark = pytest.mark.browser
@@ -39,11 +39,6 @@ def published(app):
         measure_pending()
         arrivals.recount()
         figures.forget()
-
-
-def assert_accessible(page, what):
-    violations = axe_violations(page)
-    assert violations == [], f"{what}:\n" + "\n".join(violations)
 
 
 @pytest.mark.parametrize("language", ["en", "es", "pt"])

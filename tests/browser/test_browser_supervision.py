@@ -3,7 +3,7 @@ import pytest
 
 from casework.models import Case
 from core.extensions import db
-from tests.browser.conftest import axe_violations, tab_to, tab_to_text
+from tests.browser.conftest import assert_accessible, tab_to, tab_to_text
 from tests.browser.conftest import sign_in_by_keyboard
 from tests.console_cases import open_cases
 from tests.factories import loaded, make_city, make_staff
@@ -22,11 +22,6 @@ def team(app):
         db.session.commit()
         loaded(*vars(city).values(), robin)
         return city, robin
-
-
-def assert_accessible(page, what):
-    violations = axe_violations(page)
-    assert violations == [], f"{what}:\n" + "\n".join(violations)
 
 
 def test_a_supervisor_evens_out_the_work_by_keyboard(page, app, team):

@@ -9,7 +9,7 @@ from casework.voice.models import VoiceDigest
 from core.extensions import db
 from core.timeutil import utcnow
 from intake.survey import Feedback
-from tests.browser.conftest import axe_violations, sign_in_by_keyboard, tab_to
+from tests.browser.conftest import assert_accessible, sign_in_by_keyboard, tab_to
 from tests.insight_cases import history, insight_city
 
 pytestmark = pytest.mark.browser
@@ -32,8 +32,7 @@ def test_the_voice_pages_pass_the_scan_and_the_digest_is_chosen_by_keyboard(page
     sign_in_by_keyboard(page, answered["email"])
     page.goto("/console/voice/")
     assert "Quick and kind." in page.inner_text("#said")
-    violations = axe_violations(page)
-    assert violations == [], "\n".join(violations)
+    assert_accessible(page, "one's own voice page")
     tab_to(page, "frequency-off")  # a radio group takes one Tab stop, at its chosen radio
     page.keyboard.press("ArrowDown")
     page.keyboard.press("ArrowDown")  # once a week
@@ -42,12 +41,10 @@ def test_the_voice_pages_pass_the_scan_and_the_digest_is_chosen_by_keyboard(page
         page.keyboard.press("Enter")
     assert "once a week" in page.inner_text(".notice") and page.is_checked("#frequency-weekly")
     page.goto(f"/console/voice/teams/{answered['queue']}")
-    violations = axe_violations(page)
-    assert violations == [], "\n".join(violations)
+    assert_accessible(page, "the team's voice page")
     page.goto("/console/voice/?period=forever")
     assert page.locator(".error-summary").is_visible()
-    violations = axe_violations(page)
-    assert violations == [], "\n".join(violations)
+    assert_accessible(page, "the voice page refusing a period")
 
 
 def test_the_choice_is_kept(app, answered, page):
