@@ -84,6 +84,26 @@ class Deployment:
     def alive(self):
         return {name: process.process.poll() is None for name, process in self.running.items()}
 
+    def ready_for_another_scenario(self):
+        """True when every process is up and the database, Redis and the web answer, as after ``start()``.
+
+        A scenario that failed half-way may leave a fault in place (Redis stopped, a process dead): the
+        next one then needs a new deployment, not this one.
+        """
+        if not self.running or not all(self.alive().values()):
+            return False
+        try:
+            answer = requests.get(f"{self.running['web'].url}/open311/v2/services.json", timeout=5)
+        except requests.RequestException:
+            return False
+        return answer.status_code == 200 and self.redis.answers()
+
+    def begin_scenario(self):
+        """Forget the last scenario's mail-server settings; return where this scenario's mail begins."""
+        self.mail.collector.hold_seconds = 0
+        self.mail.collector.held = 0
+        return len(self.mail.messages)
+
     def stop(self):
         stop_all(self.running.values())
         self.redis.stop()
@@ -137,9 +157,11 @@ class Deployment:
             db.session.remove()
             return dict(rows)
 
-    def acknowledgements(self):
-        """References named by the messages the SMTP server received, with how many messages name each."""
-        found = (REFERENCE.search(f"{message['Subject']} {body_of(message)}") for message in list(self.mail.messages))
+    def acknowledgements(self, since=0):
+        """References named by the messages the SMTP server received (from the ``since``-th on), with how many
+        messages name each."""
+        found = (REFERENCE.search(f"{message['Subject']} {body_of(message)}")
+                 for message in list(self.mail.messages)[since:])
         return Counter(match.group() for match in found if match)
 
 
@@ -210,6 +232,7 @@ def run_scenario(deployment, faults, before=20, after=20, wait_seconds=60):
     is the time from the end of the last fault until every accepted request
     has its case (None if that did not happen within ``wait_seconds``).
     """
+    first_message = deployment.begin_scenario()
     partner = Partner(deployment.running["web"].url, deployment.key)
     partner.thread.start()
     partner.wait_for_accepted(before)
@@ -228,12 +251,12 @@ def run_scenario(deployment, faults, before=20, after=20, wait_seconds=60):
     by_reference = deployment.cases_by_reference()
     acknowledged = None
     try:
-        wait_for(lambda: sum(deployment.acknowledgements().values()) >= 2 * len(partner.accepted), 90,
+        wait_for(lambda: sum(deployment.acknowledgements(first_message).values()) >= 2 * len(partner.accepted), 90,
                  "the acknowledgements to be sent")
         acknowledged = time.monotonic() - ended
     except AssertionError:
         pass
-    sent = deployment.acknowledgements()
+    sent = deployment.acknowledgements(first_message)
     return Outcome(
         accepted=len(partner.accepted), missing_retry_after=partner.missing_retry_after,
         cases=sum(1 for ref in partner.accepted if by_reference.get(ref, 0) >= 1),
