@@ -49,38 +49,24 @@ ensure_virtualenv() {
       .venv/bin/python -m pip install --quiet --upgrade pip
       .venv/bin/python -m pip install --quiet --no-compile -c requirements/constraints.txt -e ".${extras:+[$extras]}"
     fi
+    write_bytecode "$extras"
     echo "$wanted" > "$stamp"
   fi
   export PATH="$PWD/.venv/bin:$PATH"
-  # no bytecode is compiled at install (compiling every installed file took 21 s here, the modules Tandem and its
-  # tests import 7 s): the first process to import a module writes it, and every later one reads it. A machine may
-  # forbid that (PYTHONDONTWRITEBYTECODE): every process would then compile the app again, so it is allowed here
+  # a machine may forbid Python to write bytecode (PYTHONDONTWRITEBYTECODE): every process would then compile
+  # the app and its libraries again, so it is allowed here (a module first imported later is written then)
   unset PYTHONDONTWRITEBYTECODE
 }
 
-postgres_answers() { pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; }
-
-ensure_postgres() {
-  command -v pg_ctlcluster >/dev/null || apt_install postgresql postgresql-client
-  if ! postgres_answers; then
-    say "starting PostgreSQL"
-    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -1)" main start
-    for _ in $(seq 30); do postgres_answers && break; sleep 1; done
-  fi
-  postgres_answers || { echo "PostgreSQL does not answer on 127.0.0.1:5432." >&2; exit 1; }
-}
-
-create_database() {
-  # $1: database name; PostgreSQL on 127.0.0.1 with trust auth for user postgres
-  psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$1'" | grep -q 1 \
-    || { say "creating database $1"; createdb -h 127.0.0.1 -U postgres "$1"; }
-}
-
-redis_answers() { redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null | grep -q PONG; }
-
-start_redis() {
-  say "starting Redis on 127.0.0.1:6379"
-  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no "$@"
-  for _ in $(seq 20); do redis_answers && return 0; sleep 0.5; done
-  echo "Redis did not start." >&2; exit 1
+write_bytecode() {
+  # $1: the extras installed. Bytecode for what Tandem imports (and the tests, with the test extras), written
+  # by importing it, Tandem in one process and its libraries in another: compiling every installed file took
+  # 21 s here, this 7 s. The libraries Tandem imports only when first needed are named.
+  say "writing bytecode for what Tandem${1:+ and its tests} import"
+  local libraries="scipy.stats networkx frictionless holidays"
+  [ "$1" = test ] && libraries="$libraries pytest xdist playwright.sync_api hypothesis schemathesis time_machine aiosmtpd"
+  env -u PYTHONDONTWRITEBYTECODE .venv/bin/python bin/write_bytecode.py core intake casework notifications &
+  # shellcheck disable=SC2086 # one name per word
+  env -u PYTHONDONTWRITEBYTECODE .venv/bin/python bin/write_bytecode.py $libraries >/dev/null 2>&1
+  wait
 }
