@@ -70,3 +70,30 @@ write_bytecode() {
   env -u PYTHONDONTWRITEBYTECODE .venv/bin/python bin/write_bytecode.py $libraries >/dev/null 2>&1
   wait
 }
+
+postgres_answers() { pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; }
+
+ensure_postgres() {
+  command -v pg_ctlcluster >/dev/null || apt_install postgresql postgresql-client
+  if ! postgres_answers; then
+    say "starting PostgreSQL"
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -1)" main start
+    for _ in $(seq 30); do postgres_answers && break; sleep 1; done
+  fi
+  postgres_answers || { echo "PostgreSQL does not answer on 127.0.0.1:5432." >&2; exit 1; }
+}
+
+create_database() {
+  # $1: database name; PostgreSQL on 127.0.0.1 with trust auth for user postgres
+  psql -h 127.0.0.1 -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$1'" | grep -q 1 \
+    || { say "creating database $1"; createdb -h 127.0.0.1 -U postgres "$1"; }
+}
+
+redis_answers() { redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null | grep -q PONG; }
+
+start_redis() {
+  say "starting Redis on 127.0.0.1:6379"
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no "$@"
+  for _ in $(seq 20); do redis_answers && return 0; sleep 0.5; done
+  echo "Redis did not start." >&2; exit 1
+}
