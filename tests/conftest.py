@@ -51,7 +51,7 @@ def pytest_xdist_make_scheduler(config, log):
     the last test of the one it has.
 
     xdist gives another module as soon as two tests are left, so the three scenarios sharing a deployment
-    took the Redis outage tests behind them while the other process sat idle (2 min 18 s against 1 min 35 s).
+    took the Redis outage tests behind them while the other process sat idle (2 min 18 s against 1 min 39 s).
     A process still gets its next module before its last test runs, as a test's teardown needs to know
     what follows it.
     """
@@ -279,34 +279,6 @@ def mail_server(app):
     app.config["SMTP_URL"] = server.url
     yield server
     server.stop()
-
-
-@pytest.fixture(scope="session")
-def deployments():
-    """Where this test process keeps its deployment between scenarios; stopped at the end of the run."""
-    kept = {}
-    yield kept
-    if kept.get("running"):
-        kept["running"].stop()
-
-
-@pytest.fixture
-def deployment(deployments):
-    """The Procfile's processes on a PostgreSQL cluster and a Redis of their own (``bench/harness/faults.py``).
-
-    The scenarios share one (starting it takes 6 to 9 s): each counts only its own requests and mail, and a
-    deployment that a scenario left broken (a process dead, Redis or the database away) is replaced. They
-    are one module, which bin/test runs on one test process (``--dist loadfile``), so they meet the same one.
-    """
-    from bench.harness.faults import Deployment
-
-    running = deployments.get("running")
-    if running is None or not running.ready_for_another_scenario():
-        if running is not None:
-            running.stop()
-        running = deployments["running"] = Deployment().start()
-    running.begin_scenario()
-    yield running
 
 
 @pytest.fixture

@@ -5,7 +5,8 @@ The deployment (bench/harness/faults.py) has a PostgreSQL cluster of its own
 disturb nothing else, and runs gunicorn, the workers and the scheduler with
 the deployment's default settings; its acknowledgements go over SMTP to a real
 server. The scenarios share it (the ``deployment`` fixture), each counting
-only its own requests and mail; bin/test runs this module on one test process.
+only its own requests and mail from ``begin_scenario()`` on; bin/test runs
+this module on one test process.
 
 - PostgreSQL restarts (4 s down) while a partner system posts: every answer is
   a success or a 503 with Retry-After (never a 500), every accepted request
@@ -29,6 +30,31 @@ from bench.harness.processes import wait_for
 
 pytestmark = pytest.mark.slow
 
+
+@pytest.fixture(scope="module")
+def deployments():
+    """Where this module keeps its deployment between scenarios; stopped after the last one."""
+    kept = {}
+    yield kept
+    if kept.get("running"):
+        kept["running"].stop()
+
+
+@pytest.fixture
+def deployment(deployments):
+    """The Procfile's processes on a PostgreSQL cluster and a Redis of their own (``bench/harness/faults.py``).
+
+    Starting one takes 6 to 9 s, so the scenarios share it; one that a scenario left broken (a process
+    dead, Redis or the database away) is replaced.
+    """
+    from bench.harness.faults import Deployment
+
+    running = deployments.get("running")
+    if running is None or not running.ready_for_another_scenario():
+        if running is not None:
+            running.stop()
+        running = deployments["running"] = Deployment().start()
+    yield running
 
 def test_a_database_restart_costs_no_500_and_no_request_and_work_resumes_within_30_s(deployment):
     outcome = run_scenario(deployment, [deployment.postgres_restart])

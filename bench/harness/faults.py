@@ -92,11 +92,7 @@ class Deployment:
         """
         if not self.running or not all(self.alive().values()):
             return False
-        try:
-            answer = requests.get(f"{self.running['web'].url}/open311/v2/services.json", timeout=5)
-        except requests.RequestException:
-            return False
-        return answer.status_code == 200 and self.redis.answers()
+        return self.web_status() == 200 and self.redis.answers()
 
     def begin_scenario(self):
         """Forget the last scenario's mail-server settings; return where this scenario's mail begins."""
@@ -142,10 +138,14 @@ class Deployment:
         self.cluster.start()
 
     def web_says_unavailable(self):
+        return self.web_status() == 503
+
+    def web_status(self):
+        """The status of the web's Open311 service list (which reads the database), or None if it did not answer."""
         try:
-            return requests.get(f"{self.running['web'].url}/open311/v2/services.json", timeout=5).status_code == 503
+            return requests.get(f"{self.running['web'].url}/open311/v2/services.json", timeout=5).status_code
         except requests.RequestException:
-            return False
+            return None
 
     def cases_by_reference(self):
         with self.app.app_context():
