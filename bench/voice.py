@@ -1,6 +1,6 @@
 """What citizens said, at scale: a caseworker's own page and a team's, over a million cases and 200 staff.
 
-Usage (from the repository root, PostgreSQL running), on the database bench/public.py loaded and measured:
+Usage (from the repository root, PostgreSQL running), on the database bench/published.py loaded and measured:
 
     .venv/bin/python bench/voice.py [--repeat 20]
 
@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/tandem_public_bench")
 
-from bench import city, common, public  # noqa: E402
+from bench import city, common, published  # noqa: E402
 from core.extensions import db  # noqa: E402
 
 say = city.say
@@ -31,7 +31,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=20)
     arguments = parser.parse_args()
-    app = public.build_app()
+    app = published.build_app()
     with app.app_context():
         db.create_all()  # the tables a later version added (the digest's choice), on a database loaded before
         steps = db.session.execute(db.text(

@@ -1,7 +1,9 @@
 """Delivery channels. Each has ``send(recipient, message)``; email is the first."""
+import functools
 import hashlib
 import hmac
 import json
+import os
 import smtplib
 import ssl
 import time
@@ -58,7 +60,7 @@ class SMTPChannel:
 
     def __init__(self, url, ca_file=None):
         # a private CA, for a city's internal mail relay; None trusts the system's CAs
-        self.tls_context = ssl.create_default_context(cafile=ca_file)
+        self.ca_file = ca_file
         parts = urlsplit(url)
         self.implicit_tls = parts.scheme == "smtps"
         self.starttls = parse_qs(parts.query).get("starttls", ["0"])[0] in {"1", "true", "yes"}
@@ -69,10 +71,10 @@ class SMTPChannel:
 
     def connect(self):
         if self.implicit_tls:
-            return smtplib.SMTP_SSL(self.host, self.port, timeout=15, context=self.tls_context)
+            return smtplib.SMTP_SSL(self.host, self.port, timeout=15, context=tls_context(self.ca_file))
         client = smtplib.SMTP(self.host, self.port, timeout=15)
         if self.starttls:
-            client.starttls(context=self.tls_context)
+            client.starttls(context=tls_context(self.ca_file))
         return client
 
     def send(self, recipient, message):
@@ -91,6 +93,25 @@ class SMTPChannel:
             if 500 <= error.smtp_code < 600:
                 raise PermanentFailure(f"the mail server refused the message ({error.smtp_code})") from error
             raise
+
+
+def tls_context(ca_file=None):
+    """The TLS settings for the mail server, trusting ``ca_file`` (None: the system's CAs).
+
+    Made once per process and version of the file, not per message: making one reads the whole CA store,
+    25 ms of CPU on every message here. A CA file replaced in place (a misconfiguration being fixed) is read
+    again on the next send, so the mail kept for retry then goes without restarting the mailer.
+    """
+    try:
+        stat = os.stat(ca_file) if ca_file else None
+    except OSError:
+        stat = None  # ssl then raises its own error about the missing file, and the message waits for a retry
+    return _tls_context(ca_file, stat and (stat.st_ino, stat.st_mtime_ns, stat.st_size))
+
+
+@functools.lru_cache(maxsize=8)
+def _tls_context(ca_file, _version):
+    return ssl.create_default_context(cafile=ca_file)
 
 
 class WebhookChannel:

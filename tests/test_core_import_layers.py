@@ -5,6 +5,8 @@ new upward import fails here before it becomes a loop.
 """
 import ast
 import pathlib
+import pkgutil
+import sys
 
 import pytest
 
@@ -156,3 +158,13 @@ def test_benchmarks_never_import_the_tests_and_the_harness_only_the_shared_helpe
         wrong += [module for module in modules if module.startswith("bench.") and is_package_module(module)
                   and not module.startswith(("bench.harness", "bench.common"))]
     assert not wrong, f"{relative(path)} imports {wrong}"
+
+
+def test_no_benchmark_script_is_named_like_a_library_it_could_hide():
+    """A script run as ``python bench/x.py`` has bench/ first on its path, so a bench/public.py hid the library
+    ``public`` that aiosmtpd imports, and bench/recovery.py could not start."""
+    ours = {ROOT, ROOT / "bench"}
+    installed = {module.name for module in pkgutil.iter_modules()
+                 if pathlib.Path(module.module_finder.path).resolve() not in ours} | set(sys.stdlib_module_names)
+    hiding = sorted(path.stem for path in (ROOT / "bench").glob("*.py") if path.stem in installed)
+    assert not hiding, f"bench/ modules named like installed or standard modules: {hiding}"

@@ -75,12 +75,33 @@ def test_a_wrong_password_is_a_permanent_failure_with_a_clear_reason(app, relay)
     assert collector.messages == []
 
 
+def unrelated_ca(path):
+    """A CA certificate at ``path`` that did not sign the relay's: trusting it, Tandem must refuse the relay."""
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=other",
+                    "-keyout", str(path.with_suffix(".key")), "-out", str(path)], check=True, capture_output=True)
+    return path
+
+
 def test_an_untrusted_certificate_is_not_accepted(app, relay, tmp_path):
     port, collector, _cert = relay
-    other_ca = tmp_path / "other.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=other",
-                    "-keyout", str(tmp_path / "other.key"), "-out", str(other_ca)], check=True, capture_output=True)
+    other_ca = unrelated_ca(tmp_path / "other.pem")
     pending = send_one(app, f"smtp://tandem:relay-pass@127.0.0.1:{port}?starttls=1", other_ca)
     # a TLS failure may be a misconfiguration being fixed: kept for retry, never sent in clear
     assert pending.status == DeliveryStatus.PENDING and "SSL" in pending.last_error
     assert collector.messages == []
+
+
+def test_a_ca_file_corrected_in_place_lets_the_kept_mail_go_on_its_retry(app, relay, tmp_path):
+    """The mailer keeps its TLS settings between messages, yet an operator who puts the right CA into the configured
+    file sees the waiting mail leave on its next retry, without restarting anything."""
+    port, collector, cert = relay
+    configured = unrelated_ca(tmp_path / "relay-ca.pem")
+    pending = send_one(app, f"smtp://tandem:relay-pass@127.0.0.1:{port}?starttls=1", configured)
+    assert pending.status == DeliveryStatus.PENDING and "SSL" in pending.last_error
+
+    configured.write_bytes(cert.read_bytes())
+    with app.app_context():
+        outbox.deliver(pending.id)
+        assert db.session.get(Notification, pending.id).status == DeliveryStatus.SENT
+    [message] = collector.messages
+    assert "R-TEST-0001" in message["Subject"]

@@ -2,8 +2,8 @@
 
 Usage (from the repository root, PostgreSQL running):
 
-    .venv/bin/python bench/public.py [--cases 1000000] [--repeat 20]
-    .venv/bin/python bench/public.py --reuse      # time against what is loaded, measured and counted
+    .venv/bin/python bench/published.py [--cases 1000000] [--repeat 20]
+    .venv/bin/python bench/published.py --reuse      # time against what is loaded, measured and counted
 
 1. Load: the console bench's loader (bench/console.py: 12 services in 6
    departments, 30 queues, 200 staff, requests over two years, ~96% resolved)
