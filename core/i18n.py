@@ -4,9 +4,11 @@ The languages on offer are English plus every folder under ``core/translations``
 holding a compiled catalogue, so adding one is a translation-file-only change
 (see docs/translating.md). Staff pages stay in English.
 """
+import functools
 from pathlib import Path
 
 from flask import current_app, g, request, url_for
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_time
 from flask_babel import get_locale
 
@@ -55,6 +57,18 @@ def language_url(code):
     return url_for(request.endpoint, **arguments)
 
 
+@functools.cache
+def language_name(code):
+    """A citizen's language as staff pages name it, in English: "es" is "Spanish", "ht" "Haitian Creole".
+
+    A code Babel does not know (an imported record's, say) is shown as it is.
+    """
+    try:
+        return Locale.parse(code).get_display_name("en") or code
+    except (ValueError, TypeError, UnknownLocaleError):
+        return code
+
+
 def current_language():
     return str(get_locale() or "en")
 
@@ -82,6 +96,7 @@ def init_app(app):
     zone = agency_zone(app.config)
     # what citizens read: dates in the page's language (staff pages keep the "datetime" filter, in English)
     app.jinja_env.filters["local_datetime"] = lambda value: format_moment(value, current_language(), zone)
+    app.jinja_env.filters["language_name"] = language_name
     app.jinja_env.globals.update(current_language=current_language, native_names=NATIVE_NAMES,
                                  language_url=language_url,
                                  languages=lambda: app.extensions["tandem.languages"])

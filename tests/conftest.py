@@ -246,6 +246,12 @@ def csrf_token_from(page_text):
     return match.group(1)
 
 
+def sign_out(client):
+    """Sign the staff member out as the header's button does (a POST with the page's CSRF token)."""
+    answer = client.post("/staff/logout", data={"csrf_token": csrf_token_from(client.get("/staff/password").text)})
+    assert answer.status_code == 302, answer.status_code
+
+
 def case_form(page_text, outcome=None, **fields):
     """A case page's form as a browser sends it: the CSRF token, the case's version and the last event shown.
 

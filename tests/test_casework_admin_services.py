@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, event, given, settings, strategies as st
 from core.extensions import db
 from core.models import AuditEvent
 from intake.models import Service, ServiceQuestion
-from tests.conftest import csrf_token_from
+from tests.conftest import csrf_token_from, sign_out
 
 NEW_SERVICE = "/admin/catalogue/services/new"
 
@@ -30,7 +30,7 @@ def test_an_admin_adds_a_service_and_citizens_find_it_in_spanish(app, client, ci
     assert saved.status_code == 303 and saved.headers["Location"].endswith("/admin/catalogue/services/missed_bin")
     assert "Missed bin collection” saved" in client.get(saved.headers["Location"]).text
 
-    client.get("/staff/logout")
+    sign_out(client)
     found = client.get("/?q=basura&lang=es")
     assert "Contenedor no recogido" in found.text
     assert "Missed bin collection" in client.get("/?lang=en").text
@@ -68,7 +68,7 @@ def test_editing_keeps_the_code_and_withdrawing_takes_the_service_off_the_public
     with app.app_context():
         graffiti = db.session.get(Service, city.graffiti.id)
         assert (graffiti.code, graffiti.name, graffiti.active) == ("graffiti", "Graffiti or fly-posting", False)
-    client.get("/staff/logout")
+    sign_out(client)
     assert "Graffiti or fly-posting" not in client.get("/").text
     assert "Pothole" in client.get("/").text
 
@@ -81,7 +81,7 @@ def test_a_list_question_with_a_stop_answer_and_spanish_labels_reaches_the_publi
         required="y", values="yes: Yes\nno: No", stop_values="yes", stop_notice="Call 911 now.",
         prompt_es="¿Hay alguien en peligro ahora?", values_es="yes: Sí\nno: No", stop_notice_es="Llame al 911 ahora.")
     assert saved.status_code == 303 and saved.headers["Location"].endswith("/services/pothole#questions")
-    client.get("/staff/logout")
+    sign_out(client)
 
     form = client.get("/request?service=pothole&lang=es")
     assert "¿Hay alguien en peligro ahora?" in form.text and ">Sí</label>" in form.text
@@ -134,7 +134,7 @@ def test_questions_are_reordered_edited_and_removed(app, client, city, login_as)
             ("depth", "About how deep is it, in cm?", True, 1)]
         actions = set(db.session.scalars(db.select(AuditEvent.action)))
         assert {"catalogue_question_saved", "catalogue_question_moved", "catalogue_question_removed"} <= actions
-    client.get("/staff/logout")
+    sign_out(client)
     form = client.get("/request?service=pothole").text
     assert "About how deep is it, in cm?" in form and "How wide is it?" not in form
 

@@ -10,7 +10,7 @@ from casework.models import Case, CaseState, Priority
 from core.extensions import db
 from core.models import AuditEvent
 from core.timeutil import utcnow
-from tests.conftest import csrf_token_from
+from tests.conftest import csrf_token_from, sign_out
 from tests.console_cases import open_cases
 
 CASE_LINK = re.compile(r'/console/cases/\d+">(R-[0-9A-Z]{4}-[0-9A-Z]{4})</a>')
@@ -225,3 +225,18 @@ def test_a_next_link_keeps_the_filters(app, client, login_as, city):
     assert next_query["priority"] == ["high"] and next_query["sort"] == ["age"]
     second = client.get(link(first.text, "next"))
     assert len(references_on(second.text)) == 10
+
+
+def test_staff_pages_name_the_citizens_language_in_words_not_a_code(app, client, login_as, city):
+    with app.app_context():
+        [case_id] = open_cases(city.roads_queue, city.pothole, 1, language="es")
+        db.session.merge(city.caseworker).languages = "en,es"
+        db.session.commit()
+    login_as(city.caseworker)
+    case_page = client.get(f"/console/cases/{case_id}").text
+    assert "citizen writes in Spanish" in case_page and "writes in es<" not in case_page
+
+    sign_out(client)
+    login_as(city.supervisor)
+    board = client.get("/supervision/").text
+    assert "speaks English, Spanish" in board

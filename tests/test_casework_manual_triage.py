@@ -8,7 +8,7 @@ from casework.triage import rulebook
 from casework.models import Case
 from core.extensions import db
 from intake.models import Department, Service, ServiceRequest, TriageState
-from tests.conftest import csrf_token_from
+from tests.conftest import csrf_token_from, sign_out
 from tests.factories import loaded, make_city
 
 
@@ -69,7 +69,7 @@ def test_a_supervisor_routes_it_by_hand_and_the_citizen_is_told(app, client, orp
         assert tasks.triage_request(request_id) is None
     login_as(city.caseworker)
     assert client.get("/console/triage").status_code == 403
-    client.post("/staff/logout", data={"csrf_token": csrf_token_from(client.get("/console/").text)})
+    sign_out(client)
     login_as(city.supervisor)
     page = client.get("/console/triage")
     assert "Needs routing by hand" in page.text and "Overdue book" in page.text and "no default queue" in page.text

@@ -21,7 +21,7 @@ from core.extensions import db
 from core.timeutil import utcnow
 from intake.models import Channel, ServiceRequest, TriageState
 from intake.survey import Feedback
-from tests.conftest import csrf_token_from
+from tests.conftest import csrf_token_from, sign_out
 from tests.insight_cases import history, insight_city
 
 # resolution hours of the twelve potholes resolved in the period; due 72 hours after submission
@@ -122,7 +122,7 @@ def test_figures_resting_on_fewer_cases_than_the_minimum_are_withheld(app, clien
         .status_code == 400
     assert client.post("/admin/publishing/", data={"min_cases": "5", "csrf_token": csrf_token_from(form.text)}) \
         .status_code == 303
-    client.post("/staff/logout", data={"csrf_token": csrf_token_from(client.get("/console/").text)})
+    sign_out(client)
     page = client.get("/performance?period=90d").text
     assert row_of(page, "services", graffiti_id)["resolved"] == "fewer than 5"
     assert row_of(page, "services", city.pothole.id)["still_open"] == "fewer than 5"
