@@ -3,6 +3,19 @@ import re
 import unicodedata
 
 WORD = re.compile(r"\w+")
+# words that name nothing on their own ("bache en la calle"): as the start of a longer word they matched most of
+# the catalogue ("en" finds "entrance", "la" finds "lamp"). Written without accents, as ``folded`` leaves them.
+FILLER_WORDS = {
+    "en": {"an", "and", "are", "at", "be", "by", "for", "from", "has", "have", "in", "is", "it", "its", "me", "my",
+           "no", "not", "of", "on", "or", "our", "the", "there", "this", "to", "was", "were", "with"},
+    "es": {"al", "con", "de", "del", "el", "en", "es", "esta", "hay", "la", "las", "lo", "los", "mi", "mis", "muy",
+           "no", "para", "por", "que", "se", "sin", "son", "su", "sus", "un", "una", "unas", "unos"},
+    "pt": {"ao", "aos", "as", "com", "da", "das", "de", "do", "dos", "em", "esta", "ha", "meu", "minha", "muito",
+           "na", "nao", "nas", "no", "nos", "os", "ou", "para", "pela", "pelo", "por", "que", "se", "sao", "sem",
+           "seu", "sua", "um", "uma"},
+}
+# shorter words must match a whole word: "pot" finds "pothole", "ro" does not find "road"
+SHORTEST_PREFIX = 3
 
 
 def folded(text):
@@ -17,8 +30,9 @@ def words(text):
 
 def search(services, query, language):
     """The services whose name, description or keywords (in ``language`` and English) share a word with
-    ``query``, best match first; an empty query finds nothing."""
-    wanted = words(query)
+    ``query``, best match first. Filler words ("the", "en la") are left out of the query; one of nothing but
+    them, or an empty one, finds nothing."""
+    wanted = words(query) - FILLER_WORDS["en"] - FILLER_WORDS.get(language, set())
     if not wanted:
         return []
     scored = []
@@ -28,7 +42,8 @@ def search(services, query, language):
                  | words(service.translated("description", language)))
         # a word that starts a longer one counts too: "pot" finds "pothole"
         def hits(vocabulary):
-            return sum(1 for word in wanted if any(known.startswith(word) for known in vocabulary))
+            return sum(1 for word in wanted if word in vocabulary or (
+                len(word) >= SHORTEST_PREFIX and any(known.startswith(word) for known in vocabulary)))
         score = 2 * hits(name) + hits(other)
         if score:
             scored.append((score, service.name, service))
