@@ -98,5 +98,5 @@ def test_the_workload_board_fits_a_1280_pixel_window_with_queues_languages_and_a
     page_width = page.evaluate("() => document.documentElement.clientWidth")
     assert table_width <= page_width, (table_width, page_width)
     row = page.inner_text("tbody tr:first-child th")
-    assert "Road repairs" in row and "speaks en" in row and "away" in row
+    assert "Road repairs" in row and "speaks English" in row and "away" in row
     assert_accessible(page, "the workload board at 1,280 px")
