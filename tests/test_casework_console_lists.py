@@ -235,6 +235,7 @@ def test_staff_pages_name_the_citizens_language_in_words_not_a_code(app, client,
     login_as(city.caseworker)
     case_page = client.get(f"/console/cases/{case_id}").text
     assert "citizen writes in Spanish" in case_page and "writes in es<" not in case_page
+    assert ">Spanish (Español)</option>" in client.get("/console/desk/").text  # the caller's language, at the desk
 
     sign_out(client)
     login_as(city.supervisor)
