@@ -9,6 +9,7 @@ from pathlib import Path
 
 from flask import current_app, g, request, url_for
 from babel import Locale, UnknownLocaleError
+from marshmallow import ValidationError
 from babel.dates import format_date, format_time
 from flask_babel import get_locale
 
@@ -67,6 +68,21 @@ def language_name(code):
         return Locale.parse(code).get_display_name("en") or code
     except (ValueError, TypeError, UnknownLocaleError):
         return code
+
+
+def offered_languages():
+    """The languages Tandem offers now, English first, each named for staff pages: ``{"en": "English", "es":
+    "Spanish"}``. A language added as a translation catalogue (docs/translating.md) is here at once: its
+    message wording, reply templates, routing rules and the staff who speak it need no code."""
+    return {code: language_name(code) for code in current_app.extensions["tandem.languages"]}
+
+
+def offered_language(error="Choose a language from the list"):
+    """A marshmallow validator: the value is one of ``offered_languages()`` when the form is read."""
+    def check(code):
+        if code not in current_app.extensions["tandem.languages"]:
+            raise ValidationError(error)
+    return check
 
 
 def current_language():

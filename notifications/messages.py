@@ -15,7 +15,6 @@ from core.timeutil import agency_zone
 from notifications.models import MessageTemplate
 
 FALLBACK_LANGUAGE = "en"
-LANGUAGES = {"en": "English", "es": "Español", "pt": "Português"}
 
 # every event Tandem sends, who receives it, and the variables its wording can use
 EVENTS = {

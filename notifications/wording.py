@@ -1,7 +1,8 @@
 """Admins' changes to message wording: listing, saving and resetting, checked by rendering."""
 from core import audit
 from core.extensions import db
-from notifications.messages import EVENTS, LANGUAGES, built_in_source, render_parts, template_source
+from core.i18n import offered_languages
+from notifications.messages import EVENTS, built_in_source, render_parts, template_source
 from notifications.models import MessageTemplate
 
 
@@ -12,7 +13,7 @@ def wording_table():
         {"event": event, "audience": audience, "language": language, "override": overrides.get((event, language)),
          "built_in": built_in_source(event, language) is not None}
         for event, (audience, _variables) in EVENTS.items()
-        for language in (LANGUAGES if audience == "citizen" else ["en"])
+        for language in (offered_languages() if audience == "citizen" else ["en"])
     ]
 
 

@@ -2,11 +2,13 @@
 
 
 from casework import messages
+from casework.agency_setup import ReplyTemplate
 from casework.models import Case
+from core.accounts.models import Staff
 from core.extensions import db
 from core.models import AuditEvent
 from notifications.models import MessageTemplate
-from tests.conftest import csrf_token_from
+from tests.conftest import csrf_token_from, sign_out
 from bench.harness.mailserver import body_of
 from tests.submissions import REFERENCE, submit_pothole
 
@@ -23,7 +25,7 @@ def test_the_list_shows_every_message_and_language(client, city, login_as):
     login_as(city.admin)
     page = client.get("/admin/messages")
     assert page.status_code == 200
-    assert page.text.count("Request routed<span") == 3 and "Español" in page.text
+    assert page.text.count("Request routed<span") == 3 and "Spanish" in page.text
     assert client.get("/admin/messages/no_such_event/en").status_code == 404
     assert client.get("/admin/messages/case_assigned/es").status_code == 404
 
@@ -88,3 +90,29 @@ def test_reset_brings_back_the_built_in_wording(app, client, city, login_as):
     client.post(EDITOR, data={"csrf_token": token, "action": "reset"})
     page = client.get(EDITOR)
     assert "Cambiado" not in page.text and "está con el equipo de" in page.text
+
+
+def test_a_language_added_as_a_catalogue_is_offered_wherever_staff_choose_a_language(
+        app, client, city, login_as, monkeypatch):
+    """docs/translating.md: adding a language needs no code. Its wording, reply templates, routing and the
+    staff who speak it then follow without a change either."""
+    monkeypatch.setitem(app.extensions, "tandem.languages", ["en", "es", "pt", "fr"])  # as a compiled fr catalogue
+    login_as(city.admin)
+    assert "French" in client.get("/admin/messages").text
+    assert client.get("/admin/messages/request_received/fr").status_code == 200
+    assert 'value="fr"' in client.get("/admin/routing/new").text
+    lists = client.get("/admin/case-lists/").text
+    saved = client.post("/admin/case-lists/templates", data={
+        "csrf_token": csrf_token_from(lists), "name": "Équipe prévue", "language": "fr", "active": "y",
+        "body": "Une équipe passera cette semaine."})
+    assert saved.status_code == 303, saved.text
+
+    sign_out(client)
+    login_as(city.supervisor)
+    person = client.get(f"/supervision/staff/{city.caseworker.id}")
+    assert 'value="fr"' in person.text
+    client.post(f"/supervision/staff/{city.caseworker.id}/capacity", data={
+        "csrf_token": csrf_token_from(person.text), "hours": "35", "languages": ["en", "fr"]})
+    with app.app_context():
+        assert db.session.get(Staff, city.caseworker.id).languages == "en,fr"
+        assert db.session.scalar(db.select(ReplyTemplate.language).filter_by(name="Équipe prévue")) == "fr"

@@ -9,8 +9,8 @@ from casework.admin.schemas import ContactTopicSchema, OutcomeSchema, ReplyTempl
 from core.form_errors import first_messages
 from casework.errors import ActionRefused
 from core.auth import admin_required
+from core.i18n import offered_languages
 from intake.services import active_services
-from notifications.messages import LANGUAGES
 
 bp = Blueprint("admin_case_lists", __name__, url_prefix="/admin/case-lists", template_folder="templates")
 
@@ -19,7 +19,7 @@ def render(errors=None, values=None, editing=None, status=200):
     return render_template(
         "admin/case_lists.html", outcomes=case_lists.outcomes(), templates=case_lists.templates(),
         topics=case_lists.topics(), services=active_services(),
-        errors=errors or {}, values=values or {}, editing=editing, languages=LANGUAGES,
+        errors=errors or {}, values=values or {}, editing=editing, languages=offered_languages(),
         placeholders=reply_templates.PLACEHOLDERS,
     ), status
 

@@ -8,8 +8,9 @@ from casework.admin import bp, team
 from casework.admin.schemas import WordingSchema
 from core.auth import admin_required
 from core.form_errors import first_messages
+from core.i18n import language_name, offered_languages
 from notifications import wording
-from notifications.messages import EVENTS, LANGUAGES, MessageTemplateError, render_parts
+from notifications.messages import EVENTS, MessageTemplateError, render_parts
 
 
 @bp.get("/")
@@ -21,18 +22,18 @@ def home():
 @bp.get("/messages")
 @admin_required
 def message_list():
-    return render_template("admin/messages.html", rows=wording.wording_table(), languages=LANGUAGES)
+    return render_template("admin/messages.html", rows=wording.wording_table(), languages=offered_languages())
 
 
 def known_event(event, language):
     audience = EVENTS.get(event, (None,))[0] or abort(404)
-    if language not in (LANGUAGES if audience == "citizen" else ["en"]):
+    if language not in (offered_languages() if audience == "citizen" else ["en"]):
         abort(404)
 
 
 def render_editor(event, language, values, errors=None, preview=None, case=None, status=200):
     return render_template(
-        "admin/message.html", event=event, language=language, language_name=LANGUAGES[language],
+        "admin/message.html", event=event, language=language, language_name=language_name(language),
         variables=EVENTS[event][1], values=values, errors=errors or {}, preview=preview, case=case,
     ), status
 

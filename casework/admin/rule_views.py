@@ -8,7 +8,7 @@ from casework.admin.schemas import DistrictSchema, RuleSchema
 from casework.triage import rulebook
 from core.auth import admin_required
 from core.form_errors import first_messages
-from notifications.messages import LANGUAGES
+from core.i18n import offered_languages
 
 
 @bp.get("/routing")
@@ -22,7 +22,7 @@ def render_rule(rule, values, errors=None, effects=None, counts=None, examined=N
     return render_template(
         "admin/rule.html", rule=rule, values=values, errors=errors or {}, effects=effects, counts=counts,
         examined=examined,
-        choices=rulebook.rule_choices(), languages=LANGUAGES,
+        choices=rulebook.rule_choices(), languages=offered_languages(),
     ), status
 
 

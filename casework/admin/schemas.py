@@ -2,7 +2,7 @@
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from casework.forms import ConsoleForm, optional_id, record_id
-from notifications.messages import LANGUAGES
+from core.i18n import offered_language
 
 
 class WordingSchema(ConsoleForm):
@@ -116,7 +116,7 @@ class ContactTopicSchema(ConsoleForm):
 class ReplyTemplateSchema(ConsoleForm):
     name = fields.String(required=True, validate=validate.Length(min=2, max=120, error="Name the template in 2 to 120 characters"),
                          error_messages={"required": "Name the template"})
-    language = fields.String(required=True, validate=validate.OneOf(list(LANGUAGES), error="Choose a language from the list"),
+    language = fields.String(required=True, validate=offered_language(),
                              error_messages={"required": "Choose a language from the list"})
     body = fields.String(required=True, validate=validate.Length(min=2, max=5000, error="Write 2 to 5,000 characters"),
                          error_messages={"required": "Write the reply"})

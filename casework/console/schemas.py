@@ -4,7 +4,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from casework.forms import ConsoleForm, record_id
 from casework.models import FRICTION_REASONS, MAX_STEP_MINUTES
 from intake.models import Channel
-from notifications.messages import LANGUAGES
+from core.i18n import offered_language
 
 
 
@@ -176,8 +176,7 @@ class ListQuerySchema(ConsoleForm):
     due = fields.String(load_default=None, validate=validate.OneOf(
         ["overdue", "today", "week"], error="Choose when the cases are due from the list"))
     tag = fields.String(load_default=None, validate=validate.Length(max=40, error="Keep the tag to 40 characters"))
-    language = fields.String(load_default=None, validate=validate.OneOf(
-        list(LANGUAGES), error="Choose a language from the list"))
+    language = fields.String(load_default=None, validate=offered_language())
     district = record_id("Choose an area from the list", required=False)
     channel = fields.String(load_default=None, validate=validate.OneOf(
         [str(channel) for channel in Channel], error="Choose how the request came in from the list"))

@@ -18,7 +18,7 @@ from casework.models import OPEN_STATES, CaseState, Priority
 from casework.triage import engine as triage
 from core.auth import caseworker_required, supervisor_required
 from core.form_errors import first_messages
-from notifications.messages import LANGUAGES
+from core.i18n import offered_languages
 
 STATE_LABELS = {state: state.value.replace("_", " ") for state in CaseState}
 
@@ -67,7 +67,7 @@ def render_list(template, base, status=200, **context):
     return render_template(
         template, page=page, case_filter=case_filter, errors=errors, matching=matching, capped=capped,
         choices=lookups.filter_choices(case_filter.queue_ids), sort_labels=lists.SORT_LABELS,
-        due_labels=lists.DUE_WINDOWS, state_labels=STATE_LABELS, languages=LANGUAGES,
+        due_labels=lists.DUE_WINDOWS, state_labels=STATE_LABELS, languages=offered_languages(),
         page_query=page_query(request.args), bulk_queues=lookups.all_queues(),
         back=request.full_path if request.query_string else request.path, **context,
     ), status

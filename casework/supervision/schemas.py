@@ -3,7 +3,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from casework.forms import ConsoleForm, record_id
 from casework.supervision.backlog import CHANNELS
-from notifications.messages import LANGUAGES
+from core.i18n import offered_language
 
 FULL_TIME_MINUTES = 35 * 60
 
@@ -19,7 +19,7 @@ class CapacitySchema(ConsoleForm):
     share = fields.Integer(load_default=None, validate=validate.Range(
         min=0, max=100, error="Enter the share of full time as a whole percentage from 0 to 100"),
         error_messages={"invalid": "Enter the share of full time as a whole percentage, like 60"})
-    languages = fields.List(fields.String(validate=validate.OneOf(list(LANGUAGES), error="Choose languages from the list")),
+    languages = fields.List(fields.String(validate=offered_language("Choose languages from the list")),
                             validate=validate.Length(min=1, error="Choose at least one language they work in"),
                             required=True, error_messages={"required": "Choose at least one language they work in"})
 

@@ -20,9 +20,9 @@ from casework.supervision.schemas import (
 from core.auth import supervisor_required
 from core.extensions import db
 from core.accounts.models import Staff
+from core.i18n import offered_languages
 from core.security import keep_out_of_caches
 from intake.models import Department
-from notifications.messages import LANGUAGES
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision", template_folder="templates")
 
@@ -192,7 +192,7 @@ def render_person(person, errors=None, values=None, status=200):
     [row] = [row for row in workload.board() if row.staff.id == person.id] or [workload.Row(person)]
     colleagues = [other for other in workload.team() if other.id != person.id]
     return render_template("supervision/person.html", person=person, row=row, errors=errors or {},
-                           values=values or request.form, colleagues=colleagues, languages=LANGUAGES,
+                           values=values or request.form, colleagues=colleagues, languages=offered_languages(),
                            cases=moves.cases_of(person.id)), status
 
 
