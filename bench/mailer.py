@@ -16,7 +16,6 @@ server's thread is not counted). Prints figures; asserts nothing.
 import argparse
 import os
 import ssl
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,20 +27,11 @@ sys.path.insert(0, str(ROOT))
 from aiosmtpd.controller import Controller  # noqa: E402
 
 from bench import common  # noqa: E402
-from bench.harness.mailserver import Collector  # noqa: E402
+from bench.harness.mailserver import Collector, self_signed_certificate  # noqa: E402
 from bench.harness.processes import free_port  # noqa: E402
 
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/tandem_bench_mailer")
-
-
-def private_ca(folder):
-    """A self-signed certificate and key for 127.0.0.1, standing in for the relay's private CA."""
-    cert, key = folder / "relay.pem", folder / "relay.key"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
-                   check=True, capture_output=True)
-    return cert, key
 
 
 def relay(cert=None, key=None):
@@ -88,7 +78,7 @@ def main():
     from core.extensions import db
 
     with tempfile.TemporaryDirectory() as folder:
-        cert, key = private_ca(Path(folder))
+        cert, key = self_signed_certificate(Path(folder))
         app = create_app({"SQLALCHEMY_DATABASE_URI": DATABASE_URL, "SECRET_KEY": "bench", "LOG_LEVEL": "WARNING"})
         with app.app_context():
             db.create_all()

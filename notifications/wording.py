@@ -9,11 +9,12 @@ from notifications.models import MessageTemplate
 def wording_table():
     """Return one row per event and language: the event, language, and the override if any."""
     overrides = {(row.event, row.language): row for row in db.session.scalars(db.select(MessageTemplate))}
+    citizen_languages = list(offered_languages())
     return [
         {"event": event, "audience": audience, "language": language, "override": overrides.get((event, language)),
          "built_in": built_in_source(event, language) is not None}
         for event, (audience, _variables) in EVENTS.items()
-        for language in (offered_languages() if audience == "citizen" else ["en"])
+        for language in (citizen_languages if audience == "citizen" else ["en"])
     ]
 
 

@@ -9,19 +9,13 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from core.extensions import db
 from notifications import services as outbox
 from notifications.models import DeliveryStatus, Notification
-from bench.harness.mailserver import Collector, free_port
+from bench.harness.mailserver import Collector, free_port, self_signed_certificate
 
 
 @pytest.fixture(scope="module")
 def certificate(tmp_path_factory):
     """A self-signed certificate for 127.0.0.1, standing in for the relay's private CA."""
-    folder = tmp_path_factory.mktemp("tls")
-    cert, key = folder / "relay.pem", folder / "relay.key"
-    subprocess.run([
-        "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
-        "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert),
-    ], check=True, capture_output=True)
-    return cert, key
+    return self_signed_certificate(tmp_path_factory.mktemp("tls"))
 
 
 def check_login(server, session, envelope, mechanism, auth_data):

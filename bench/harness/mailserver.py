@@ -1,5 +1,6 @@
 """A real SMTP server (aiosmtpd) on loopback, collecting what it receives."""
 import asyncio
+import subprocess
 from email import message_from_bytes, policy
 
 from aiosmtpd.controller import Controller
@@ -69,6 +70,15 @@ class MailServer:
 
     def messages_to(self, address):
         return [message for message in self.messages if message["To"] == address]
+
+
+def self_signed_certificate(folder):
+    """A certificate and key for 127.0.0.1 in ``folder`` (openssl), standing in for a relay's private CA."""
+    cert, key = folder / "relay.pem", folder / "relay.key"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    return cert, key
 
 
 def body_of(message):

@@ -1,5 +1,5 @@
 """The admin pages that edit one service of the catalogue: its settings, questions and workflow steps."""
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError
 
@@ -8,7 +8,7 @@ from core.form_errors import first_messages
 from casework.admin.catalogue_forms import (QUESTION_TEXT_LIMITS, SERVICE_TEXT_LIMITS, QuestionForm, ServiceForm, StepForm,
                                       question_values, service_values, translated_texts)
 from core.auth import admin_required
-from core.i18n import language_name
+from core.i18n import offered_languages
 from core.security import keep_out_of_caches
 from intake import catalogue_edit
 from intake.models import QuestionType
@@ -24,7 +24,7 @@ bp.after_request(keep_out_of_caches)
 
 def other_languages():
     """The languages citizens can choose besides English, named in English for staff ("Spanish")."""
-    return {code: language_name(code) for code in current_app.extensions["tandem.languages"] if code != "en"}
+    return {code: name for code, name in offered_languages().items() if code != "en"}
 
 
 def service_or_404(code):

@@ -31,7 +31,7 @@ def memberships():
 
 def staff_entry(person, queue_ids, absences):
     return {"id": person.id, "name": person.name, "role": person.role, "active": person.active,
-            "languages": person.languages.replace(",", " ").split(), "capacity_minutes": person.capacity_minutes,
+            "languages": person.spoken_languages, "capacity_minutes": person.capacity_minutes,
             "queue_ids": queue_ids, "absences": absences}
 
 

@@ -41,7 +41,7 @@ class Row:
 
     @property
     def languages(self):
-        return self.staff.languages.replace(",", " ").split()
+        return self.staff.spoken_languages
 
     @property
     def standing(self):

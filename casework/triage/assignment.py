@@ -31,7 +31,7 @@ def candidates(queue, language, on):
     members = [member for member in queue.members if member.active]
     away = absent_ids([member.id for member in members], on)
     present = [member for member in members if member.id not in away]
-    speakers = [member for member in present if language in member.languages.replace(",", " ").split()]
+    speakers = [member for member in present if language in member.spoken_languages]
     return speakers or present
 
 

@@ -53,6 +53,11 @@ class Staff(UserMixin, db.Model):
     def check_password(self, password):
         return check_password_hash(self.password_hash, password)
 
+    @property
+    def spoken_languages(self):
+        """The codes of the languages they work in, as a list (stored "en,es"; older rows "en es")."""
+        return self.languages.replace(",", " ").split()
+
     def has_role(self, role):
         """True when this staff member's role is ``role`` or outranks it."""
         return ROLE_RANK[Role(self.role)] >= ROLE_RANK[Role(role)]
