@@ -101,8 +101,13 @@ def test_each_figure_of_a_service_equals_a_fresh_count_of_its_rows(app, client, 
     assert row["ratio"] == f"{(8 / 12) / 0.8:.2f}"
     assert row["reopened"] == "0%"
     assert row["satisfied"] == "70%"
-    # four of the twelve resolved came by phone, the four open ones and eight others by the web form
-    assert row["channels"] == "Web form 75%, Phone 25%"
+    # four of the twelve resolved came by phone, the four open ones and eight others by the web form: in a table of
+    # their own, a column per channel, the most used first (as the figures' last column they ran off the page)
+    page = page.text
+    assert row_of(page, "services-channels", pothole_id) == {"web": "75%", "phone": "25%"}
+    channels = page.split('id="services-channels"', 1)[1].split("</thead>", 1)[0]
+    assert re.findall(r'<th scope="col">([^<]+)</th>', channels) == ["Service", "Web form", "Phone"]
+    assert 'data-figure="channels"' not in page.split('id="services"', 1)[1].split("</table>", 1)[0]
 
 
 def test_figures_resting_on_fewer_cases_than_the_minimum_are_withheld(app, client, city, login_as):
@@ -113,6 +118,8 @@ def test_figures_resting_on_fewer_cases_than_the_minimum_are_withheld(app, clien
     # three graffiti reports: not one of their figures is shown
     assert set(row.values()) <= {"fewer than 10", "none yet", "80%"}, row
     assert row["resolved"] == "fewer than 10" and row["median_days"] == "fewer than 10"
+    assert row_of(client.get("/performance?period=90d").text, "services-channels", graffiti_id) == \
+        {"channels": "fewer than 10"}
     # an admin lowers the minimum to 5: still withheld; the page never shows a figure of 3 cases
     login_as(city.admin)
     form = client.get("/admin/publishing/")

@@ -47,7 +47,7 @@ class Row:
     ratio: object = None
     reopened: object = None
     satisfied: object = None
-    # [(channel, share)] most used first, or FEW
+    # {channel: share of the requests received}, or FEW
     channels: object = FEW
     # the counts behind them, for the page's "based on" notes and the tests
     counts: dict = field(default_factory=dict)
@@ -86,8 +86,7 @@ def row_of(scope_id, tally, arrivals, still_open, goal, minimum, working_day_hou
     if tally.rated:
         row.satisfied = shown(share(tally.satisfied, tally.rated), tally.rated, max(MIN_ANSWERS, minimum))
     if received:
-        mix = sorted(arrivals.items(), key=lambda item: (-item[1], item[0]))
-        row.channels = shown([(channel, count / received) for channel, count in mix], received, minimum)
+        row.channels = shown({channel: count / received for channel, count in arrivals.items()}, received, minimum)
     return row
 
 
@@ -97,6 +96,7 @@ class Performance:
     everything: Row
     minimum: int
     working_day_hours: float
+    channels: list  # the channels requests came by in the period, most used first: the channel table's columns
 
 
 def performance(grain, period, scope_ids):
@@ -121,7 +121,8 @@ def compute(grain, period, scope_ids):
             for scope_id in scope_ids]
     overall_goal = weighted_goal(by_scope, goals) if grain == "service" else None
     total = row_of(0, everything, all_arrivals, all_open, overall_goal, minimum, working_day_hours)
-    return Performance(rows, total, minimum, working_day_hours)
+    channels = [channel for channel, _count in sorted(all_arrivals.items(), key=lambda item: (-item[1], item[0]))]
+    return Performance(rows, total, minimum, working_day_hours, channels)
 
 
 def weighted_goal(by_scope, goals):
