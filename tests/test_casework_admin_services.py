@@ -279,6 +279,8 @@ def test_an_admin_names_a_team_in_spanish_and_a_spanish_citizen_reads_it(app, cl
     saved = post_form(client, "/admin/catalogue/teams/roads", name="Roads and Streets", name_es="Calles y Vías",
                       name_pt="")
     assert saved.status_code == 303 and saved.headers["Location"].endswith("/admin/catalogue/#teams")
+    team = client.get("/admin/catalogue/").text.split('href="/admin/catalogue/teams/roads"')[1].split("</tr>")[0]
+    assert "<td>English, Spanish</td>" in team  # languages by name, as on every staff page, not "en, es"
     with app.app_context():
         assert db.session.get(Department, city.roads.id).translations == {"es": {"name": "Calles y Vías"}}
         assert db.session.scalar(db.select(AuditEvent).filter_by(action="catalogue_department_saved"))
