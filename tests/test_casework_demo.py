@@ -124,3 +124,25 @@ def test_seed_demo_works_on_the_zero_config_sqlite_database(tmp_path):
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(ServiceRequest.id))) > 20
         redis_connection().flushdb()
+
+
+def test_every_demo_question_reads_in_every_language_the_demo_offers(app):
+    """A Portuguese resident trying the demo read "Where is it?" and "In the road" in English on the pothole form."""
+    from casework.demo_city import SERVICES
+    from core.i18n import offered_languages
+
+    with app.app_context():
+        others = [code for code in offered_languages() if code != "en"]
+    assert others, "the demo offers citizens more than English"
+    untranslated = []
+    for service in SERVICES:
+        for question in service.questions:
+            for language in others:
+                words = question.get("translations", {}).get(language, {})
+                missing = [field for field in ("prompt", "hint", "stop_notice")
+                           if question.get(field) and not words.get(field)]
+                missing += [value["key"] for value in question.get("values", [])
+                            if value["key"] not in words.get("values", {})]
+                if missing:
+                    untranslated.append(f"{service.code}.{question['code']} in {language}: {missing}")
+    assert untranslated == []
