@@ -186,6 +186,34 @@ def test_a_bad_rule_is_refused_with_a_message_and_nothing_is_saved(app, client, 
         assert db.session.scalar(db.select(db.func.count(RoutingRule.id))) == 1
 
 
+def test_a_rule_for_email_requests_in_an_offered_language_is_written_and_routes_them(app, client, city, login_as):
+    """The channel list stopped at the counter, so no rule could name email or staff's own finds; any language
+    code up to 8 letters was taken, and a rule for one Tandem does not offer never matched."""
+    from casework.triage.engine import triage
+    from intake.models import ServiceRequest
+
+    login_as(city.admin)
+    page = client.get("/admin/routing/new")
+    assert '<option value="email"' in page.text and '<option value="field"' in page.text
+    form = {"csrf_token": csrf_token_from(page.text), "name": "Spanish email", "position": "1", "active": "y",
+            "channel": "email", "language": "es", "queue_id": str(city.urgent_queue.id), "priority": "high",
+            "action": "save"}
+    refused = client.post("/admin/routing/new", data={**form, "language": "xx"})
+    assert refused.status_code == 400 and "Choose a language from the list" in refused.text
+    assert client.post("/admin/routing/new", data=form).status_code == 303
+    with app.app_context():
+        for channel in ("email", "web"):
+            request = ServiceRequest(service_id=city.pothole.id, description=f"Bache, por {channel}",
+                                     address="Calle Mayor", channel=channel, language="es",
+                                     contact_email="ana@example.org")
+            db.session.add(request)
+            db.session.commit()
+            triage(request.id)
+        queues = dict(db.session.execute(db.select(ServiceRequest.channel, Case.queue_id).join(
+            Case, Case.request_id == ServiceRequest.id)).all())
+        assert queues == {"email": city.urgent_queue.id, "web": city.roads_queue.id}
+
+
 def test_areas_need_a_shape_and_valid_corners(app, client, city, login_as):
     login_as(city.admin)
     token = csrf_token_from(client.get("/admin/routing").text)

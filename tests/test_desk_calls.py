@@ -87,7 +87,8 @@ def test_a_problem_staff_found_keeps_no_contact_and_sends_nothing(app, client, c
     login_as(city.caseworker)
     saved = call(client, **pothole_call(channel="field", for_whom="agency"))
     assert saved.status_code == 303
-    assert "They will not hear from us" in client.get(saved.headers["Location"]).text
+    confirmation = client.get(saved.headers["Location"]).text
+    assert "They will not hear from us" in confirmation and "found by staff in the field." in confirmation
     run_worker()
     with app.app_context():
         service_request = db.session.scalar(db.select(ServiceRequest))

@@ -3,6 +3,7 @@ from marshmallow import ValidationError, fields, post_load, validate, validates_
 
 from casework.forms import ConsoleForm, optional_id, record_id
 from core.i18n import offered_language
+from intake.models import Channel
 
 
 class WordingSchema(ConsoleForm):
@@ -28,8 +29,9 @@ class RuleSchema(ConsoleForm):
     answer_code = fields.String(load_default=None, validate=validate.Length(max=60, error="Keep the question code to 60 characters"))
     answer_value = fields.String(load_default=None, validate=validate.Length(max=200, error="Keep the answer to 200 characters"))
     district_id = optional_id("Choose an area from the list")
-    channel = fields.String(load_default=None, validate=validate.OneOf(["web", "api", "phone", "counter"], error="Choose a channel from the list"))
-    language = fields.String(load_default=None, validate=validate.Length(max=8, error="Choose a language from the list"))
+    # every way a request arrives, email and staff's own finds included: a rule for them could not be written before
+    channel = fields.String(load_default=None, validate=validate.OneOf(list(Channel), error="Choose a channel from the list"))
+    language = fields.String(load_default=None, validate=offered_language())
     queue_id = record_id("Choose the queue the request goes to")
     priority = fields.String(load_default="normal", validate=validate.OneOf(["low", "normal", "high", "urgent"], error="Choose a priority from the list"))
     tags = fields.String(load_default="", validate=validate.Length(max=200, error="Keep the tags to 200 characters"))
