@@ -6,7 +6,7 @@ from casework.models import Case
 from core.extensions import db
 from core.accounts.models import Staff
 from intake.models import ServiceRequest
-from tests.browser.conftest import assert_accessible as passes_the_scan, axe_violations
+from tests.browser.conftest import assert_accessible as passes_the_scan, assert_reflows, axe_violations
 from tests.api_calls import token_of
 from tests.factories import PASSWORD, make_city
 
@@ -37,7 +37,9 @@ def world(app, run_worker):
 
 
 def assert_accessible(page, path, what):
+    """The scan, and every page in the state scanned lays out on a phone without scrolling sideways."""
     passes_the_scan(page, f"{what} ({path})")
+    assert_reflows(page, f"{what} ({path})")
 
 
 def visit(page, path):

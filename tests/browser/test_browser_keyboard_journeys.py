@@ -222,7 +222,7 @@ def test_an_admin_adds_a_question_to_a_service_with_the_keyboard_alone(page, app
     tab_to_text(page, "Add question")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r".*/services/pothole#questions$"))
-    assert "Which lanes are blocked?" in page.inner_text("#questions ~ table")
+    assert "Which lanes are blocked?" in page.inner_text("#questions ~ .table-scroll table")
     with app.app_context():
         from intake.models import ServiceQuestion
         question = db.session.scalar(db.select(ServiceQuestion).filter_by(code="lanes"))

@@ -10,7 +10,7 @@ from casework.insight.rollup import measure_pending
 from casework.public import arrivals, figures
 from core.extensions import db
 from core.timeutil import utcnow
-from tests.browser.conftest import assert_accessible, tab_to
+from tests.browser.conftest import assert_accessible, assert_reflows, tab_to
 from tests.insight_cases import history, insight_city
 
 pytestmark = pytest.mark.browser
@@ -53,10 +53,8 @@ def test_the_performance_page_and_its_error_state_pass_the_scan(page, published,
                                 ".filter(region => region.scrollWidth > region.clientWidth).map(region => region.id"
                                 " || region.querySelector('table').id)")
     assert overflowing == [], f"tables scrolling sideways at 1100 px ({language}): {overflowing}"
-    # on a phone's 320 pixels the page reflows (WCAG 1.4.10): only a table scrolls, in its own focusable region
-    page.set_viewport_size({"width": 320, "height": 640})
-    assert page_width(page) <= 320
     page.set_viewport_size({"width": 1280, "height": 720})
+    assert_reflows(page, f"the performance page ({language})")  # on a phone only a table scrolls, in its own box
     page.goto(f"/performance?period=forever&lang={language}")
     assert page.locator(".error-summary").is_visible()
     assert_accessible(page, f"the performance page with a bad period ({language})")
@@ -66,13 +64,7 @@ def test_the_performance_page_and_its_error_state_pass_the_scan(page, published,
     page.goto(f"/open-data/?lang={language}")
     assert page.get_by_role("link", name="requests.csv").is_visible()
     assert_accessible(page, f"the open data page ({language})")
-    page.set_viewport_size({"width": 320, "height": 640})
-    assert page_width(page) <= 320
-
-
-def page_width(page):
-    """How wide the page is laid out, in CSS pixels: wider than the window means scrolling the whole page sideways."""
-    return page.evaluate("() => document.documentElement.scrollWidth")
+    assert_reflows(page, f"the open data page ({language})")
 
 
 def test_a_resident_chooses_a_period_and_a_trend_by_keyboard(page, published):
