@@ -107,6 +107,24 @@ def test_repeated_failures_slow_the_attacker_but_not_the_real_user_elsewhere(app
     assert sign_in(app.test_client(), city.caseworker, address="10.0.0.7").status_code == 302
 
 
+def test_the_account_page_gathers_a_staff_members_password_two_step_sign_in_and_tokens(app, client, city):
+    """The header's name leads to it: its three links (password, two-step sign-in, API tokens) ran to a third row."""
+    sign_in(client, city.caseworker)
+    home = client.get("/console/").text
+    assert 'href="/staff/account">Casey Worker (caseworker)' in home
+    assert 'href="/staff/tokens/"' not in home and 'href="/staff/two-factor"' not in home
+    account = client.get("/staff/account")
+    assert account.status_code == 200
+    for text in ("Casey Worker", city.caseworker.email, "Caseworker", 'href="/staff/password"',
+                 "Off. <a href=\"/staff/two-factor\">Turn on two-step sign-in</a>", "0 active", 'href="/staff/tokens/"'):
+        assert text in account.text, text
+    tokens = client.get("/staff/tokens/")
+    client.post("/staff/tokens/", data={"csrf_token": csrf_token_from(tokens.text), "name": "GIS export",
+                                        "access": "read", "days": "30"})
+    assert "1 active" in client.get("/staff/account").text
+    assert app.test_client().get("/staff/account").status_code == 302  # signed out: to the sign-in page
+
+
 def test_two_step_sign_in_asks_for_the_code_after_the_password(app, client, city):
     sign_in(client, city.supervisor)
     page = client.get("/staff/two-factor")
@@ -117,6 +135,7 @@ def test_two_step_sign_in_asks_for_the_code_after_the_password(app, client, city
     enabled = client.post("/staff/two-factor", data={"csrf_token": csrf_token_from(page.text),
                                                      "code": pyotp.TOTP(secret).now()})
     assert enabled.status_code == 302
+    assert "On: you give a code from your authenticator app" in client.get("/staff/account").text
 
     fresh = app.test_client()
     asked = sign_in(fresh, city.supervisor)
@@ -150,7 +169,7 @@ def test_behind_a_configured_proxy_limits_count_the_real_client_not_the_balancer
     from tests.conftest import DATABASE_URL
     proxied = create_app(test_config(tmp_path, SQLALCHEMY_DATABASE_URI=DATABASE_URL, PROXY_HOPS=1))
     balancer = {"REMOTE_ADDR": "10.0.0.2"}
-    for attempt in range(6):
+    for _attempt in range(6):
         client = proxied.test_client()
         page = client.get("/staff/login", environ_base=balancer, headers={"X-Forwarded-For": "198.51.100.7"})
         response = client.post("/staff/login", environ_base=balancer, headers={"X-Forwarded-For": "198.51.100.7"},

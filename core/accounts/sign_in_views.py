@@ -1,4 +1,4 @@
-"""Staff sign-in, the second factor, sign-out and password change pages."""
+"""Staff sign-in, the second factor, sign-out, the account page and password change pages."""
 from hashlib import sha256
 from urllib.parse import urlsplit
 
@@ -12,6 +12,7 @@ from core.extensions import db, limiter
 from core.accounts.models import Staff
 from core.accounts.services import change_password as change_password_of, sign_out_everywhere
 from core.accounts.sessions import start_session
+from core.accounts.tokens import tokens_of
 
 bp = Blueprint("auth", __name__, url_prefix="/staff")
 
@@ -89,6 +90,16 @@ def logout():
     session.clear()
     flash("You have signed out.", "success")
     return redirect(url_for("auth.login"))
+
+
+@bp.get("/account")
+@login_required
+def account():
+    """One page for what is the staff member's own: their password, two-step sign-in and API tokens (three links
+    of the header before, which ran to three rows for a supervisor)."""
+    staff = db.session.get(Staff, current_user.id)
+    active_tokens = sum(token.status == "active" for token in tokens_of(staff))
+    return render_template("auth/account.html", staff=staff, active_tokens=active_tokens)
 
 
 @bp.route("/password", methods=["GET", "POST"])

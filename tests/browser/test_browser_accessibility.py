@@ -113,7 +113,8 @@ def test_every_staff_page_passes_the_scan(page, world):
                        ("/console/my-cases", "my cases"), ("/console/search", "search"),
                        ("/console/search?q=pothole", "search results"), ("/console/search?q=of", "search with an error"),
                        ("/staff/password", "password page"), ("/staff/two-factor", "two-step sign-in page"),
-                       ("/staff/tokens/", "API tokens"), ("/supervision/", "a page the caseworker may not open")]:
+                       ("/staff/tokens/", "API tokens"), ("/staff/account", "your account"),
+                       ("/supervision/", "a page the caseworker may not open")]:
         page.goto(path)
         assert_accessible(page, path, what)
     page.goto("/console/desk/")
