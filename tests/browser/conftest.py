@@ -90,13 +90,18 @@ def assert_accessible(page, what):
     assert violations == [], f"{what}:\n" + "\n".join(violations)
 
 
+def laid_out_width(page):
+    """How wide the page is laid out, in CSS pixels: wider than the window means the whole page scrolls sideways."""
+    return page.evaluate("() => document.documentElement.scrollWidth")
+
+
 def assert_reflows(page, what, width=320):
     """Fail unless the page, as it stands, lays out in ``width`` CSS pixels without scrolling sideways (WCAG 1.4.10
     reflow: a wide table scrolls in its own box, the page does not). The window is put back as it was."""
     size = page.viewport_size
     page.set_viewport_size({"width": width, "height": size["height"]})
     try:
-        wide = page.evaluate("() => document.documentElement.scrollWidth")
+        wide = laid_out_width(page)
     finally:
         page.set_viewport_size(size)
     assert wide <= width, f"{what}: {wide} CSS pixels wide in a {width} pixel window"
