@@ -33,7 +33,7 @@ def world(app, run_worker):
         case_id = db.session.scalar(db.select(Case.id).order_by(Case.id))
         token_of(city.caseworker, name="GIS export")  # so the admin's API access page lists a token
         return {"city": city, "roads_queue_id": city.roads_queue.id, "waiting": tokens[0], "resolved": tokens[1], "case_id": case_id,
-                "caseworker": city.caseworker.email, "admin": city.admin.email}
+                "caseworker": city.caseworker.email, "admin": city.admin.email, "supervisor": city.supervisor.email}
 
 
 def assert_accessible(page, path, what):
@@ -210,3 +210,52 @@ def test_every_control_on_staff_pages_is_at_least_24_pixels_square_at_any_width(
         page.goto(path)
         assert page.evaluate(SMALL_TARGETS) == [], path
         assert laid_out_width(page) <= width, path
+
+
+# an edge a forced-colours user sees: an outline or all four borders, at least 2 px, in a colour that is not transparent
+HAS_AN_EDGE = """element => {
+  const style = getComputedStyle(element), seen = colour => colour !== 'rgba(0, 0, 0, 0)' && colour !== 'transparent';
+  const outline = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2 && seen(style.outlineColor);
+  const border = ['Top', 'Right', 'Bottom', 'Left'].every(
+    side => parseFloat(style[`border${side}Width`]) >= 2 && seen(style[`border${side}Color`]));
+  return outline || border;
+}"""
+WITHOUT_AN_EDGE = f"""() => [...document.querySelectorAll('button:not(.link-button)')]
+  .filter(element => element.offsetParent !== null && !({HAS_AN_EDGE})(element))
+  .map(element => element.outerHTML.slice(0, 80))"""
+
+
+def tab_stops_without_a_visible_focus(page, presses=25):
+    """Tab through the page; return the focused elements that show no focus edge."""
+    hidden = []
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        if not page.evaluate(f"() => document.activeElement === document.body || ({HAS_AN_EDGE})(document.activeElement)"):
+            hidden.append(page.evaluate("() => document.activeElement.outerHTML.slice(0, 80)"))
+    return hidden
+
+
+def test_under_forced_colours_focus_buttons_and_chart_keys_stay_visible(browser, live_server, world):
+    """Windows high contrast (forced colours) drops backgrounds and box shadows: the focus on a link (a yellow
+    background and a shadow underline), a button's edge (its fill) and a chart key's solid swatch must not rest on
+    them alone (WCAG 2.4.7 and 1.4.11 for those users)."""
+    context = browser.new_context(base_url=live_server, locale="en-GB", forced_colors="active")
+    page = context.new_page()
+    try:
+        for path in ("/", "/request?service=pothole"):
+            page.goto(path)
+            assert tab_stops_without_a_visible_focus(page) == [], path
+            assert page.evaluate(WITHOUT_AN_EDGE) == [], path
+        sign_in(page, world["caseworker"])
+        for path in (f"/console/cases/{world['case_id']}", "/console/"):
+            page.goto(path)
+            assert tab_stops_without_a_visible_focus(page) == [], path
+            assert page.evaluate(WITHOUT_AN_EDGE) == [], path
+        page.context.clear_cookies()
+        sign_in(page, world["supervisor"])
+        page.goto("/supervision/backlog")
+        key, bar = (page.locator(selector).first.evaluate("element => getComputedStyle(element)." + colour)
+                    for selector, colour in ((".key-arrivals", "backgroundColor"), (".chart-arrivals", "fill")))
+        assert key == bar, f"the key's swatch is {key}, the arrival bars {bar}"
+    finally:
+        context.close()
