@@ -4,7 +4,7 @@ from flask_babel import gettext
 from marshmallow import ValidationError
 
 from core.extensions import limiter
-from intake import services, survey
+from intake import expired_forms, services, survey
 from intake.schemas import FeedbackSchema, translate_errors
 from intake.tracking import progress_for
 
@@ -65,3 +65,8 @@ def give_feedback(token):
     else:
         flash(gettext("Thank you. We have reopened your request and the team has been told."), "success")
     return redirect(url_for("intake.track", token=token), 303)
+
+
+expired_forms.register(bp, {
+    "survey.give_feedback": lambda token: render_form(resolved_request(token)[0], request.form, {}, status=400),
+})

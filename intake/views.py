@@ -7,7 +7,7 @@ from marshmallow import ValidationError
 
 from core.extensions import db, limiter
 from core.i18n import current_language
-from intake import photos, services
+from intake import expired_forms, photos, services
 from intake.schemas import DESCRIPTION_MAX, AnswerSchema, SubmissionSchema, translate_errors
 from intake.catalogue import search
 from intake.questions import read_answers
@@ -173,3 +173,10 @@ def answer(token):
         return render_tracking(service_request, values=request.form, status=409)
     flash(gettext("Thank you. Your answer has been sent to the team."), "success")
     return redirect(url_for("intake.track", token=token), 303)
+
+
+expired_forms.register(bp, {
+    "intake.submit": lambda: render_form(request.form, {}, status=400),
+    "intake.answer": lambda token: render_tracking(services.find_by_token(token) or abort(404), values=request.form,
+                                                   status=400),
+})

@@ -108,6 +108,19 @@ def test_bad_feedback_is_refused_with_messages_and_nothing_is_stored(app, client
     assert feedback_rows(app) == []
 
 
+def test_feedback_sent_after_the_session_ended_reopens_nothing_and_comes_back_as_typed(
+        app, client, city, run_worker):
+    path = submit_and_resolve(app, client, city, run_worker)
+    refused = client.post(f"{path}/feedback", data={"csrf_token": "from-a-lost-session", "fixed": "no",
+                                                    "comment": "Still there, and deeper now."})
+    assert refused.status_code == 400
+    assert "This form had expired, so nothing was sent" in refused.text
+    assert "Still there, and deeper now.</textarea>" in refused.text
+    assert feedback_rows(app) == []
+    with app.app_context():
+        assert db.session.scalar(db.select(Case)).state == CaseState.RESOLVED
+
+
 def test_there_is_no_feedback_form_before_resolution(app, client, city, run_worker):
     form = client.get("/request?service=pothole")
     submitted = client.post("/request", data={

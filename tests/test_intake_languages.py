@@ -35,7 +35,7 @@ def test_errors_are_explained_in_the_citizens_language(app, client, city):
     assert "<title>Error: " in response.text and "Hay un problema" in response.text
     assert "Escriba su correo electrónico" in response.text
     forged = client.post("/request", data={"csrf_token": "forged", "service_code": "pothole"})
-    assert "Su formulario caducó" in forged.text
+    assert "El formulario había caducado y no se envió nada" in forged.text
     assert "Página no encontrada" in client.get("/track/no-such-token").text
 
 

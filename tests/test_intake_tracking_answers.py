@@ -70,6 +70,23 @@ def test_an_empty_answer_is_refused_with_a_message(app, client, waiting_case):
         assert db.session.scalar(db.select(Case)).state == CaseState.WAITING_ON_CITIZEN
 
 
+def test_an_answer_sent_after_the_session_ended_comes_back_as_typed_and_sends_on_the_fresh_form(
+        app, client, waiting_case):
+    tracking_path, _city = waiting_case
+    refused = client.post(f"{tracking_path}/answer", data={"csrf_token": "from-a-lost-session",
+                                                          "answer": "In the road, by the crossing."})
+    assert refused.status_code == 400
+    assert "This form had expired, so nothing was sent" in refused.text
+    assert "In the road, by the crossing.</textarea>" in refused.text
+    with app.app_context():
+        assert db.session.scalar(db.select(Case)).state == CaseState.WAITING_ON_CITIZEN
+    sent = client.post(f"{tracking_path}/answer", data={"csrf_token": csrf_token_from(refused.text),
+                                                       "answer": "In the road, by the crossing."})
+    assert sent.status_code == 303
+    with app.app_context():
+        assert db.session.scalar(db.select(Case)).state == CaseState.IN_PROGRESS
+
+
 def test_a_late_answer_still_lands_on_the_case(app, client, run_worker, mail_server, waiting_case):
     tracking_path, city = waiting_case
     page = client.get(tracking_path)

@@ -1,10 +1,11 @@
 """Bad input on the public form gets a clear answer and creates nothing; limits protect it."""
+import io
 
 import pytest
 
 from core import create_app
-from tests.conftest import test_config
-from tests.submissions import filled_form, request_count
+from tests.conftest import csrf_token_from, test_config
+from tests.submissions import filled_form, jpeg_with_location, request_count
 
 
 @pytest.mark.parametrize("missing, message", [
@@ -35,10 +36,26 @@ def test_a_service_that_does_not_exist_is_refused(app, client, city):
     assert request_count(app) == 0
 
 
-def test_a_forged_csrf_token_is_refused_with_a_plain_explanation(app, client, city):
-    response = client.post("/request", data=filled_form(client, csrf_token="forged-token"))
+def test_a_form_without_its_sessions_token_records_nothing_and_comes_back_as_typed(app, client, city):
+    """An expired session (or a forged post) is refused; the citizen gets their words back, not a page whose
+    advice (reload) empties the form, and can send them on with the fresh token."""
+    sent = filled_form(client, csrf_token="forged-token", description="A long description typed over an hour")
+    response = client.post("/request", data=sent)
     assert response.status_code == 400
-    assert "Your form expired or was sent from another site" in response.text
+    assert "This form had expired, so nothing was sent" in response.text
+    assert ">A long description typed over an hour</textarea>" in response.text
+    assert 'value="1 Station Avenue"' in response.text and "Choose your photos again" not in response.text
+    assert request_count(app) == 0
+    again = client.post("/request", data=sent | {"csrf_token": csrf_token_from(response.text), "step": "check"})
+    assert again.status_code == 200 and "Check your answers" in again.text
+    assert request_count(app) == 0  # still nothing until the citizen sends from the check page
+
+
+def test_photos_sent_with_an_expired_form_are_asked_for_again(app, client, city):
+    sent = filled_form(client, csrf_token="stale") | {"photos": (io.BytesIO(jpeg_with_location()), "hole.jpg")}
+    response = client.post("/request", data=sent, content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert "Check what you entered and send it again. Choose your photos again." in response.text
     assert request_count(app) == 0
 
 

@@ -69,6 +69,29 @@ def test_the_error_summary_is_reachable_and_links_to_the_field(page, city):
     assert page.evaluate("() => location.hash") == "#description"
 
 
+def test_a_citizen_whose_session_ended_gets_the_form_back_as_typed_and_sends_it(page, app, city):
+    """The browser lost its session (restarted, cookies cleared) while the form was open: sending it once was
+    refused and the advice was to reload, which emptied it. Now the words and the choices come back."""
+    page.goto("/request?service=pothole")
+    page.get_by_label("Describe the problem").fill("A long description typed over twenty minutes")
+    page.get_by_label("Address or place").fill("Library Road")
+    page.get_by_label("Email address").fill("ana@example.org")
+    page.context.clear_cookies()
+    tab_to_text(page, "Continue")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "This form had expired, so nothing was sent" in page.inner_text(".notice-error")
+    assert page.get_by_label("Describe the problem").input_value() == "A long description typed over twenty minutes"
+    assert page.get_by_label("Address or place").input_value() == "Library Road"
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(ServiceRequest.id))) == 0
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Send request").click()
+    assert "Request received" in page.inner_text("h1")
+    with app.app_context():
+        assert db.session.scalar(db.select(ServiceRequest.description)) == "A long description typed over twenty minutes"
+
+
 def follow(page, text, address):
     """Tab to the link or button saying ``text``, press Enter, and wait to arrive at ``address`` (a pattern)."""
     tab_to_text(page, text)
