@@ -18,7 +18,7 @@ from tests.factories import loaded, make_city
 # the least role each staff route needs; anything not listed here or in PUBLIC fails the test
 MINIMUM_ROLE = {
     "console.": "caseworker", "desk.": "caseworker", "desk.summary": "supervisor", "console.triage_health": "supervisor", "supervision.": "supervisor", "insight.": "supervisor", "insight.pulse_answer": "caseworker", "console.route_by_hand": "supervisor",
-    "admin.": "admin", "admin_api_keys.": "admin", "admin_catalogue.": "admin", "admin_services.": "admin", "admin_departments.": "admin", "admin_calendar.": "admin", "admin_case_lists.": "admin", "admin_mail.": "admin", "admin_publishing.": "admin", "voice.": "caseworker", "ideas.": "caseworker", "ideas.answer": "supervisor", "auth.change_password": "any staff", "auth.account": "any staff", "totp.enrol": "any staff", "tokens.": "any staff", "auth.logout": "any staff",
+    "admin.": "admin", "admin_api_keys.": "admin", "admin_catalogue.": "admin", "admin_services.": "admin", "admin_departments.": "admin", "admin_calendar.": "admin", "admin_case_lists.": "admin", "admin_mail.": "admin", "admin_publishing.": "admin", "voice.": "caseworker", "ideas.": "caseworker", "ideas.answer": "supervisor", "auth.change_password": "any staff", "auth.account": "any staff", "auth.keep_alive": "any staff", "totp.enrol": "any staff", "tokens.": "any staff", "auth.logout": "any staff",
 }
 PUBLIC = {"intake.", "survey.", "health.", "notifications.", "static", "favicon", "auth.login", "auth.second_factor", "open311.", "public.", "open_data.",
           "api_docs.", "api-docs."}

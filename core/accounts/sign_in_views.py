@@ -92,6 +92,14 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
+@bp.post("/keep-alive")
+@login_required
+def keep_alive():
+    """The idle warning's "Stay signed in". Any signed-in request is activity (``sessions.enforce_timeouts`` moves
+    the idle clock on), so this only answers: 204, or the sign-in redirect once the session has already ended."""
+    return "", 204
+
+
 @bp.get("/account")
 @login_required
 def account():

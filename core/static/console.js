@@ -20,6 +20,61 @@
     button.addEventListener("click", function () { dialog.close(); });
   });
 
+  // ---- the idle sign-out, told two minutes ahead with a way to stay (WCAG 2.2.1) ----
+  // The server signs staff out after STAFF_IDLE_MINUTES without a request. Typing sends nothing, so a long call
+  // typed into the desk's form could meet it unwarned and lose the form. Every tab of the console writes when it
+  // last reached the server, so a tab in use elsewhere keeps this one from warning.
+  var LAST_SENT_KEY = "tandem.lastSent";
+  var stillThere = document.getElementById("still-there");
+  var idleMs = stillThere ? parseInt(stillThere.getAttribute("data-idle-seconds"), 10) * 1000 : 0;
+  var idleTimer = null;
+  function lastSent() { return parseInt(localStorage.getItem(LAST_SENT_KEY) || "0", 10); }
+  function watchIdle() {
+    if (!stillThere || !idleMs) { return; }
+    clearTimeout(idleTimer);
+    var ends = lastSent() + idleMs, warnAt = ends - Math.min(120000, idleMs / 2), now = Date.now();
+    if (now >= ends) { signedOut(); return; }
+    if (now >= warnAt) {
+      stillThere.querySelector("[data-sign-out-at]").textContent =
+        new Date(ends).toLocaleTimeString(document.documentElement.lang || undefined, {hour: "2-digit", minute: "2-digit"});
+      if (!stillThere.open) { stillThere.showModal(); }
+    } else if (stillThere.open) {
+      stillThere.close();  // another tab reached the server
+    }
+    idleTimer = setTimeout(watchIdle, Math.min(now >= warnAt ? ends : warnAt, now + 60000) - now);
+  }
+  function sent() {
+    localStorage.setItem(LAST_SENT_KEY, String(Date.now()));
+    watchIdle();
+  }
+  function signedOut() {
+    stillThere.querySelector("[data-still-there-title]").textContent = "You have been signed out";
+    stillThere.querySelector("[data-still-there-text]").textContent = "Nothing was sent from this page for " +
+      Math.round(idleMs / 60000) + " minutes, so you were signed out for security. What you typed is still on this " +
+      "page: copy it before you sign in again.";
+    var button = stillThere.querySelector("[data-stay-signed-in]");
+    button.textContent = "Sign in again";
+    button.setAttribute("data-signed-out", "");
+    if (!stillThere.open) { stillThere.showModal(); }
+  }
+  if (stillThere) {
+    stillThere.querySelector("[data-stay-signed-in]").addEventListener("click", function (event) {
+      if (event.target.hasAttribute("data-signed-out")) {
+        window.location.assign("/staff/login?next=" + encodeURIComponent(window.location.pathname));
+        return;
+      }
+      var body = new FormData();
+      body.append("csrf_token", token);
+      fetch(stillThere.getAttribute("data-keep-alive"), {method: "POST", body: body, credentials: "same-origin", redirect: "manual"})
+        .then(function (response) {
+          if (response.status === 204) { sent(); stillThere.close(); } else { signedOut(); }
+        })
+        .catch(function () { watchIdle(); });
+    });
+    window.addEventListener("storage", function (event) { if (event.key === LAST_SENT_KEY) { watchIdle(); } });
+    sent();  // this page's own load reached the server
+  }
+
   var rows = Array.prototype.slice.call(document.querySelectorAll("[data-case-row]"));
   var current = -1;
   function choose(index) {
@@ -177,6 +232,7 @@
     fetch(area.getAttribute("data-draft"), {method: "POST", body: body, credentials: "same-origin", redirect: "manual"})
       .then(function (response) {
         if (response.status === 204) {
+          sent();
           localStorage.removeItem(area.getAttribute("data-draft-key"));
           if (status) { status.textContent = "Draft saved."; }
         } else if (status) {
@@ -219,7 +275,8 @@
       if (document.visibilityState !== "visible") { return; }
       var body = new FormData();
       body.append("csrf_token", token);
-      fetch(presence.getAttribute("data-presence"), {method: "POST", body: body, credentials: "same-origin"});
+      fetch(presence.getAttribute("data-presence"), {method: "POST", body: body, credentials: "same-origin", redirect: "manual"})
+        .then(function (response) { if (response.ok) { sent(); } });
     }, 25000);
   }
 }());

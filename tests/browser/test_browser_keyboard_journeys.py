@@ -1,9 +1,11 @@
 """Keyboard only: a citizen reports a problem (in English and in Spanish) and a caseworker resolves it."""
 import re
+from types import SimpleNamespace
 
 import pytest
 
 from casework.triage.engine import triage
+from core.accounts import sessions
 from core.extensions import db
 from intake.models import ServiceRequest
 from tests.browser.conftest import axe_violations, focus_is_visible, sign_in_by_keyboard, tab_to, tab_to_text
@@ -90,6 +92,39 @@ def test_a_citizen_whose_session_ended_gets_the_form_back_as_typed_and_sends_it(
     assert "Request received" in page.inner_text("h1")
     with app.app_context():
         assert db.session.scalar(db.select(ServiceRequest.description)) == "A long description typed over twenty minutes"
+
+
+def test_the_idle_sign_out_is_told_two_minutes_ahead_and_staying_by_keyboard_keeps_the_typed_call(
+        page, city, monkeypatch):
+    """WCAG 2.2.1: a caller's request typed into the desk's form sends nothing, so after 30 minutes the server
+    would sign the agent out and the form would be lost, unwarned. The warning comes two minutes ahead; Enter on
+    its button keeps the session (checked on the server's clock) and the words; left alone, it says so."""
+    page.clock.install()
+    sign_in_by_keyboard(page, city.caseworker.email)
+    page.goto("/console/desk/")
+    page.get_by_label("The problem, in the caller's words").fill("A tree down across Mill Lane, blocking the buses")
+    warning = page.locator("#still-there")
+    assert not warning.is_visible()
+
+    real_time, offset = sessions.time.time, {"minutes": 0}
+    monkeypatch.setattr(sessions, "time", SimpleNamespace(time=lambda: real_time() + offset["minutes"] * 60))
+    page.clock.fast_forward("28:30")
+    offset["minutes"] = 28.5
+    assert warning.is_visible() and "Do you need more time?" in warning.inner_text()
+    assert "you will be signed out at" in warning.inner_text()
+    assert page.evaluate("() => document.activeElement.textContent") == "Stay signed in"
+    assert axe_violations(page) == []
+    page.keyboard.press("Enter")
+    warning.wait_for(state="hidden")
+    assert page.get_by_label("The problem, in the caller's words").input_value().startswith("A tree down")
+
+    offset["minutes"] = 57  # 28.5 after staying: within the 30 minutes; without it, signed out 27 minutes ago
+    page.goto("/console/")
+    assert "/staff/login" not in page.url and page.get_by_role("button", name="Sign out").is_visible(), page.url
+
+    page.clock.fast_forward("30:30")
+    assert "You have been signed out" in warning.inner_text()
+    assert "copy it before you sign in again" in warning.inner_text()
 
 
 def follow(page, text, address):
