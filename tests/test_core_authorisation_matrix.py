@@ -54,7 +54,7 @@ def world(app, client, run_worker):
     """A city with one triaged roads case (with a duplicate link) and every id a route can take."""
     with app.app_context():
         city = make_city()
-        for n in range(2):
+        for _ in range(2):
             db.session.add(ServiceRequest(service_id=city.pothole.id, description="Pothole by the school",
                                           address="1 School Lane", contact_email="a@example.org"))
         db.session.commit()
