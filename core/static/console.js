@@ -28,12 +28,20 @@
   var stillThere = document.getElementById("still-there");
   var idleMs = stillThere ? parseInt(stillThere.getAttribute("data-idle-seconds"), 10) * 1000 : 0;
   var idleTimer = null;
+  // the warning's own words, put back if a sign-in elsewhere revives a page that was told it was signed out
+  var warningParts = stillThere ? ["[data-still-there-title]", "[data-still-there-text]", "[data-stay-signed-in]"].map(
+    function (selector) { return [stillThere.querySelector(selector), stillThere.querySelector(selector).innerHTML]; }) : [];
   function lastSent() { return parseInt(localStorage.getItem(LAST_SENT_KEY) || "0", 10); }
   function watchIdle() {
     if (!stillThere || !idleMs) { return; }
     clearTimeout(idleTimer);
     var ends = lastSent() + idleMs, warnAt = ends - Math.min(120000, idleMs / 2), now = Date.now();
     if (now >= ends) { signedOut(); return; }
+    var button = stillThere.querySelector("[data-stay-signed-in]");
+    if (button.hasAttribute("data-signed-out")) {
+      warningParts.forEach(function (part) { part[0].innerHTML = part[1]; });
+      button.removeAttribute("data-signed-out");
+    }
     if (now >= warnAt) {
       stillThere.querySelector("[data-sign-out-at]").textContent =
         new Date(ends).toLocaleTimeString(document.documentElement.lang || undefined, {hour: "2-digit", minute: "2-digit"});

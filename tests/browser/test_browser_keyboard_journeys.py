@@ -126,6 +126,14 @@ def test_the_idle_sign_out_is_told_two_minutes_ahead_and_staying_by_keyboard_kee
     assert "You have been signed out" in warning.inner_text()
     assert "copy it before you sign in again" in warning.inner_text()
 
+    # another tab of the console reaches the server (the person signed in again there): this one stands down,
+    # and its next warning is the warning again
+    page.evaluate("""() => { localStorage.setItem('tandem.lastSent', String(Date.now()));
+                             window.dispatchEvent(new StorageEvent('storage', {key: 'tandem.lastSent'})); }""")
+    warning.wait_for(state="hidden")
+    page.clock.fast_forward("28:30")
+    assert "Do you need more time?" in warning.inner_text() and warning.get_by_text("Stay signed in").is_visible()
+
 
 def follow(page, text, address):
     """Tab to the link or button saying ``text``, press Enter, and wait to arrive at ``address`` (a pattern)."""
