@@ -73,6 +73,12 @@ def submit():
         return render_form(request.form, {"website": gettext(
             "We could not accept this form. Leave the field labelled \u201cDo not fill this in\u201d empty "
             "and send it again.")}, status=400)
+    if request.form.get("step") == "change":
+        # back to the form as it was: the check page's "Change", or a language chosen mid-form (the switcher sends
+        # the form rather than leave it behind: static/carry_form.js). Nothing is checked or saved but the photos
+        key = (request.form.get("submission_key") or "")[:80]
+        refused = keep_photos(key) if key else None
+        return render_form(request.form, refused or {}, status=400 if refused else 200)
     chosen = services.service_by_code(request.form.get("service_code"))
     answers = read_answers(chosen, request.form, current_language()) if chosen else None
     try:
@@ -87,15 +93,9 @@ def submit():
     if answers and answers.stop_notice:
         # nothing is recorded: this needs a call, not a form
         return render_template("intake/stop.html", service=chosen, notice=answers.stop_notice)
-    try:
-        if photos.keep_uploads(request.files.getlist("photos"), submission.get("submission_key") or ""):
-            db.session.commit()
-            photos.uploads_committed(submission.get("submission_key"))
-    except photos.PhotoRejected as error:
-        db.session.rollback()
-        return render_form(request.form, {"photos": gettext(str(error))}, status=400)
-    if request.form.get("step") == "change":
-        return render_form(request.form, {})
+    refused = keep_photos(submission.get("submission_key") or "")
+    if refused:
+        return render_form(request.form, refused, status=400)
     if request.form.get("step") == "check":
         # the GOV.UK pattern: the citizen sees everything once more before sending
         return render_check(chosen, request.form, submission, answers)
@@ -108,6 +108,19 @@ def submit():
     except services.SubmissionRejected as error:
         return render_form(request.form, translate_errors(error.errors), status=400)
     return redirect(url_for("intake.confirmation", token=service_request.tracking_token), 303)
+
+
+def keep_photos(key):
+    """Keep the photos sent with the form under submission ``key``, committed; the error to show beside the
+    field, or None."""
+    try:
+        if photos.keep_uploads(request.files.getlist("photos"), key):
+            db.session.commit()
+            photos.uploads_committed(key)
+    except photos.PhotoRejected as error:
+        db.session.rollback()
+        return {"photos": gettext(str(error))}
+    return None
 
 
 def render_check(service, form, submission, answers):

@@ -1,10 +1,13 @@
 """Citizens use Tandem in English, Spanish or Portuguese; their language is kept and used for what we send."""
+import io
 import re
 
 
 from core.extensions import db
 from intake.models import ServiceRequest
+from intake.photos import RequestPhoto
 from tests.conftest import csrf_token_from
+from tests.submissions import jpeg_with_location
 from bench.harness.mailserver import body_of
 
 
@@ -16,6 +19,24 @@ def test_a_citizen_picks_spanish_and_keeps_it_from_page_to_page(client, city):
     form = client.get("/request?service=pothole")  # no parameter: the cookie remembers
     assert "Cuéntenos el problema" in form.text and "Continuar" in form.text
     assert 'hreflang="pt"' in form.text and "Português" in form.text  # the switcher offers the others
+
+
+def test_a_language_chosen_mid_form_shows_the_form_again_in_it_as_typed_and_saves_nothing_yet(app, client, city):
+    """What the switcher sends from a form in progress (static/carry_form.js): half filled, a photo chosen. It
+    comes back in Spanish with every answer and the photo, and no error for what is not filled in yet."""
+    form = client.get("/request?service=pothole")
+    key = re.search(r'name="submission_key" value="([^"]+)"', form.text).group(1)
+    page = client.post("/request?lang=es", content_type="multipart/form-data", data={
+        "csrf_token": csrf_token_from(form.text), "submission_key": key, "step": "change",
+        "service_code": "pothole", "description": "Bache enorme delante del colegio",
+        "photos": (io.BytesIO(jpeg_with_location()), "bache.jpg")})
+    assert page.status_code == 200 and '<html lang="es">' in page.text
+    assert "Describa el problema" in page.text and ">Bache enorme delante del colegio</textarea>" in page.text
+    assert "Hay un problema" not in page.text
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(ServiceRequest.id))) == 0
+        assert db.session.scalar(db.select(db.func.count(RequestPhoto.id)).filter_by(submission_key=key)) == 1
+    assert "Describa el problema" in client.get("/request?service=pothole").text  # and the language is kept
 
 
 def test_the_browsers_language_is_used_when_none_was_picked(client, city):

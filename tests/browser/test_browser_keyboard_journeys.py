@@ -94,6 +94,28 @@ def test_a_citizen_whose_session_ended_gets_the_form_back_as_typed_and_sends_it(
         assert db.session.scalar(db.select(ServiceRequest.description)) == "A long description typed over twenty minutes"
 
 
+def test_a_citizen_who_switches_to_spanish_mid_form_keeps_what_they_typed_and_sends_it_in_spanish(page, app, city):
+    page.goto("/request?service=pothole")
+    page.get_by_label("Describe the problem").fill("Bache enorme delante del colegio")
+    page.get_by_label("Address or place").fill("Calle Mayor 3")
+    page.get_by_role("link", name="Español").click()
+    page.wait_for_url(re.compile(r".*/request\?lang=es$"))
+    assert page.locator("html").get_attribute("lang") == "es"
+    assert page.get_by_label("Describa el problema").input_value() == "Bache enorme delante del colegio"
+    assert page.get_by_label("Dirección o lugar").input_value() == "Calle Mayor 3"
+    assert not page.locator(".error-summary").count()
+    assert page.get_by_role("radio", name="Español").is_checked()  # our messages' language followed the page
+    page.get_by_label("Correo electrónico").fill("ana@example.org")
+    no = page.get_by_role("radio", name="No", exact=True)
+    if no.count():
+        no.check()
+    page.get_by_role("button", name="Continuar").click()
+    page.get_by_role("button", name="Enviar solicitud").click()
+    assert "Solicitud recibida" in page.inner_text("h1")
+    with app.app_context():
+        assert db.session.scalar(db.select(ServiceRequest.language)) == "es"
+
+
 def test_the_idle_sign_out_is_told_two_minutes_ahead_and_staying_by_keyboard_keeps_the_typed_call(
         page, city, monkeypatch):
     """WCAG 2.2.1: a caller's request typed into the desk's form sends nothing, so after 30 minutes the server
