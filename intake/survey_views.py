@@ -52,6 +52,8 @@ def feedback_form(token):
 @limiter.limit(submission_limit)
 def give_feedback(token):
     service_request, resolution = resolved_request(token)
+    if request.form.get("step") == "change":  # a language chosen mid-form: the form again, in it, as filled in
+        return render_form(service_request, request.form, {})
     try:
         answers = FeedbackSchema().load(request.form)
     except ValidationError as error:

@@ -176,6 +176,8 @@ def render_tracking(service_request, errors=None, values=None, status=200):
 @limiter.limit(submission_limit)
 def answer(token):
     service_request = services.find_by_token(token) or abort(404)
+    if request.form.get("step") == "change":  # a language chosen mid-answer: the page again, in it, as typed
+        return render_tracking(service_request, values=request.form)
     try:
         reply = AnswerSchema().load(request.form)
     except ValidationError as error:

@@ -121,6 +121,18 @@ def test_feedback_sent_after_the_session_ended_reopens_nothing_and_comes_back_as
         assert db.session.scalar(db.select(Case)).state == CaseState.RESOLVED
 
 
+def test_a_language_chosen_mid_feedback_shows_the_form_in_it_as_filled_in_and_stores_nothing(
+        app, client, city, run_worker):
+    path = submit_and_resolve(app, client, city, run_worker)
+    page = client.get(f"{path}/feedback")
+    switched = client.post(f"{path}/feedback?lang=pt", data={
+        "csrf_token": csrf_token_from(page.text), "step": "change", "fixed": "no", "comment": "Continua lá."})
+    assert switched.status_code == 200 and '<html lang="pt">' in switched.text
+    assert "Continua lá.</textarea>" in switched.text
+    assert re.search(r'name="fixed" type="radio" value="no"[^>]* checked', switched.text)
+    assert feedback_rows(app) == []
+
+
 def test_there_is_no_feedback_form_before_resolution(app, client, city, run_worker):
     form = client.get("/request?service=pothole")
     submitted = client.post("/request", data={

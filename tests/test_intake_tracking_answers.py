@@ -87,6 +87,17 @@ def test_an_answer_sent_after_the_session_ended_comes_back_as_typed_and_sends_on
         assert db.session.scalar(db.select(Case)).state == CaseState.IN_PROGRESS
 
 
+def test_a_language_chosen_while_answering_shows_the_page_in_it_with_the_answer_as_typed(app, client, waiting_case):
+    tracking_path, _city = waiting_case
+    page = client.get(tracking_path)
+    switched = client.post(f"{tracking_path}/answer?lang=es", data={
+        "csrf_token": csrf_token_from(page.text), "step": "change", "answer": "En la calzada, junto al paso"})
+    assert switched.status_code == 200 and '<html lang="es">' in switched.text
+    assert "En la calzada, junto al paso</textarea>" in switched.text
+    with app.app_context():
+        assert db.session.scalar(db.select(Case)).state == CaseState.WAITING_ON_CITIZEN
+
+
 def test_a_late_answer_still_lands_on_the_case(app, client, run_worker, mail_server, waiting_case):
     tracking_path, city = waiting_case
     page = client.get(tracking_path)
