@@ -41,6 +41,7 @@
     if (button.hasAttribute("data-signed-out")) {
       warningParts.forEach(function (part) { part[0].innerHTML = part[1]; });
       button.removeAttribute("data-signed-out");
+      stillThere.querySelector("[data-close-still-there]").hidden = true;
     }
     if (now >= warnAt) {
       stillThere.querySelector("[data-sign-out-at]").textContent =
@@ -59,10 +60,12 @@
     stillThere.querySelector("[data-still-there-title]").textContent = "You have been signed out";
     stillThere.querySelector("[data-still-there-text]").textContent = "Nothing was sent from this page for " +
       Math.round(idleMs / 60000) + " minutes, so you were signed out for security. What you typed is still on this " +
-      "page: copy it before you sign in again.";
+      "page: close this message to copy it, then sign in again.";
     var button = stillThere.querySelector("[data-stay-signed-in]");
     button.textContent = "Sign in again";
     button.setAttribute("data-signed-out", "");
+    // the dialog is modal (the page behind it cannot be used): closing it is how the words are reached
+    stillThere.querySelector("[data-close-still-there]").hidden = false;
     if (!stillThere.open) { stillThere.showModal(); }
   }
   if (stillThere) {
@@ -79,6 +82,7 @@
         })
         .catch(function () { watchIdle(); });
     });
+    stillThere.querySelector("[data-close-still-there]").addEventListener("click", function () { stillThere.close(); });
     window.addEventListener("storage", function (event) { if (event.key === LAST_SENT_KEY) { watchIdle(); } });
     sent();  // this page's own load reached the server
   }

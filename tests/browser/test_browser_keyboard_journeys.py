@@ -146,7 +146,16 @@ def test_the_idle_sign_out_is_told_two_minutes_ahead_and_staying_by_keyboard_kee
 
     page.clock.fast_forward("30:30")
     assert "You have been signed out" in warning.inner_text()
-    assert "copy it before you sign in again" in warning.inner_text()
+    assert "close this message to copy it, then sign in again" in warning.inner_text()
+    page.goto("/console/desk/")  # a call typed again, then left for 30 minutes: the words are reached after
+    page.get_by_label("The problem, in the caller's words").fill("A lamp post leaning over the school gate")
+    page.clock.fast_forward("30:30")
+    tab_to_text(page, "Close this message")
+    page.keyboard.press("Enter")
+    warning.wait_for(state="hidden")
+    words = page.get_by_label("The problem, in the caller's words")
+    words.focus()
+    assert page.evaluate("() => document.activeElement.value") == "A lamp post leaning over the school gate"
 
     # another tab of the console reaches the server (the person signed in again there): this one stands down,
     # and its next warning is the warning again
@@ -155,6 +164,7 @@ def test_the_idle_sign_out_is_told_two_minutes_ahead_and_staying_by_keyboard_kee
     warning.wait_for(state="hidden")
     page.clock.fast_forward("28:30")
     assert "Do you need more time?" in warning.inner_text() and warning.get_by_text("Stay signed in").is_visible()
+    assert not warning.get_by_text("Close this message").is_visible()
 
 
 def follow(page, text, address):
