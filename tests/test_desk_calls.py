@@ -110,6 +110,29 @@ def test_saving_twice_makes_one_request(app, client, city, login_as):
         assert db.session.scalar(db.select(db.func.count(ServiceRequest.id))) == 1
 
 
+def test_a_call_sent_on_a_stale_token_comes_back_as_typed_to_its_agent_and_to_nobody_else(app, client, city, login_as):
+    """The agent signed in again in another tab while the call's page was open: its token went stale. The call
+    comes back whole to save again; someone not signed in gets the plain refusal and none of it."""
+    login_as(city.caseworker)
+    page = client.get(DESK).text
+    form = {"csrf_token": "stale", "submission_key": re.search(r'name="submission_key" value="([^"]*)"', page).group(1),
+            "channel": "phone", "for_whom": "caller", "hear_by": "email", "step": "save", "contact_minutes": "6",
+            **pothole_call()}
+    refused = client.post(DESK, data=form)
+    assert refused.status_code == 400
+    assert "This form had expired, so nothing was saved" in refused.text
+    assert "Un bache enorme en la esquina</textarea>" in refused.text and 'value="(202) 555-0143"' in refused.text
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(ServiceRequest.id))) == 0
+    assert client.post(DESK, data=form | {"csrf_token": csrf_token_from(refused.text)}).status_code == 303
+
+    stranger = app.test_client().post(DESK, data=form | {"submission_key": "another"})
+    assert stranger.status_code == 400 and "Your form expired" in stranger.text
+    assert "Un bache" not in stranger.text and "555-0143" not in stranger.text
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(ServiceRequest.id))) == 1
+
+
 def test_only_the_agent_who_took_the_call_or_a_supervisor_sees_its_confirmation(app, client, city, login_as):
     login_as(city.caseworker)
     location = call(client, **pothole_call()).headers["Location"]

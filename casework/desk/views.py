@@ -16,7 +16,7 @@ from core.extensions import db
 from core.form_errors import first_messages
 from core.input_guard import NUL, names_nul_beside_its_field
 from core.timeutil import utcnow
-from intake import catalogue, services as intake_services
+from intake import catalogue, expired_forms, services as intake_services
 from intake.models import ServiceRequest
 
 
@@ -121,6 +121,19 @@ def take_contact():
     except services.CallRefused as refused:
         return render(form, refused.errors, status=400)
     return redirect(url_for("desk.taken", request_id=service_request.id), 303)
+
+
+def call_given_back():
+    """The call's form as typed after its token went stale (the agent signed in again since the page opened),
+    for a caseworker only: the page lists open cases near the address, which nobody else may see."""
+    if not (current_user.is_authenticated and current_user.has_role("caseworker")):
+        return None
+    form, _unstorable = form_without_nul()
+    return render(form, status=400)
+
+
+expired_forms.register(bp, {"desk.take_contact": call_given_back},
+                       notice=lambda: "This form had expired, so nothing was saved. Check it and save it again.")
 
 
 @bp.post("/answered")
