@@ -3,8 +3,9 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext
 from marshmallow import ValidationError
 
+from core import expired_forms
 from core.extensions import limiter
-from intake import expired_forms, services, survey
+from intake import services, survey
 from intake.schemas import FeedbackSchema, translate_errors
 from intake.tracking import progress_for
 

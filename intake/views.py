@@ -5,9 +5,10 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_babel import gettext
 from marshmallow import ValidationError
 
+from core import expired_forms
 from core.extensions import db, limiter
 from core.i18n import current_language
-from intake import expired_forms, photos, services
+from intake import photos, services
 from intake.schemas import DESCRIPTION_MAX, AnswerSchema, SubmissionSchema, translate_errors
 from intake.catalogue import search
 from intake.questions import read_answers

@@ -11,12 +11,13 @@ from marshmallow import ValidationError
 from casework.desk import bp, callers, contacts, nearby, services
 from casework.desk.schemas import DESK_CHANNELS, FOR_WHOM, HEAR_BY, LookupSchema
 from casework.errors import ActionRefused
+from core import expired_forms
 from core.auth import caseworker_required, refuse, supervisor_required
 from core.extensions import db
 from core.form_errors import first_messages
 from core.input_guard import NUL, names_nul_beside_its_field
 from core.timeutil import utcnow
-from intake import catalogue, expired_forms, services as intake_services
+from intake import catalogue, services as intake_services
 from intake.models import ServiceRequest
 
 
