@@ -78,10 +78,11 @@ def clean_photo(raw):
 
 
 def keep_uploads(files, submission_key):
-    """Check and store uploaded ``files`` under ``submission_key``; return how many. Raises PhotoRejected.
+    """Check and store uploaded ``files`` under ``submission_key``; return how many. Raises PhotoRejected,
+    having stored none.
 
     Photos parked on disk under the same key while the database was away are
-    taken in too. Does not commit; once committed, call ``uploads_committed``.
+    taken in too. Commits, then forgets the parked copies.
     """
     files = [f for f in files if f and f.filename]
     parked = parked_photos.parked(submission_key)
@@ -95,12 +96,9 @@ def keep_uploads(files, submission_key):
     for data, content_type, width, height in cleaned:
         db.session.add(RequestPhoto(submission_key=submission_key, data=data, content_type=content_type,
                                     width=width, height=height))
+    db.session.commit()
+    parked_photos.forget(submission_key)  # in the database now
     return len(cleaned)
-
-
-def uploads_committed(submission_key):
-    """The photos kept under ``submission_key`` are in the database: forget any parked copies."""
-    parked_photos.forget(submission_key)
 
 
 def park_when_unavailable(request):

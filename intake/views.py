@@ -6,7 +6,7 @@ from flask_babel import gettext
 from marshmallow import ValidationError
 
 from core import expired_forms
-from core.extensions import db, limiter
+from core.extensions import limiter
 from core.i18n import current_language
 from intake import photos, services
 from intake.schemas import DESCRIPTION_MAX, AnswerSchema, SubmissionSchema, translate_errors
@@ -112,14 +112,10 @@ def submit():
 
 
 def keep_photos(key):
-    """Keep the photos sent with the form under submission ``key``, committed; the error to show beside the
-    field, or None."""
+    """Keep the photos sent with the form under submission ``key``; the error to show beside the field, or None."""
     try:
-        if photos.keep_uploads(request.files.getlist("photos"), key):
-            db.session.commit()
-            photos.uploads_committed(key)
+        photos.keep_uploads(request.files.getlist("photos"), key)
     except photos.PhotoRejected as error:
-        db.session.rollback()
         return {"photos": gettext(str(error))}
     return None
 

@@ -71,7 +71,7 @@
   if (stillThere) {
     stillThere.querySelector("[data-stay-signed-in]").addEventListener("click", function (event) {
       if (event.target.hasAttribute("data-signed-out")) {
-        window.location.assign("/staff/login?next=" + encodeURIComponent(window.location.pathname));
+        window.location.assign(stillThere.getAttribute("data-sign-in") + "?next=" + encodeURIComponent(window.location.pathname));
         return;
       }
       var body = new FormData();
